@@ -1,0 +1,33 @@
+"""Settings of the lobby kiosk (owned by the kiosk package)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class KioskSettings:
+    fullscreen: bool = False
+    """Borderless fullscreen without a cursor (production); windowed for the demo."""
+    idle_seconds: int = 60
+    """Seconds without a touch before the kiosk wipes input and returns home."""
+    idle_warning_seconds: int = 45
+    """Seconds without a touch before the idle warning is shown."""
+    kiosk_id: str = "kiosk-1"
+    """Name of this kiosk (a lockout source, shown in records)."""
+    width: int = 1280
+    """Window width in pixels when not fullscreen."""
+    height: int = 800
+    """Window height in pixels when not fullscreen."""
+    font_path: str = ""
+    """CJK font file (TTF/TTC) registered as the default; empty: search the system (fonts-noto-cjk)."""
+    language: str = "zh"
+    """Language shown at start and after every idle reset: "zh" or "en"."""
+    voice_guidance: bool = False
+    """Read each screen's prompt aloud (pyttsx3 rendered to files, played with aplay/paplay)."""
+    record_seconds: int = 30
+    """Longest spoken note for a repair request."""
+    speech_model: str = ""
+    """Vosk model directory to transcribe spoken notes; empty: keep the audio only."""
+    host_wait_seconds: int = 180
+    """How long the visitor screen waits for the host's answer (V2) before offering a message."""

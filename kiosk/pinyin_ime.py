@@ -1,0 +1,273 @@
+"""Pinyin input method: candidates for typed pinyin from pypinyin's data ranked by jieba's frequencies."""
+
+from __future__ import annotations
+
+import bisect
+import json
+import logging
+import os
+import pickle
+import threading
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+SEP = "'"
+CACHE_VERSION = 3
+MAX_PHRASE_LEN = 4
+"""Longest jieba word (in characters) added from per-character readings."""
+MIN_WORD_FREQ = 20
+"""jieba words below this frequency are left out unless pypinyin lists them as phrases."""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One choice in the candidate bar: the text and how many typed letters it uses up."""
+
+    text: str
+    consumed: int
+    """Letters of the pinyin buffer (separators included) that this candidate replaces."""
+
+
+def strip_tone(syllable: str) -> str:
+    """'zhāng' -> 'zhang'; 'lǜ' -> 'lv' (v for ü as on every pinyin keyboard)."""
+    out = []
+    for ch in unicodedata.normalize("NFD", syllable):
+        if ch == "\u0308":  # combining diaeresis: u + ¨ -> v
+            if out and out[-1] == "u":
+                out[-1] = "v"
+            continue
+        if unicodedata.category(ch) == "Mn":
+            continue
+        out.append(ch)
+    return "".join(out).lower()
+
+
+def _package_file(package: str, name: str) -> Path:
+    import importlib.util
+
+    spec = importlib.util.find_spec(package)
+    if spec is None or spec.origin is None:
+        raise FileNotFoundError(f"package {package} is not installed")
+    return Path(spec.origin).parent / name
+
+
+def _source_files() -> tuple[Path, Path, Path]:
+    return (
+        _package_file("pypinyin", "pinyin_dict.json"),
+        _package_file("pypinyin", "phrases_dict.json"),
+        _package_file("jieba", "dict.txt"),
+    )
+
+
+def _cache_path() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "reception" / f"pinyin_index_v{CACHE_VERSION}.pickle"
+
+
+class PinyinIndex:
+    """Words by their toneless syllables ("zhang'san"), each list ranked by frequency."""
+
+    def __init__(self, entries: dict[str, list[str]], syllables: set[str]) -> None:
+        self.entries = entries
+        self.keys = sorted(entries)
+        self.syllables = frozenset(syllables)
+        self._prefixes = frozenset(s[:i] for s in syllables for i in range(1, len(s) + 1))
+        self.initials: dict[str, list[str]] = {}
+        for key, words in entries.items():
+            parts = key.split(SEP)
+            if len(parts) > 1:
+                self.initials.setdefault("".join(p[0] for p in parts), []).extend(words[:3])
+
+    # -- building -------------------------------------------------------------
+    @classmethod
+    def build(cls) -> PinyinIndex:
+        """Build from the installed packages' data files (about a second)."""
+        char_file, phrase_file, freq_file = _source_files()
+        freq: dict[str, int] = {}
+        with freq_file.open(encoding="utf-8") as fh:
+            for line in fh:
+                parts = line.split(" ")
+                if len(parts) >= 2:
+                    try:
+                        freq[parts[0]] = int(parts[1])
+                    except ValueError:
+                        continue
+        char_readings: dict[str, list[str]] = {}
+        raw_chars = json.loads(char_file.read_text(encoding="utf-8"))
+        scored: dict[str, dict[str, int]] = {}
+        syllables: set[str] = set()
+        for code, readings in raw_chars.items():
+            ch = chr(int(code))
+            tones = []
+            for reading in readings.split(","):
+                plain = strip_tone(reading)
+                if plain.isalpha() and plain.isascii() and plain not in tones:
+                    tones.append(plain)
+            if not tones:
+                continue
+            char_readings[ch] = tones
+            # Characters outside the basic CJK block come after every common one.
+            base = freq.get(ch, 0)
+            rank = base * 10 + (1 if 0x4E00 <= ord(ch) <= 0x9FFF else 0)
+            for index, plain in enumerate(tones):
+                syllables.add(plain)
+                # a character's first (main) reading ranks above its other readings
+                scored.setdefault(plain, {})[ch] = rank if index == 0 else rank // 50
+        raw_phrases = json.loads(phrase_file.read_text(encoding="utf-8"))
+        for phrase, readings in raw_phrases.items():
+            key = SEP.join(strip_tone(r[0]) for r in readings)
+            scored.setdefault(key, {})[phrase] = freq.get(phrase, 1) * 10
+        for word, count in freq.items():
+            if count < MIN_WORD_FREQ or not 2 <= len(word) <= MAX_PHRASE_LEN or word in raw_phrases:
+                continue
+            try:
+                key = SEP.join(char_readings[ch][0] for ch in word)
+            except KeyError:
+                continue
+            scored.setdefault(key, {})[word] = count * 10
+        entries = {
+            key: [w for w, _ in sorted(words.items(), key=lambda kv: (-kv[1], kv[0]))]
+            for key, words in scored.items()
+        }
+        return cls(entries, syllables)
+
+    @classmethod
+    def load(cls, cache: Path | None = None) -> PinyinIndex:
+        """The index from the cache file, rebuilt when the data files are newer."""
+        cache = cache or _cache_path()
+        try:
+            newest = max(p.stat().st_mtime for p in _source_files())
+            if cache.exists() and cache.stat().st_mtime >= newest:
+                with cache.open("rb") as fh:
+                    entries, syllables = pickle.load(fh)
+                return cls(entries, syllables)
+        except Exception:  # a broken cache is rebuilt
+            log.warning("pinyin cache %s unreadable; rebuilding", cache, exc_info=True)
+        index = cls.build()
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache.with_suffix(".tmp")
+            with tmp.open("wb") as fh:
+                pickle.dump((index.entries, set(index.syllables)), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            tmp.replace(cache)
+        except OSError:
+            log.warning("cannot write pinyin cache %s", cache, exc_info=True)
+        return index
+
+    # -- lookup ---------------------------------------------------------------
+    def segment(self, letters: str) -> list[str]:
+        """Split typed letters into syllables; the last one may be incomplete ('zhangs' -> zhang, s)."""
+        letters = letters.lower()
+        out: list[str] = []
+        for chunk in letters.split(SEP):
+            out.extend(self._segment_chunk(chunk))
+        return out
+
+    @lru_cache(maxsize=512)  # noqa: B019 - the index lives as long as the app
+    def _segment_chunk(self, chunk: str) -> tuple[str, ...]:
+        if not chunk:
+            return ()
+        # longest full syllable first, backtracking so that "xian" vs "xi'an" both work
+        for end in range(min(6, len(chunk)), 0, -1):
+            head = chunk[:end]
+            if head in self.syllables:
+                rest = self._segment_chunk(chunk[end:])
+                if rest is not None and (not rest or rest[0] in self.syllables or len(rest) == 1):
+                    return (head, *rest)
+        if chunk in self._prefixes:
+            return (chunk,)
+        # not pinyin: keep the first letter alone so initials searches still work
+        return (chunk[0], *self._segment_chunk(chunk[1:]))
+
+    def _match(self, syllables: list[str]) -> list[str]:
+        """Words whose readings are ``syllables``, the last one allowed to be a prefix."""
+        full = SEP.join(syllables)
+        exact = self.entries.get(full, [])
+        if syllables[-1] in self.syllables and len(exact) >= 8:
+            return exact
+        words = list(exact)
+        seen = set(words)
+        count = len(syllables)
+        start = bisect.bisect_left(self.keys, full)
+        ranked: list[tuple[int, str]] = []
+        for i in range(start, min(start + 400, len(self.keys))):
+            key = self.keys[i]
+            if not key.startswith(full):
+                break
+            if key == full or key.count(SEP) + 1 != count:
+                continue
+            for pos, word in enumerate(self.entries[key][:6]):
+                ranked.append((pos, word))
+        for _, word in sorted(ranked, key=lambda t: t[0]):
+            if word not in seen:
+                seen.add(word)
+                words.append(word)
+        return words
+
+    def candidates(self, letters: str, limit: int = 30) -> list[Candidate]:
+        """Candidates for the typed letters: whole-input words first, then words for the leading syllables."""
+        letters = letters.strip().lower()
+        if not letters:
+            return []
+        syllables = self.segment(letters)
+        # letters consumed by the first n syllables (separators included)
+        offsets = []
+        pos = 0
+        for syl in syllables:
+            while pos < len(letters) and letters[pos] == SEP:
+                pos += 1
+            pos += len(syl)
+            offsets.append(pos)
+        out: list[Candidate] = []
+        seen: set[str] = set()
+        if len(syllables) > 1 and all(len(s) == 1 for s in syllables):
+            for word in self.initials.get("".join(syllables), [])[:limit]:
+                if word not in seen:
+                    seen.add(word)
+                    out.append(Candidate(word, len(letters)))
+        for n in range(len(syllables), 0, -1):
+            for word in self._match(syllables[:n]):
+                if word in seen:
+                    continue
+                seen.add(word)
+                out.append(Candidate(word, offsets[n - 1]))
+                if len(out) >= limit:
+                    return out
+        return out
+
+
+_index: PinyinIndex | None = None
+_lock = threading.Lock()
+
+
+def get_index() -> PinyinIndex:
+    """The shared index, loaded on first use (thread safe)."""
+    global _index
+    with _lock:
+        if _index is None:
+            _index = PinyinIndex.load()
+        return _index
+
+
+def preload() -> threading.Thread:
+    """Load the index in the background so the keyboard answers at once when opened."""
+    thread = threading.Thread(target=get_index, name="pinyin-preload", daemon=True)
+    thread.start()
+    return thread
+
+
+def candidates(letters: str, limit: int = 30) -> list[Candidate]:
+    """Candidates for ``letters`` from the shared index."""
+    return get_index().candidates(letters, limit)
+
+
+
+def initials_of(name: str) -> str:
+    """Pinyin initials of a Chinese name ('张三' -> 'zs'), used to search residents."""
+    from pypinyin import Style, lazy_pinyin
+
+    return "".join(p[0] for p in lazy_pinyin(name, style=Style.FIRST_LETTER) if p).lower()
