@@ -1,0 +1,155 @@
+"""The persistent print queue worker: a job is printed only when the printer confirmed no error."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+import threading
+from typing import Any, Protocol
+
+from devices.events import DeviceEvent, DeviceState, EventHub
+from devices.printer import ReceiptPrinter
+
+log = logging.getLogger(__name__)
+
+#: Seconds between reconnection attempts while the printer is offline (capped backoff).
+BACKOFF = (0.1, 0.2, 0.4, 0.8, 1.0)
+
+
+class PrintStore(Protocol):
+    """What the queue needs from the store (``desk.service.Desk`` provides it)."""
+
+    def enqueue_print(self, kind: str, number: str, payload: bytes | str) -> Any: ...
+
+    def pending_print_jobs(self) -> list[Any]: ...
+
+    def mark_print_job(self, number: str, printed: bool, error: str | None) -> Any: ...
+
+
+def job_bytes(job: Any) -> bytes:
+    """The ESC/POS bytes of a stored job (``payload`` is base64 text in the store)."""
+    payload = job.payload
+    if isinstance(payload, bytes):
+        return payload
+    try:
+        return base64.b64decode(payload, validate=True)
+    except (binascii.Error, ValueError):
+        return str(payload).encode("latin-1", errors="replace")
+
+
+class PrintQueue:
+    """Prints pending jobs in order on a worker thread; waits (losing nothing) while the printer can't.
+
+    Paper out / cover open / offline: the job stays pending, a ``job_waiting`` event tells the
+    kiosk, the worker polls the status and resumes when the printer is ready again.
+    """
+
+    def __init__(
+        self,
+        store: PrintStore,
+        printer: ReceiptPrinter,
+        hub: EventHub | None = None,
+        poll_s: float = 0.5,
+    ) -> None:
+        self.store = store
+        self.printer = printer
+        self.hub = hub or printer.hub
+        self.poll_s = poll_s
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._idle = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._failures = 0
+
+    # -- API for the kiosk / desk -----------------------------------------
+    def submit(self, kind: str, number: str, payload: bytes) -> Any:
+        """Store a job and wake the worker; returns the stored PrintJob."""
+        job = self.store.enqueue_print(kind, number, payload)
+        self._idle.clear()
+        self._wake.set()
+        return job
+
+    def reprint(self, kind: str, number: str, payload: bytes) -> Any:
+        """Staff reprint of any receipt: a new job with the same content."""
+        log.info("reprint of %s %s requested", kind, number)
+        return self.submit(kind, number, payload)
+
+    def pending(self) -> list[Any]:
+        """Jobs not yet confirmed printed."""
+        return list(self.store.pending_print_jobs())
+
+    # -- worker -------------------------------------------------------------
+    def run_once(self) -> bool:
+        """Try every pending job once, in order; True when nothing is left pending."""
+        for job in self.pending():
+            result = self.printer.print_bytes(job_bytes(job))
+            if result.ok:
+                self.store.mark_print_job(job.number, True, None)
+                self._failures = 0
+                self.hub.emit(
+                    DeviceEvent(
+                        "printer",
+                        "job_printed",
+                        self.printer.state,
+                        {"job": job.number, "receipt": getattr(job, "receipt", ""),
+                         "record": getattr(job, "record", "")},
+                    )
+                )
+                continue
+            self.store.mark_print_job(job.number, False, result.error)
+            self._failures += 1
+            self.hub.emit(
+                DeviceEvent(
+                    "printer",
+                    "job_waiting",
+                    result.status.state,
+                    {"job": job.number, "error": result.error, "pending": len(self.pending())},
+                )
+            )
+            return False
+        return True
+
+    def _delay(self) -> float:
+        if self.printer.state == DeviceState.OFFLINE:
+            return BACKOFF[min(self._failures, len(BACKOFF) - 1)]
+        return self.poll_s
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                done = self.run_once()
+            except Exception:  # noqa: BLE001 - the worker must survive a store or driver bug
+                log.exception("print queue: unexpected error")
+                done = False
+            if done:
+                self._idle.set()
+                self._wake.wait()
+            else:
+                self._idle.clear()
+                self._wake.wait(self._delay())
+            self._wake.clear()
+
+    def start(self) -> None:
+        """Start the worker thread (idempotent)."""
+        if self._thread and self._thread.is_alive():
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="print-queue", daemon=True)
+        self._thread.start()
+        self._wake.set()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop the worker (pending jobs stay in the store)."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread:
+            self._thread.join(timeout)
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """Block until nothing is pending (tests, CLI)."""
+        return self._idle.wait(timeout)
+
+    def kick(self) -> None:
+        """Try again now (e.g. staff pressed 'paper changed')."""
+        self._wake.set()
