@@ -1,0 +1,190 @@
+"""baresip as a scripted far end (tests, benchmark, demos): dial, keys, answer, hang up."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import wave
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+DIGIT_PACE_S = 0.35
+"""baresip sends each digit for ~240 ms; keys sent faster queue up."""
+
+
+def available() -> bool:
+    return shutil.which("baresip") is not None
+
+
+def write_wav(path: Path, pcm: np.ndarray, rate: int = 8000) -> Path:
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(np.asarray(pcm, dtype=np.int16).tobytes())
+    return path
+
+
+def hum(seconds: float, level: float = 3000) -> np.ndarray:
+    """A voice-like hum (not a DTMF pair): keeps baresip's call alive and fills recordings."""
+    t = np.arange(int(8000 * seconds)) / 8000
+    sig = sum(np.sin(2 * np.pi * 150 * k * t) / k for k in range(1, 6))
+    return (sig / 2.3 * level).astype(np.int16)
+
+
+class Baresip:
+    """One baresip process with a ctrl_tcp socket speaking JSON netstrings."""
+
+    def __init__(
+        self,
+        sip_port: int,
+        ctrl_port: int,
+        wav: Path | None = None,
+        user: str = "caller",
+        auto_answer: bool = False,
+        workdir: Path | None = None,
+    ):
+        self.sip_port = sip_port
+        self.ctrl_port = ctrl_port
+        self.user = user
+        self.dir = Path(workdir or tempfile.mkdtemp(prefix="baresip-"))
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.wav = wav or write_wav(self.dir / "source.wav", hum(120))
+        self.auto_answer = auto_answer
+        self.proc: subprocess.Popen | None = None
+        self.sock: socket.socket | None = None
+        self.events: list[dict[str, Any]] = []
+        self._buf = b""
+        self._lock = threading.Lock()
+        self._reader: threading.Thread | None = None
+
+    def _write_config(self) -> None:
+        (self.dir / "config").write_text(
+            "\n".join(
+                [
+                    f"sip_listen 127.0.0.1:{self.sip_port}",
+                    "audio_player alsa,null",
+                    f"audio_source aufile,{self.wav}",
+                    "ausrc_srate 8000",
+                    "auplay_srate 8000",
+                    "audio_telev_pt 101",
+                    "module_path /usr/lib/baresip/modules",
+                    "module g711.so",
+                    "module aufile.so",
+                    "module alsa.so",
+                    "module_app account.so",
+                    "module_app menu.so",
+                    "module_app ctrl_tcp.so",
+                    f"ctrl_tcp_listen 127.0.0.1:{self.ctrl_port}",
+                    "sip_transports udp",
+                    "",
+                ]
+            )
+        )
+        answer = ";answermode=auto" if self.auto_answer else ""
+        (self.dir / "accounts").write_text(
+            f"<sip:{self.user}@127.0.0.1:{self.sip_port}>;regint=0{answer}\n"
+        )
+
+    def start(self) -> Baresip:
+        self._write_config()
+        self.proc = subprocess.Popen(
+            ["baresip", "-f", str(self.dir), "-n", "127.0.0.1"],
+            stdin=subprocess.DEVNULL,
+            stdout=open(self.dir / "stdout.log", "wb"),  # noqa: SIM115
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                self.sock = socket.create_connection(("127.0.0.1", self.ctrl_port), timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            self.stop()
+            raise RuntimeError("baresip did not open its control port; see " + str(self.dir))
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+        return self
+
+    def _read(self) -> None:
+        assert self.sock is not None
+        self.sock.settimeout(None)
+        while True:
+            try:
+                data = self.sock.recv(4096)
+            except OSError:
+                return
+            if not data:
+                return
+            self._buf += data
+            while b":" in self._buf:
+                head, rest = self._buf.split(b":", 1)
+                n = int(head)
+                if len(rest) < n + 1:
+                    break
+                msg, self._buf = rest[:n], rest[n + 1 :]
+                try:
+                    doc = json.loads(msg)
+                except ValueError:
+                    continue
+                with self._lock:
+                    self.events.append(doc)
+
+    def command(self, command: str, params: str = "") -> None:
+        assert self.sock is not None
+        body = json.dumps({"command": command, "params": params, "token": command}).encode()
+        self.sock.sendall(str(len(body)).encode() + b":" + body + b",")
+
+    def dial(self, uri: str) -> None:
+        self.command("dial", uri)
+
+    def keys(self, digits: str, pace: float = DIGIT_PACE_S) -> None:
+        for d in digits:
+            self.command("sndcode", d)
+            time.sleep(pace)
+
+    def hangup(self) -> None:
+        self.command("hangup")
+
+    def wait_event(self, etype: str, timeout: float = 10.0) -> dict[str, Any] | None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                for e in self.events:
+                    if e.get("type") == etype:
+                        return e
+            time.sleep(0.02)
+        return None
+
+    def stop(self) -> None:
+        if self.sock:
+            try:
+                self.command("quit")
+            except OSError:
+                pass
+        if self.proc:
+            try:
+                self.proc.wait(3)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(3)
+        if self.sock:
+            self.sock.close()
+
+    def __enter__(self) -> Baresip:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
