@@ -146,11 +146,17 @@ class SerialLockBoards(LockBoard):
         """Ask and parse; keeps reading a little when the reply was noise."""
         p = self.protocol
         data = self.transact(p.query_frame(board, lock), p.reply_length(), timeout)
+        if data is None:
+            return None
         if not data:
+            self._set_state(DeviceState.OFFLINE, board=board, error="no answer")
             return None
         states = p.parse_reply(data, board, lock)
         if states is None:
             log.debug("locks: unusable reply from board %d: %s", board, data.hex(" "))
+            self._set_state(DeviceState.ERROR, board=board, error="bad answer")
+            return None
+        self._set_state(DeviceState.READY)
         return states
 
     # -- LockBoard ----------------------------------------------------------
@@ -186,12 +192,10 @@ class SerialLockBoards(LockBoard):
                                         {"compartment": c.name, "attempts": attempts})
                         )
                         return result
-                    if st is not None:
-                        self._set_state(DeviceState.READY)
                     time.sleep(self.poll)
                 log.warning("locks: %s not confirmed open (attempt %d)", c.name, attempts)
         error = "柜门未能确认打开，请联系工作人员"
-        if self.state_value == DeviceState.OFFLINE:
+        if self.state_value in (DeviceState.OFFLINE, DeviceState.ERROR):
             error = "锁控板未连接，请联系工作人员"
         result = OpenResult(c, False, attempts, error, time.monotonic() - t0)
         self.hub.emit(

@@ -1,0 +1,244 @@
+"""Every receipt laid out in one place from the core's records (V6, R3, P3, K2, C1), masked (X1)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from desk.masking import mask_id, mask_name, mask_phone
+from desk.record_types import (
+    COMPLAINT_CATEGORIES,
+    ID_TYPES,
+    KEY_KINDS,
+    REPAIR_CATEGORIES,
+    VISITOR_KINDS,
+    Complaint,
+    KeyLoan,
+    Parcel,
+    Visit,
+    WorkOrder,
+)
+from desk.records import Record
+from devices.escpos_doc import EscposDoc
+
+log = logging.getLogger(__name__)
+
+#: Receipt kinds, as stored in PrintJob.receipt.
+VISIT_PASS, WORK_ORDER, PARCEL_SLIP, KEY_LOAN, COMPLAINT, TEST = (
+    "visit_pass", "work_order", "parcel_slip", "key_loan", "complaint", "test",
+)
+
+
+def _doc(settings: Any) -> EscposDoc:
+    dev = settings.devices
+    return EscposDoc(dev.paper_width_mm, dev.printer_encoding, dev.qr_native)
+
+
+def _fmt(dt: datetime | None, settings: Any) -> str:
+    """Local time of the compound, to the minute."""
+    if dt is None:
+        return "—"
+    if dt.tzinfo is not None:
+        dt = dt.astimezone(ZoneInfo(settings.site.timezone))
+    return dt.strftime("%Y-%m-%d %H:%M")
+
+
+def _yuan(amount: float) -> str:
+    return f"¥{amount:.2f}"
+
+
+def _tail(value: str, keep: int = 4) -> str:
+    """Only the last characters of a long reference (tracking numbers)."""
+    value = value.strip()
+    return value if len(value) <= keep else "*" * (len(value) - keep) + value[-keep:]
+
+
+def _header(doc: EscposDoc, settings: Any, title: str, record: Record) -> None:
+    doc.line(settings.site.name, align="center", bold=True, double=True)
+    doc.line(title, align="center", bold=True)
+    doc.rule()
+    doc.field("单号", record.number)
+    doc.field("时间", _fmt(record.created_at, settings))
+
+
+def _footer(doc: EscposDoc, settings: Any, record: Record, note: str) -> bytes:
+    doc.rule()
+    doc.qr(record.number)
+    doc.line(record.number, align="center")
+    if note:
+        doc.line(note, align="center")
+    doc.line(f"服务热线：{settings.site.hotline_number}", align="center")
+    doc.line("谢谢您的配合！", align="center")
+    doc.cut()
+    return doc.output
+
+
+def visit_pass(visit: Visit, settings: Any) -> bytes:
+    """V6: visitor, host unit, valid-until and a code for the guard; never the full ID."""
+    doc = _doc(settings)
+    _header(doc, settings, "访客通行证", visit)
+    doc.field("访客", mask_name(visit.visitor_name))
+    doc.field("类别", VISITOR_KINDS.get(visit.visitor_kind, visit.visitor_kind))
+    if visit.id_number:
+        doc.field("证件", f"{ID_TYPES.get(visit.id_type, visit.id_type)} {mask_id(visit.id_number)}")
+    if visit.phone:
+        doc.field("电话", mask_phone(visit.phone))
+    doc.field("拜访", visit.host_unit)
+    if visit.purpose:
+        doc.field("事由", visit.purpose)
+    doc.field("人数", str(visit.party_size))
+    if visit.plate:
+        doc.field("车牌", visit.plate)
+    if visit.work_pass:
+        doc.field("施工证", visit.work_pass)
+    doc.field("入场", _fmt(visit.time_in or visit.created_at, settings))
+    doc.field("有效至", _fmt(visit.valid_until, settings))
+    if visit.pass_code:
+        doc.rule()
+        doc.line(f"通行码 {visit.pass_code}", align="center", bold=True, double=True)
+    return _footer(doc, settings, visit, "请出示本凭条给安全员查验，离开时请刷码登记")
+
+
+def work_order_copy(order: WorkOrder, settings: Any) -> bytes:
+    """R3: the customer copy with the promised times (R2) and any price (R6)."""
+    doc = _doc(settings)
+    _header(doc, settings, "报修派工单（客户联）", order)
+    location = order.location
+    if location.startswith("public:"):
+        location = "公共区域：" + location.removeprefix("public:")
+    doc.field("位置", location)
+    doc.field("类别", REPAIR_CATEGORIES.get(order.category, order.category))
+    doc.field("级别", "急修" if order.urgent or order.emergency else "普通维修")
+    doc.field("内容", order.description or order.transcript or "—")
+    if order.contact_name:
+        doc.field("联系人", mask_name(order.contact_name))
+    if order.contact_phone:
+        doc.field("电话", mask_phone(order.contact_phone))
+    doc.rule()
+    doc.line("服务承诺", bold=True)
+    if order.dispatch_by:
+        doc.field("派单时限", _fmt(order.dispatch_by, settings))
+    if order.on_site_by:
+        doc.field("上门时限", _fmt(order.on_site_by, settings))
+    if order.appointment_start:
+        end = _fmt(order.appointment_end, settings)[-5:] if order.appointment_end else ""
+        doc.field("预约时间", _fmt(order.appointment_start, settings) + (f"-{end}" if end else ""))
+    if order.follow_up_by:
+        doc.field("回访时限", _fmt(order.follow_up_by, settings))
+    if order.price_yuan:
+        doc.field("费用", _yuan(order.price_yuan) + ("（已确认）" if order.price_confirmed else "（待确认）"))
+    return _footer(doc, settings, order, "维修完成后我们将回访，请凭单号查询进度")
+
+
+def parcel_slip(parcel: Parcel, settings: Any) -> bytes:
+    """P3: the pickup slip: who collected what from where, proxy recorded."""
+    doc = _doc(settings)
+    _header(doc, settings, "挂号信取件凭条" if parcel.registered_mail else "包裹取件凭条", parcel)
+    doc.field("收件人", mask_name(parcel.recipient_name))
+    doc.field("房号", parcel.unit)
+    if parcel.phone:
+        doc.field("电话", mask_phone(parcel.phone))
+    if parcel.courier:
+        doc.field("快递公司", parcel.courier)
+    if parcel.tracking_no:
+        doc.field("运单号", _tail(parcel.tracking_no))
+    doc.field("柜格", "前台" if parcel.compartment in ("", "counter") else parcel.compartment)
+    doc.field("包裹状况", parcel.condition)
+    doc.field("取件时间", _fmt(parcel.collected_at or parcel.created_at, settings))
+    if parcel.proxy_name:
+        doc.field("代领人", mask_name(parcel.proxy_name))
+        if parcel.proxy_id:
+            doc.field("代领证件", mask_id(parcel.proxy_id))
+    if parcel.countersigned_by:
+        doc.field("经办", parcel.countersigned_by)
+    doc.feed()
+    doc.line("领取人签名：________________")
+    return _footer(doc, settings, parcel, "如有疑问请联系客服中心")
+
+
+def key_loan_slip(loan: KeyLoan, settings: Any) -> bytes:
+    """K2: the key register slip: key, borrower (masked), deposit, due back, signatures."""
+    doc = _doc(settings)
+    _header(doc, settings, "钥匙借用单", loan)
+    doc.field("钥匙", loan.key_id)
+    doc.field("借用人", mask_name(loan.borrower_name) + ("（员工）" if loan.borrower_is_staff else ""))
+    if loan.id_number:
+        doc.field("证件", f"{ID_TYPES.get(loan.id_type, loan.id_type)} {mask_id(loan.id_number)}")
+    if loan.phone:
+        doc.field("电话", mask_phone(loan.phone))
+    if loan.purpose:
+        doc.field("事由", loan.purpose)
+    if loan.deposit_yuan:
+        doc.field("押金", _yuan(loan.deposit_yuan))
+    if loan.owner_authorised_by:
+        doc.field("业主授权", loan.owner_authorised_by)
+    if loan.lent_by:
+        doc.field("经办", loan.lent_by)
+    doc.field("应还时间", _fmt(loan.due_back, settings))
+    doc.feed()
+    doc.line("借用人签名：________________")
+    return _footer(doc, settings, loan, "请按时归还钥匙，归还时凭本单退还押金")
+
+
+def complaint_ack(complaint: Complaint, settings: Any) -> bytes:
+    """C1: acknowledgement with the reply and resolution deadlines (C3)."""
+    doc = _doc(settings)
+    _header(doc, settings, "投诉受理回执", complaint)
+    if complaint.name:
+        doc.field("投诉人", mask_name(complaint.name))
+    if complaint.unit:
+        doc.field("房号", complaint.unit)
+    if complaint.phone:
+        doc.field("电话", mask_phone(complaint.phone))
+    doc.field("类别", COMPLAINT_CATEGORIES.get(complaint.category, complaint.category))
+    doc.field("内容", complaint.content)
+    if complaint.wants:
+        doc.field("诉求", complaint.wants)
+    doc.rule()
+    if complaint.reply_by:
+        doc.field("答复时限", _fmt(complaint.reply_by, settings))
+    if complaint.resolve_by:
+        doc.field("处理时限", _fmt(complaint.resolve_by, settings))
+    return _footer(doc, settings, complaint, "感谢您的监督，我们将尽快处理并回访")
+
+
+def test_page(settings: Any) -> bytes:
+    """The printer test page of ``reception devices test-page``: widths, Chinese, ¥, QR."""
+    doc = _doc(settings)
+    dev = settings.devices
+    doc.line(settings.site.name, align="center", bold=True, double=True)
+    doc.line("打印机测试页", align="center", bold=True)
+    doc.rule()
+    doc.line("0123456789" * (doc.columns // 10) + "0123456789"[: doc.columns % 10])
+    doc.line("中文" * (doc.columns // 4))
+    doc.pair("金额 ¥", _yuan(12.5))
+    doc.field("纸宽", f"{dev.paper_width_mm} mm, {doc.columns} 列, {doc.dots} 点")
+    doc.field("编码", dev.printer_encoding)
+    doc.qr("0123456789")
+    doc.line("看到以上内容且列对齐即为正常", align="center")
+    doc.cut()
+    return doc.output
+
+
+_LAYOUTS: dict[type, tuple[str, Callable[[Any, Any], bytes]]] = {
+    Visit: (VISIT_PASS, visit_pass),
+    WorkOrder: (WORK_ORDER, work_order_copy),
+    Parcel: (PARCEL_SLIP, parcel_slip),
+    KeyLoan: (KEY_LOAN, key_loan_slip),
+    Complaint: (COMPLAINT, complaint_ack),
+}
+
+
+def receipt_for(record: Record, settings: Any) -> tuple[str, bytes]:
+    """The receipt kind and ESC/POS bytes for ``record``."""
+    try:
+        kind, layout = _LAYOUTS[type(record)]
+    except KeyError:
+        raise ValueError(f"no receipt for {type(record).__name__}") from None
+    return kind, layout(record, settings)
+
+
+__all__ = ["KEY_KINDS", "receipt_for", "test_page"]
