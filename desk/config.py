@@ -1,0 +1,204 @@
+"""Settings: one TOML file read once into frozen dataclasses (built only here)."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from datetime import time
+from pathlib import Path
+from typing import Any
+
+from desk.config_devices import DeviceSettings
+from desk.config_hotline import HotlineSettings
+from desk.config_kiosk import KioskSettings
+
+log = logging.getLogger(__name__)
+
+ENV_CONFIG = "RECEPTION_CONFIG"
+ENV_DATA_DIR = "RECEPTION_DATA"
+DEFAULT_CONFIG_PATHS = (Path("/etc/reception/reception.toml"),)
+
+
+class ConfigError(ValueError):
+    """A setting is missing, unknown or of the wrong type; the message names it."""
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    name: str = "幸福家园物业客服中心"
+    """Office name used in greetings (T1) and on every receipt."""
+    compound: str = "幸福家园"
+    """Compound (小区) name."""
+    hotline_number: str = "0755-88886666"
+    """Public hotline number printed on receipts and spoken by the IVR."""
+    timezone: str = "Asia/Shanghai"
+    """Time zone of the compound; all deadlines are computed in it."""
+
+
+@dataclass(frozen=True)
+class HoursSettings:
+    staffed_from: time = time(7, 30)
+    """Start of staffed desk hours (L1)."""
+    staffed_until: time = time(20, 0)
+    """End of staffed desk hours (L1); complaints are taken 24 h regardless."""
+    parcel_notice_from: time = time(17, 0)
+    """Start of the daily window in which parcel notices are sent (P2)."""
+    parcel_notice_until: time = time(18, 0)
+    """End of the parcel notice window (P2)."""
+
+
+@dataclass(frozen=True)
+class RetentionSettings:
+    visitor_days: int = 90
+    """Days a visit keeps its personal data before the purge anonymises it (X2)."""
+    call_audio_days: int = 30
+    """Days recorded call audio is kept."""
+    snapshot_days: int = 14
+    """Daily store snapshots kept before rotation."""
+
+
+@dataclass(frozen=True)
+class RulesSettings:
+    pickup_max_failures: int = 5
+    """Wrong pickup codes from one source before it is locked out."""
+    pickup_lockout_minutes: int = 5
+    """Length of the pickup lockout."""
+    visit_open_hours: int = 12
+    """A visit still open after this many hours is listed for the guard."""
+    due_soon_minutes: int = 30
+    """A deadline closer than this is reported as 'due soon' / at risk (R4)."""
+    collective_households: int = 5
+    """Households complaining about the same event that make it collective (C2)."""
+    collective_window_hours: int = 48
+    """Complaints within this window are compared for a collective event."""
+    parcel_overdue_days: int = 7
+    """An uncollected parcel older than this is overdue and reminded (P4)."""
+
+
+@dataclass(frozen=True)
+class StoreSettings:
+    data_dir: Path = Path("data")
+    """Data directory (created 0700). Overridden by $RECEPTION_DATA."""
+    compact_every: int = 2000
+    """Log entries between compactions of the table files."""
+    partition_cache: int = 96
+    """Day partitions kept in memory (LRU)."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    site: SiteSettings = field(default_factory=SiteSettings)
+    """Who we are."""
+    hours: HoursSettings = field(default_factory=HoursSettings)
+    """When the desk is staffed."""
+    retention: RetentionSettings = field(default_factory=RetentionSettings)
+    """How long data is kept."""
+    rules: RulesSettings = field(default_factory=RulesSettings)
+    """Tunable rule parameters."""
+    store: StoreSettings = field(default_factory=StoreSettings)
+    """Where and how records are stored."""
+    devices: DeviceSettings = field(default_factory=DeviceSettings)
+    """Printer and lock boards."""
+    kiosk: KioskSettings = field(default_factory=KioskSettings)
+    """Lobby touchscreen."""
+    hotline: HotlineSettings = field(default_factory=HotlineSettings)
+    """Hotline IVR."""
+    source: str = "<defaults>"
+    """Where these settings were read from."""
+
+
+def _convert(value: Any, hint: Any, name: str) -> Any:
+    origin = typing.get_origin(hint)
+    if dataclasses.is_dataclass(hint):
+        if not isinstance(value, dict):
+            raise ConfigError(f"[{name}] must be a table, got {value!r}")
+        return build_section(hint, value, name)
+    if hint is Path:
+        return Path(str(value)).expanduser()
+    if hint is time:
+        if isinstance(value, time):
+            return value
+        try:
+            return time.fromisoformat(str(value))
+        except ValueError as exc:
+            raise ConfigError(f"{name} must be a time like 07:30, got {value!r}") from exc
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{name} must be true or false, got {value!r}")
+        return value
+    if hint in (int, float, str):
+        if hint is float and isinstance(value, int):
+            return float(value)
+        if not isinstance(value, hint) or isinstance(value, bool):
+            raise ConfigError(f"{name} must be {hint.__name__}, got {value!r}")
+        return value
+    if origin in (tuple, list):
+        args = typing.get_args(hint)
+        if not isinstance(value, list | tuple):
+            raise ConfigError(f"{name} must be a list, got {value!r}")
+        inner = args[0] if args else Any
+        return tuple(_convert(v, inner, f"{name}[]") for v in value)
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise ConfigError(f"{name} must be a table, got {value!r}")
+        _, vhint = typing.get_args(hint) or (str, Any)
+        return types.MappingProxyType(
+            {str(k): _convert(v, vhint, f"{name}.{k}") for k, v in value.items()}
+        )
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        if value is None:
+            return None
+        return _convert(value, args[0], name)
+    return value
+
+
+def build_section(cls: type, mapping: dict[str, Any], name: str = "") -> Any:
+    """Build the frozen dataclass ``cls`` from a TOML table; unknown keys are errors."""
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in dataclasses.fields(cls)}
+    unknown = set(mapping) - known
+    if unknown:
+        raise ConfigError(f"unknown setting(s) in [{name or cls.__name__}]: {sorted(unknown)}")
+    kwargs = {
+        key: _convert(value, hints[key], f"{name}.{key}" if name else key)
+        for key, value in mapping.items()
+    }
+    return cls(**kwargs)
+
+
+def load_settings(path: Path | None = None, data_dir: Path | None = None) -> Settings:
+    """Read settings from ``path`` (or $RECEPTION_CONFIG, /etc/reception) or use the demo defaults."""
+    candidates = [path] if path else []
+    if not path and os.environ.get(ENV_CONFIG):
+        candidates.append(Path(os.environ[ENV_CONFIG]))
+    if not path and not candidates:
+        candidates.extend(DEFAULT_CONFIG_PATHS)
+    raw: dict[str, Any] = {}
+    source = "<defaults>"
+    for candidate in candidates:
+        if candidate and candidate.exists():
+            try:
+                raw = tomllib.loads(candidate.read_text(encoding="utf-8"))
+            except tomllib.TOMLDecodeError as exc:
+                raise ConfigError(f"{candidate}: not valid TOML: {exc}") from exc
+            source = str(candidate)
+            break
+        if path is not None:
+            raise ConfigError(f"config file not found: {candidate}")
+    raw.pop("source", None)
+    settings = build_section(Settings, raw)
+    env_dir = os.environ.get(ENV_DATA_DIR)
+    chosen_dir = data_dir or (Path(env_dir) if env_dir else None)
+    if chosen_dir is not None:
+        settings = dataclasses.replace(
+            settings, store=dataclasses.replace(settings.store, data_dir=Path(chosen_dir))
+        )
+    settings = dataclasses.replace(settings, source=source)
+    log.debug("settings loaded from %s", source)
+    return settings

@@ -1,0 +1,464 @@
+"""The concrete records of the desk (V1-V6, R1-R6, C1-C5, P1-P5, K1-K4, L2-L3, S1)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from desk import validate
+from desk.errors import ValidationError
+from desk.records import Kind, Record, record_type
+
+
+def check(field_name: str, fn: Callable[..., Any], *args: Any) -> Any:
+    """Run a validator and re-label its error with the record's field name."""
+    try:
+        return fn(*args)
+    except ValidationError as exc:
+        raise ValidationError(field_name, exc.value, exc.message) from None
+
+
+def require(field_name: str, value: Any, allowed: Any) -> None:
+    if value not in allowed:
+        raise ValidationError(field_name, value, f"取值应为 {sorted(map(str, allowed))} 之一")
+
+
+def require_text(field_name: str, value: str, max_len: int = 500) -> None:
+    check(field_name, validate.non_empty, field_name, value, max_len)
+
+
+class Satisfaction(StrEnum):
+    """S1: the four satisfaction levels (keys 1-4 on the phone)."""
+
+    VERY_SATISFIED = "非常满意"
+    SATISFIED = "满意"
+    NOT_QUITE = "不太满意"
+    VERY_DISSATISFIED = "很不满意"
+
+    @property
+    def satisfied(self) -> bool:
+        return self in (Satisfaction.VERY_SATISFIED, Satisfaction.SATISFIED)
+
+
+ID_TYPES = {"resident_id": "居民身份证", "passport": "护照", "hk_macau_permit": "港澳通行证", "other": "其他证件", "none": "无证件"}
+VISITOR_KINDS = {"guest": "访客", "courier": "快递/外卖", "decoration": "装修施工", "service": "维修服务", "other": "其他"}
+REPAIR_CATEGORIES = {
+    "water": "水",
+    "electric": "电",
+    "door_window": "门窗",
+    "pipe": "管道",
+    "public": "公共设施",
+    "lift": "电梯",
+    "gas": "燃气",
+    "other": "其他",
+}
+COMPLAINT_CATEGORIES = {
+    "security": "安全",
+    "cleaning": "清洁",
+    "landscaping": "绿化",
+    "engineering": "工程维修",
+    "mail": "邮件快递",
+    "decoration": "装修管理",
+    "attitude": "服务态度",
+    "other": "其他",
+}
+COMPLAINT_SEVERITIES = {"major": "重大", "important": "重要", "minor": "轻微"}
+COMPLAINT_VALIDITY = {"unclassified": "未分类", "valid": "有效", "assist": "协助", "invalid": "无效"}
+CHANNELS = {"kiosk": "自助终端", "hotline": "热线", "desk": "前台", "letter": "信函", "email": "邮件"}
+KEY_KINDS = {"vacant": "空置房钥匙", "entrusted": "业主托管钥匙", "plant": "机房备用钥匙", "other": "其他"}
+OWNER_ROLES = {"owner": "业主", "tenant": "租户", "family": "家属"}
+
+
+@record_type
+@dataclass(frozen=True)
+class Visit(Record):
+    """A visitor's registration and pass (V1-V6)."""
+
+    kind: ClassVar[Kind] = Kind.VISIT
+    datetime_fields = ("time_in", "time_out", "valid_from", "valid_until")
+    index_fields = ("host_unit", "phone")
+    code_fields = ("pass_code", "preauth_code")
+
+    host_unit: str = ""
+    visitor_name: str = ""
+    id_type: str = "resident_id"
+    id_number: str = ""
+    phone: str = ""
+    purpose: str = ""
+    visitor_kind: str = "guest"
+    party_size: int = 1
+    plate: str = ""
+    work_pass: str = ""
+    """V4: the 施工人员出入证 number of a decoration worker."""
+    pass_code: str = ""
+    """Code on the pass the guard scans and the visitor keys in to check out."""
+    preauth_code: str = ""
+    """V5: the owner's one-time code, valid from valid_from to valid_until."""
+    preauthorised_by: str = ""
+    approved_by: str = ""
+    """V3: the guard or supervisor who let in a visitor without ID."""
+    host_answer: str = ""
+    message: str = ""
+    """V2: message left for an absent or declining host."""
+    time_in: datetime | None = None
+    time_out: datetime | None = None
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+    anonymised: bool = False
+    """X2: personal data purged after the keeping period."""
+
+    def validate(self) -> None:
+        if self.anonymised:
+            return
+        check("host_unit", validate.parse_unit, self.host_unit)
+        if self.status == "preauthorised":
+            return
+        require_text("visitor_name", self.visitor_name, 40)
+        require("id_type", self.id_type, ID_TYPES)
+        if self.id_type != "none":
+            check("id_number", validate.id_number, self.id_type, self.id_number)
+        if self.phone:
+            check("phone", validate.mobile, self.phone)
+        require("visitor_kind", self.visitor_kind, VISITOR_KINDS)
+        check("party_size", validate.party_size, self.party_size)
+        if self.plate:
+            check("plate", validate.plate, self.plate)
+        if self.visitor_kind == "decoration" and not self.work_pass:
+            raise ValidationError("work_pass", self.work_pass, "装修施工人员须出示施工人员出入证 (V4)")
+
+
+@record_type
+@dataclass(frozen=True)
+class WorkOrder(Record):
+    """A repair request turned work order (R1-R6); the receipt is the customer copy."""
+
+    kind: ClassVar[Kind] = Kind.WORK_ORDER
+    datetime_fields = ("appointment_start", "appointment_end", "dispatch_by", "on_site_by", "follow_up_by")
+    index_fields = ("location", "contact_phone")
+
+    location: str = ""
+    """A unit key "3-2-501" or "public:<area>" (R1: public areas accepted from anyone)."""
+    category: str = "other"
+    description: str = ""
+    audio_path: str = ""
+    transcript: str = ""
+    urgent: bool = False
+    emergency: bool = False
+    contact_name: str = ""
+    contact_phone: str = ""
+    channel: str = "kiosk"
+    appointment_start: datetime | None = None
+    appointment_end: datetime | None = None
+    dispatch_by: datetime | None = None
+    on_site_by: datetime | None = None
+    follow_up_by: datetime | None = None
+    assignee: str = ""
+    price_yuan: float = 0.0
+    """R6: price of a paid special service, confirmed before work starts."""
+    price_confirmed: bool = False
+    satisfaction: str = ""
+    reopen_count: int = 0
+    cancel_reason: str = ""
+
+    def validate(self) -> None:
+        if self.location.startswith("public:"):
+            require_text("location", self.location[7:], 60)
+        else:
+            check("location", validate.parse_unit, self.location)
+        require("category", self.category, REPAIR_CATEGORIES)
+        if not (self.description or self.audio_path):
+            raise ValidationError("description", self.description, "请描述报修内容或录一段语音")
+        require_text("contact_name", self.contact_name, 40)
+        check("contact_phone", validate.phone, self.contact_phone)
+        require("channel", self.channel, CHANNELS)
+        if self.price_yuan < 0:
+            raise ValidationError("price_yuan", self.price_yuan, "价格不能为负")
+        if self.satisfaction:
+            require("satisfaction", self.satisfaction, {s.value for s in Satisfaction})
+
+
+@record_type
+@dataclass(frozen=True)
+class Complaint(Record):
+    """A complaint (C1-C5)."""
+
+    kind: ClassVar[Kind] = Kind.COMPLAINT
+    datetime_fields = ("reply_by", "resolve_by", "follow_up_by")
+    index_fields = ("unit", "phone", "event_key")
+
+    channel: str = "desk"
+    name: str = ""
+    unit: str = ""
+    phone: str = ""
+    content: str = ""
+    audio_path: str = ""
+    place: str = ""
+    people: str = ""
+    wants: str = ""
+    category: str = "other"
+    validity: str = "unclassified"
+    severity: str = "minor"
+    event_key: str = ""
+    """Same event, same key: 5+ households make it collective (C2)."""
+    collective: bool = False
+    escalated_to: str = ""
+    reply_by: datetime | None = None
+    resolve_by: datetime | None = None
+    follow_up_by: datetime | None = None
+    satisfaction: str = ""
+    resolution: str = ""
+
+    def validate(self) -> None:
+        require("channel", self.channel, CHANNELS)
+        if self.unit:
+            check("unit", validate.parse_unit, self.unit)
+        if self.phone:
+            check("phone", validate.phone, self.phone)
+        if not (self.content or self.audio_path):
+            raise ValidationError("content", self.content, "请说明投诉内容")
+        require("category", self.category, COMPLAINT_CATEGORIES)
+        require("validity", self.validity, COMPLAINT_VALIDITY)
+        require("severity", self.severity, COMPLAINT_SEVERITIES)
+        if self.satisfaction:
+            require("satisfaction", self.satisfaction, {s.value for s in Satisfaction})
+
+
+@record_type
+@dataclass(frozen=True)
+class Parcel(Record):
+    """A parcel or registered letter kept for a resident (P1-P5)."""
+
+    kind: ClassVar[Kind] = Kind.PARCEL
+    datetime_fields = ("notified_at", "collected_at", "return_by")
+    index_fields = ("unit", "phone", "tracking_no")
+    code_fields = ("pickup_code",)
+
+    recipient_name: str = ""
+    unit: str = ""
+    phone: str = ""
+    courier: str = ""
+    tracking_no: str = ""
+    registered_mail: bool = False
+    condition: str = "完好"
+    """P1: checked for damage on receipt."""
+    received_by: str = ""
+    compartment: str = ""
+    """Locker compartment name ("A-07") or "counter" for the desk shelf (P5)."""
+    pickup_code: str = ""
+    notified_at: datetime | None = None
+    collected_at: datetime | None = None
+    collected_by: str = ""
+    proxy_name: str = ""
+    proxy_id: str = ""
+    countersigned_by: str = ""
+    return_by: datetime | None = None
+    return_reason: str = ""
+
+    def validate(self) -> None:
+        check("unit", validate.parse_unit, self.unit)
+        require_text("recipient_name", self.recipient_name, 40)
+        if self.phone:
+            check("phone", validate.mobile, self.phone)
+        require_text("courier", self.courier, 30)
+        require_text("tracking_no", self.tracking_no, 40)
+        require_text("compartment", self.compartment, 20)
+        if self.pickup_code and not (len(self.pickup_code) == 6 and self.pickup_code.isdigit()):
+            raise ValidationError("pickup_code", self.pickup_code, "取件码应为6位数字")
+
+
+@record_type
+@dataclass(frozen=True)
+class KeyLoan(Record):
+    """A key lent out of the cabinet, tracked until it is back (K2, K3)."""
+
+    kind: ClassVar[Kind] = Kind.KEY_LOAN
+    datetime_fields = ("due_back", "returned_at")
+    index_fields = ("key_id",)
+
+    key_id: str = ""
+    borrower_name: str = ""
+    borrower_is_staff: bool = False
+    id_type: str = "resident_id"
+    id_number: str = ""
+    phone: str = ""
+    deposit_yuan: float = 0.0
+    purpose: str = ""
+    owner_authorised_by: str = ""
+    """K3: how the owner authorised lending an entrusted key (name / call number)."""
+    lent_by: str = ""
+    due_back: datetime | None = None
+    returned_at: datetime | None = None
+    returned_to: str = ""
+
+    def validate(self) -> None:
+        require_text("key_id", self.key_id, 40)
+        require_text("borrower_name", self.borrower_name, 40)
+        if not self.borrower_is_staff:
+            check("id_number", validate.id_number, self.id_type, self.id_number)
+            if self.deposit_yuan <= 0:
+                raise ValidationError("deposit_yuan", self.deposit_yuan, "非工作人员借用钥匙须交押金 (K2)")
+        if self.phone:
+            check("phone", validate.phone, self.phone)
+
+
+@record_type
+@dataclass(frozen=True)
+class FollowUp(Record):
+    """A follow-up (回访) of a work order or complaint with its rating (R5, C4, S1)."""
+
+    kind: ClassVar[Kind] = Kind.FOLLOW_UP
+    index_fields = ("target",)
+
+    target: str = ""
+    """Number of the work order or complaint followed up."""
+    channel: str = "hotline"
+    satisfaction: str = ""
+    comment: str = ""
+    by: str = ""
+
+    def validate(self) -> None:
+        require_text("target", self.target, 11)
+        if self.satisfaction:
+            require("satisfaction", self.satisfaction, {s.value for s in Satisfaction})
+
+
+@record_type
+@dataclass(frozen=True)
+class DutyLogEntry(Record):
+    """A page of the duty log: append-only, corrections are new entries (L2, L3)."""
+
+    kind: ClassVar[Kind] = Kind.DUTY_LOG
+
+    author: str = ""
+    text: str = ""
+    entry_type: str = "entry"
+    """entry, correction (of ``corrects``) or handover."""
+    corrects: str = ""
+    handover_to: str = ""
+    open_items: tuple[str, ...] = ()
+
+    def validate(self) -> None:
+        require_text("author", self.author, 40)
+        require_text("text", self.text, 2000)
+        require("entry_type", self.entry_type, {"entry", "correction", "handover"})
+        if self.entry_type == "correction" and not self.corrects:
+            raise ValidationError("corrects", self.corrects, "更正须指明被更正的记录")
+
+
+@record_type
+@dataclass(frozen=True)
+class Call(Record):
+    """A hotline call, inbound or outbound (T1-T5)."""
+
+    kind: ClassVar[Kind] = Kind.CALL
+    datetime_fields = ("ended_at",)
+    index_fields = ("caller",)
+
+    direction: str = "in"
+    caller: str = ""
+    callee: str = ""
+    purpose: str = ""
+    menu_path: tuple[str, ...] = ()
+    records: tuple[str, ...] = ()
+    ended_at: datetime | None = None
+    duration_s: float = 0.0
+    outcome: str = ""
+    audio_path: str = ""
+    callback_done: bool = False
+
+    def validate(self) -> None:
+        require("direction", self.direction, {"in", "out"})
+
+
+@record_type
+@dataclass(frozen=True)
+class PrintJob(Record):
+    """A receipt waiting for or sent to the printer; printed only when confirmed."""
+
+    kind: ClassVar[Kind] = Kind.PRINT_JOB
+    index_fields = ("record",)
+
+    receipt: str = ""
+    """Receipt kind: visit_pass, work_order, parcel_slip, key_loan, complaint, test."""
+    record: str = ""
+    payload: str = ""
+    """ESC/POS bytes, base64."""
+    attempts: int = 0
+    last_error: str = ""
+
+    def validate(self) -> None:
+        require_text("receipt", self.receipt, 30)
+
+
+@record_type
+@dataclass(frozen=True)
+class Owner(Record):
+    """A resident of a unit from the owner register (owner, tenant or family)."""
+
+    kind: ClassVar[Kind] = Kind.OWNER
+    index_fields = ("unit", "phone", "initials")
+
+    unit: str = ""
+    name: str = ""
+    phone: str = ""
+    owner_role: str = "owner"
+    initials: str = ""
+    """Pinyin initials of the name, for searching residents (e.g. "zs")."""
+
+    def validate(self) -> None:
+        check("unit", validate.parse_unit, self.unit)
+        require_text("name", self.name, 40)
+        check("phone", validate.phone, self.phone)
+        require("owner_role", self.owner_role, OWNER_ROLES)
+
+
+@record_type
+@dataclass(frozen=True)
+class Key(Record):
+    """A key kept in the cabinet (K1); status "in" or "out"."""
+
+    kind: ClassVar[Kind] = Kind.KEY
+    index_fields = ("unit",)
+
+    label: str = ""
+    key_kind: str = "other"
+    slot: str = ""
+    """Cabinet slot name as people say it ("钥匙 3-12"), mapped to a lock by devices."""
+    unit: str = ""
+    loan: str = ""
+
+    def validate(self) -> None:
+        require_text("label", self.label, 60)
+        require("key_kind", self.key_kind, KEY_KINDS)
+        require_text("slot", self.slot, 20)
+
+
+@record_type
+@dataclass(frozen=True)
+class StaffAccount(Record):
+    """A staff or guard login; the PIN is stored only as a salted scrypt hash."""
+
+    kind: ClassVar[Kind] = Kind.STAFF
+
+    name: str = ""
+    role: str = "staff"
+    pin_hash: str = ""
+
+    def validate(self) -> None:
+        require_text("name", self.name, 40)
+        require("role", self.role, {"guard", "staff", "supervisor"})
+        if not self.pin_hash.startswith("scrypt$"):
+            raise ValidationError("pin_hash", "***", "PIN 必须以哈希保存")
+
+
+@record_type
+@dataclass(frozen=True)
+class StateRecord(Record):
+    """Small shared state (lockouts, counters) kept in the store."""
+
+    kind: ClassVar[Kind] = Kind.STATE
+
+    data: dict[str, Any] | None = None

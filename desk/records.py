@@ -1,0 +1,236 @@
+"""The desk's records: typed, validated dataclasses and their JSON documents."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any, ClassVar, Self
+
+log = logging.getLogger(__name__)
+
+
+class Role(StrEnum):
+    """Who acts: every transition names the roles allowed to make it."""
+
+    VISITOR = "visitor"
+    OWNER = "owner"
+    GUARD = "guard"
+    STAFF = "staff"
+    SUPERVISOR = "supervisor"
+    SYSTEM = "system"
+
+
+ROLE_ZH = {
+    Role.VISITOR: "访客",
+    Role.OWNER: "业主",
+    Role.GUARD: "安全员",
+    Role.STAFF: "客服",
+    Role.SUPERVISOR: "主管",
+    Role.SYSTEM: "系统",
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person or program behind an action (L2: who)."""
+
+    role: Role
+    name: str
+    source: str = ""
+    """Where the action came from: a kiosk id, "hotline", a staff terminal."""
+
+    def to_doc(self) -> dict[str, str]:
+        return {"role": str(self.role), "name": self.name, "source": self.source}
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, str]) -> Actor:
+        return cls(Role(doc["role"]), doc.get("name", ""), doc.get("source", ""))
+
+
+SYSTEM = Actor(Role.SYSTEM, "system", "desk")
+
+
+class Kind(StrEnum):
+    """Record kinds; dated kinds carry a readable number, directory kinds an id."""
+
+    VISIT = "visit"
+    WORK_ORDER = "work_order"
+    COMPLAINT = "complaint"
+    PARCEL = "parcel"
+    KEY_LOAN = "key_loan"
+    FOLLOW_UP = "follow_up"
+    CALL = "call"
+    PRINT_JOB = "print_job"
+    DUTY_LOG = "duty_log"
+    OWNER = "owner"
+    KEY = "key"
+    STAFF = "staff"
+    STATE = "state"
+
+
+# The first digit of a record number names its kind, so a number keyed in on a
+# phone pad is enough to find the record: K YYMMDD NNNN (11 digits).
+KIND_DIGIT: dict[Kind, str] = {
+    Kind.VISIT: "1",
+    Kind.WORK_ORDER: "2",
+    Kind.COMPLAINT: "3",
+    Kind.PARCEL: "4",
+    Kind.KEY_LOAN: "5",
+    Kind.FOLLOW_UP: "6",
+    Kind.CALL: "7",
+    Kind.PRINT_JOB: "8",
+    Kind.DUTY_LOG: "9",
+}
+DIGIT_KIND = {v: k for k, v in KIND_DIGIT.items()}
+DATED_KINDS = frozenset(KIND_DIGIT)
+DIRECTORY_KINDS = frozenset({Kind.OWNER, Kind.KEY, Kind.STAFF, Kind.STATE})
+NUMBER_LENGTH = 11
+
+
+def make_number(kind: Kind, day: date, seq: int) -> str:
+    """A record number a person can read out: kind digit, YYMMDD, 4-digit sequence."""
+    if not 0 < seq < 10000:
+        raise ValueError(f"sequence out of range: {seq}")
+    return f"{KIND_DIGIT[kind]}{day:%y%m%d}{seq:04d}"
+
+
+def parse_number(number: str) -> tuple[Kind, date, int]:
+    """Kind, day and sequence of a record number; ValueError if it is not one."""
+    if len(number) != NUMBER_LENGTH or not number.isdigit() or number[0] not in DIGIT_KIND:
+        raise ValueError(f"not a record number: {number!r}")
+    day = date(2000 + int(number[1:3]), int(number[3:5]), int(number[5:7]))
+    return DIGIT_KIND[number[0]], day, int(number[7:])
+
+
+def format_number(number: str) -> str:
+    """Grouped for reading: 2-261123-0007."""
+    return f"{number[0]}-{number[1:7]}-{number[7:]}" if len(number) == NUMBER_LENGTH else number
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.isoformat(timespec="seconds") if value is not None else None
+
+
+def from_iso(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """One line of a record's status history (R3)."""
+
+    at: datetime
+    status: str
+    actor: Actor
+    note: str = ""
+
+    def to_doc(self) -> dict[str, Any]:
+        return {"at": iso(self.at), "status": self.status, "actor": self.actor.to_doc(), "note": self.note}
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> StatusChange:
+        return cls(from_iso(doc["at"]), doc["status"], Actor.from_doc(doc["actor"]), doc.get("note", ""))
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return iso(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, StrEnum):
+        return str(value)
+    if isinstance(value, StatusChange | Actor):
+        return value.to_doc()
+    if isinstance(value, tuple | list):
+        return [_encode(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _encode(v) for k, v in value.items()}
+    return value
+
+
+@dataclass(frozen=True)
+class Record:
+    """Base of every record: a number, a status and its history."""
+
+    kind: ClassVar[Kind]
+    datetime_fields: ClassVar[tuple[str, ...]] = ()
+    index_fields: ClassVar[tuple[str, ...]] = ()
+    """Fields the store indexes over all history (e.g. unit, phone)."""
+    code_fields: ClassVar[tuple[str, ...]] = ()
+    """Fields indexed among open records only (pickup and pass codes)."""
+
+    number: str
+    created_at: datetime
+    status: str
+    history: tuple[StatusChange, ...] = ()
+
+    def __post_init__(self) -> None:
+        self.validate()
+
+    def validate(self) -> None:
+        """Raise ValidationError naming the field and value; nothing is written."""
+
+    def to_doc(self) -> dict[str, Any]:
+        return {f.name: _encode(getattr(self, f.name)) for f in dataclasses.fields(self)}
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> Self:
+        names = {f.name for f in dataclasses.fields(cls)}
+        values: dict[str, Any] = {}
+        for key, value in doc.items():
+            if key not in names:
+                continue
+            if key == "history":
+                value = tuple(StatusChange.from_doc(h) for h in value)
+            elif key == "created_at" or key in cls.datetime_fields:
+                value = from_iso(value)
+            elif isinstance(value, list):
+                value = tuple(value)
+            values[key] = value
+        return cls(**values)
+
+    def replace(self, **changes: Any) -> Self:
+        return dataclasses.replace(self, **changes)
+
+    @property
+    def last_change(self) -> StatusChange | None:
+        return self.history[-1] if self.history else None
+
+    def changed_at(self, status: str) -> datetime | None:
+        """When the record last entered ``status``."""
+        for change in reversed(self.history):
+            if change.status == status:
+                return change.at
+        return None
+
+
+RECORD_TYPES: dict[Kind, type[Record]] = {}
+
+
+def record_type(cls: type[Record]) -> type[Record]:
+    RECORD_TYPES[cls.kind] = cls
+    return cls
+
+
+def record_from_doc(kind: Kind | str, doc: dict[str, Any]) -> Record:
+    return RECORD_TYPES[Kind(kind)].from_doc(doc)
+
+
+__all__ = [
+    "Actor",
+    "DATED_KINDS",
+    "DIRECTORY_KINDS",
+    "Kind",
+    "Record",
+    "Role",
+    "StatusChange",
+    "field",
+    "format_number",
+    "make_number",
+    "parse_number",
+    "record_from_doc",
+    "record_type",
+]

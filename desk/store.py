@@ -1,0 +1,742 @@
+"""The one store of the desk: TinyDB day partitions behind a hash-chained, fsynced change log.
+
+Design (see README "Store"):
+- The change log ``log/YYYY-MM.jsonl`` is the source of truth and the audit trail:
+  one JSON line per change, fsynced before a write is acknowledged, each entry
+  hash-chained to the one before (L2). It is never rewritten, except that a purge
+  may blank the document of an entry whose hash it keeps (X2).
+- Tables are TinyDB JSON files, one per kind and day (``tables/<kind>/<day>.json``)
+  or one per directory kind; they are written only by compaction (temp file, fsync,
+  rename, fsync of the directory) and hold everything up to the sequence in their
+  ``_meta`` table. Reading a record loads one small day partition, whatever the
+  history size.
+- Indexes (unit, phone, ...) over all history and the open records (with their
+  pickup/pass codes) live in memory and are snapshotted at compaction.
+- Writers take an exclusive ``flock`` and first read what other processes appended
+  (the kiosk and the hotline both write); readers only read complete log lines.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import logging
+import os
+import shutil
+import sys
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from tinydb import TinyDB
+from tinydb.storages import Storage
+from tinydb.table import Document
+
+from desk.audit import GENESIS, ChainChecker, ChainProblem, encode_entry, make_entry
+from desk.errors import DeskError
+from desk.fileio import DurableAppender, atomic_write_json, dumps, fsync_dir, private_dir
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+"""Version of the documents' layout; older stores are migrated forward at open."""
+
+Migration = Callable[[str, dict[str, Any]], dict[str, Any] | None]
+MIGRATIONS: dict[int, Migration] = {}
+"""Migration from version N to N+1: (kind, doc) -> new doc, or None if unchanged."""
+
+RESTORE_HINT = (
+    "Nothing was changed. Restore with `reception restore` (last daily snapshot plus "
+    "the change log) or `reception restore --rebuild` (tables rebuilt from the change log)."
+)
+
+
+class StoreError(DeskError):
+    """The store cannot do what was asked."""
+
+
+class StoreCorrupt(StoreError):
+    """A data file is unreadable; names the file and how to restore it."""
+
+    def __init__(self, path: Path, problem: str) -> None:
+        self.path = path
+        self.problem = problem
+        super().__init__(f"{path}: {problem}. {RESTORE_HINT}")
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    """How the store keeps one kind of record."""
+
+    dated: bool
+    """Keys are record numbers carrying their day (K YYMMDD NNNN); else a directory."""
+    index_fields: tuple[str, ...] = ()
+    code_fields: tuple[str, ...] = ()
+    is_open: Callable[[dict[str, Any]], bool] = lambda doc: False
+
+
+class _MemoryStorage(Storage):
+    """TinyDB storage over a dict that the partition persists itself."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+
+    def read(self) -> dict[str, Any]:
+        return self.data
+
+    def write(self, data: dict[str, Any]) -> None:
+        self.data = data
+
+
+class Partition:
+    """One file of records (a kind's day, or a directory kind) as a TinyDB table."""
+
+    TABLE = "records"
+
+    def __init__(self, path: Path, raw: dict[str, Any], dated: bool) -> None:
+        self.path = path
+        self.dated = dated
+        meta = raw.get("_meta", {}).get("1", {})
+        self.seq: int = meta.get("seq", 0)
+        raw.setdefault(self.TABLE, {})
+        self.db = TinyDB(raw, storage=_MemoryStorage)
+        self.table = self.db.table(self.TABLE, cache_size=0)
+        self._ids: dict[str, int] = {}
+        if not dated:
+            for doc_id, doc in raw[self.TABLE].items():
+                self._ids[doc["number"]] = int(doc_id)
+        self.dirty = False
+
+    @classmethod
+    def load(cls, path: Path, dated: bool) -> Partition:
+        if not path.exists():
+            return cls(path, {}, dated)
+        try:
+            raw = json.loads(path.read_bytes())
+            if not isinstance(raw, dict):
+                raise ValueError("not a TinyDB document")
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise StoreCorrupt(path, f"unreadable table file ({exc})") from exc
+        return cls(path, raw, dated)
+
+    def _doc_id(self, key: str, create: bool) -> int | None:
+        if self.dated:
+            return int(key)
+        doc_id = self._ids.get(key)
+        if doc_id is None and create:
+            doc_id = max(self._ids.values(), default=0) + 1
+            self._ids[key] = doc_id
+        return doc_id
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        doc_id = self._doc_id(key, create=False)
+        if doc_id is None:
+            return None
+        doc = self.table.get(doc_id=doc_id)
+        return dict(doc) if doc is not None else None
+
+    def put(self, key: str, doc: dict[str, Any], seq: int) -> None:
+        doc_id = self._doc_id(key, create=True)
+        self.table.upsert(Document(doc, doc_id=doc_id))
+        self.seq = max(self.seq, seq)
+        self.dirty = True
+
+    def docs(self) -> list[dict[str, Any]]:
+        return [dict(d) for d in self.table.all()]
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    def save(self) -> None:
+        raw = self.db.storage.read()
+        raw["_meta"] = {"1": {"seq": self.seq, "schema": SCHEMA_VERSION}}
+        private_dir(self.path.parent)
+        atomic_write_json(self.path, raw)
+        self.dirty = False
+
+
+@dataclass
+class _Pending:
+    entries: list[dict[str, Any]] = field(default_factory=list)
+    docs: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    counters: dict[tuple[str, str], int] = field(default_factory=dict)
+
+
+class Transaction:
+    """Changes made under the store's write lock; committed together with one fsync."""
+
+    def __init__(self, store: Store, now: datetime) -> None:
+        self._store = store
+        self._pending = _Pending()
+        self.now = now
+
+    def get(self, kind: str, key: str) -> dict[str, Any] | None:
+        pending = self._pending.docs.get((kind, key))
+        return pending if pending is not None else self._store.get(kind, key)
+
+    def next_seq(self, kind: str, day: date) -> int:
+        """Next per-day sequence number of ``kind``, unique across processes."""
+        counter = (kind, day.isoformat())
+        current = self._pending.counters.get(counter, self._store._counters.get(counter, 0))
+        self._pending.counters[counter] = current + 1
+        return current + 1
+
+    def put(self, kind: str, key: str, doc: dict[str, Any], actor: dict[str, str], op: str = "put") -> None:
+        store = self._store
+        if kind not in store.kinds:
+            raise StoreError(f"unknown kind {kind!r}")
+        seq = store.seq + len(self._pending.entries) + 1
+        prev = self._pending.entries[-1]["sha"] if self._pending.entries else store.head
+        entry = make_entry(seq, self.now.isoformat(timespec="microseconds"), actor, op, kind, key, doc, prev)
+        self._pending.entries.append(entry)
+        self._pending.docs[(kind, key)] = doc
+
+
+class Store:
+    """The desk's records on disk; the only module that touches the data files."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        kinds: dict[str, KindSpec],
+        *,
+        compact_every: int = 2000,
+        partition_cache: int = 32,
+        snapshot_days: int = 14,
+        clock: Callable[[], datetime] = datetime.now,
+    ) -> None:
+        self.dir = private_dir(Path(data_dir))
+        self.kinds = kinds
+        self.compact_every = compact_every
+        self.partition_cache = partition_cache
+        self.snapshot_days = snapshot_days
+        self.clock = clock
+        self.log_dir = private_dir(self.dir / "log")
+        self.tables_dir = private_dir(self.dir / "tables")
+        self.snap_dir = private_dir(self.dir / "snapshots")
+        self.manifest_path = self.dir / "manifest.json"
+        self.index_path = self.dir / "index.json"
+        self._thread_lock = threading.RLock()
+        self._lock_fd = os.open(self.dir / "lock", os.O_RDWR | os.O_CREAT, 0o600)
+        self._appender: DurableAppender | None = None
+        self._reset_memory()
+        with self._locked():
+            self._load()
+
+    # ----------------------------------------------------------------- state
+    def _reset_memory(self) -> None:
+        self.seq = 0
+        self.head = GENESIS
+        self.schema = SCHEMA_VERSION
+        self._pos_file = ""
+        self._pos_off = 0
+        self._manifest_sig: tuple[int, int] | None = None
+        self._manifest_seq = 0
+        self._partitions: OrderedDict[str, Partition] = OrderedDict()
+        self._tail: list[tuple[int, str, str, dict[str, Any]]] = []
+        self._known: dict[str, set[str]] = {k: set() for k in self.kinds}
+        self._index: dict[tuple[str, str], dict[str, list[str]]] = {
+            (k, f): {} for k, spec in self.kinds.items() for f in spec.index_fields
+        }
+        self._open: dict[str, dict[str, dict[str, Any]]] = {k: {} for k in self.kinds}
+        self._codes: dict[tuple[str, str], dict[str, str]] = {
+            (k, f): {} for k, spec in self.kinds.items() for f in spec.code_fields
+        }
+        self._counters: dict[tuple[str, str], int] = {}
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        with self._thread_lock:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+
+    def _load(self) -> None:
+        manifest = self._read_manifest()
+        if manifest:
+            self.schema = manifest.get("schema", 1)
+            try:
+                index = json.loads(self.index_path.read_bytes())
+            except FileNotFoundError as exc:
+                raise StoreCorrupt(self.index_path, "index snapshot missing") from exc
+            except ValueError as exc:
+                raise StoreCorrupt(self.index_path, f"unreadable index snapshot ({exc})") from exc
+            if index.get("seq") != manifest["seq"]:
+                raise StoreCorrupt(self.index_path, "index snapshot does not match manifest.json")
+            self.seq = manifest["seq"]
+            self.head = manifest["head"]
+            self._pos_file, self._pos_off = manifest["pos"]
+            self._manifest_seq = self.seq
+            self._restore_index(index)
+        self._scan_known_partitions()
+        self._catch_up()
+        self._cut_partial_tail()
+        if self.schema < SCHEMA_VERSION:
+            self._migrate()
+
+    def _read_manifest(self) -> dict[str, Any] | None:
+        try:
+            st = os.stat(self.manifest_path)
+        except FileNotFoundError:
+            return None
+        try:
+            manifest = json.loads(self.manifest_path.read_bytes())
+        except ValueError as exc:
+            raise StoreCorrupt(self.manifest_path, f"unreadable manifest ({exc})") from exc
+        self._manifest_sig = (st.st_ino, st.st_mtime_ns)
+        return manifest
+
+    def _restore_index(self, index: dict[str, Any]) -> None:
+        for name, values in index["index"].items():
+            kind, fld = name.split("|", 1)
+            if (kind, fld) in self._index:
+                self._index[(kind, fld)] = {sys.intern(v): keys for v, keys in values.items()}
+        for kind, docs in index["open"].items():
+            for key, doc in docs.items():
+                self._set_open(kind, key, doc)
+        for name, value in index["counters"].items():
+            kind, day = name.split("|", 1)
+            self._counters[(kind, day)] = value
+
+    def _scan_known_partitions(self) -> None:
+        for kind, spec in self.kinds.items():
+            if spec.dated:
+                folder = self.tables_dir / kind
+                if folder.exists():
+                    self._known[kind].update(p.stem for p in folder.glob("*.json"))
+
+    # ------------------------------------------------------------------- log
+    def _log_files(self) -> list[str]:
+        return sorted(p.name for p in self.log_dir.glob("*.jsonl"))
+
+    def _cut_partial_tail(self) -> None:
+        """Cut bytes after the last complete entry: a write that crashed, never acknowledged.
+
+        Called with the write lock held, so no live writer can be mid-line.
+        """
+        if not self._pos_file:
+            return
+        path = self.log_dir / self._pos_file
+        size = path.stat().st_size
+        if size > self._pos_off:
+            log.warning("%s: dropping %d bytes of an unfinished last entry", path, size - self._pos_off)
+            with open(path, "r+b") as fh:
+                fh.truncate(self._pos_off)
+                os.fsync(fh.fileno())
+
+    def _catch_up(self) -> None:
+        """Apply what any process appended to the log since we last looked."""
+        self._check_manifest()
+        files = self._log_files()
+        if not files:
+            return
+        if not self._pos_file:
+            self._pos_file, self._pos_off = files[0], 0
+        for name in files:
+            if name < self._pos_file:
+                continue
+            if name > self._pos_file:
+                self._pos_file, self._pos_off = name, 0
+            path = self.log_dir / name
+            size = path.stat().st_size
+            if size <= self._pos_off:
+                continue
+            with open(path, "rb") as fh:
+                fh.seek(self._pos_off)
+                chunk = fh.read(size - self._pos_off)
+            end = chunk.rfind(b"\n") + 1
+            offset = self._pos_off
+            for lineno_hint, raw in enumerate(chunk[:end].split(b"\n")[:-1]):
+                try:
+                    entry = json.loads(raw)
+                except ValueError as exc:
+                    raise StoreCorrupt(
+                        path, f"unreadable change-log entry at byte {offset} (#{lineno_hint})"
+                    ) from exc
+                self._apply(entry, path)
+                offset += len(raw) + 1
+            self._pos_off += end
+
+    def _check_manifest(self) -> None:
+        try:
+            st = os.stat(self.manifest_path)
+        except FileNotFoundError:
+            return
+        if (st.st_ino, st.st_mtime_ns) == self._manifest_sig:
+            return
+        manifest = self._read_manifest()
+        if manifest:
+            self._manifest_seq = manifest["seq"]
+            self._tail = [t for t in self._tail if t[0] > self._manifest_seq]
+            self._scan_known_partitions()
+
+    def _apply(self, entry: dict[str, Any], path: Path) -> None:
+        seq = entry["seq"]
+        if seq <= self.seq:
+            return
+        if seq != self.seq + 1 or entry["prev"] != self.head:
+            raise StoreCorrupt(path, f"change log broken at seq {seq} (expected {self.seq + 1})")
+        kind, key, doc = entry["kind"], entry["key"], entry["doc"]
+        if kind not in self.kinds:
+            raise StoreCorrupt(path, f"unknown kind {kind!r} at seq {seq}")
+        self._apply_doc(seq, kind, key, doc)
+        self.seq = seq
+        self.head = entry["sha"]
+
+    def _apply_doc(self, seq: int, kind: str, key: str, doc: dict[str, Any]) -> None:
+        spec = self.kinds[kind]
+        pname = self._partition_name(kind, key)
+        old = self.get(kind, key) if spec.index_fields else None
+        part = self._partitions.get(pname)
+        if part is not None and seq > part.seq:
+            part.put(key, doc, seq)
+        self._tail.append((seq, kind, key, doc))
+        if spec.dated:
+            day = pname.split("/", 1)[1]
+            self._known[kind].add(day)
+            counter = (kind, day)
+            self._counters[counter] = max(self._counters.get(counter, 0), int(key[-4:]))
+        for fld in spec.index_fields:
+            before = (old or {}).get(fld) or ""
+            after = doc.get(fld) or ""
+            if before == after:
+                continue
+            bucket = self._index[(kind, fld)]
+            if before and key in bucket.get(before, ()):
+                bucket[before].remove(key)
+                if not bucket[before]:
+                    del bucket[before]
+            if after:
+                bucket.setdefault(sys.intern(str(after)), []).append(key)
+        self._drop_open(kind, key)
+        if spec.is_open(doc):
+            self._set_open(kind, key, doc)
+
+    def _set_open(self, kind: str, key: str, doc: dict[str, Any]) -> None:
+        self._open[kind][key] = doc
+        for fld in self.kinds[kind].code_fields:
+            if doc.get(fld):
+                self._codes[(kind, fld)][doc[fld]] = key
+
+    def _drop_open(self, kind: str, key: str) -> None:
+        old = self._open[kind].pop(key, None)
+        if old:
+            for fld in self.kinds[kind].code_fields:
+                codes = self._codes[(kind, fld)]
+                if old.get(fld) and codes.get(old[fld]) == key:
+                    del codes[old[fld]]
+
+    # ------------------------------------------------------------ partitions
+    def _partition_name(self, kind: str, key: str) -> str:
+        if not self.kinds[kind].dated:
+            return kind
+        if len(key) != 11 or not key.isdigit():
+            raise StoreError(f"not a record number: {key!r}")
+        return f"{kind}/20{key[1:3]}-{key[3:5]}-{key[5:7]}"
+
+    def _partition(self, name: str) -> Partition:
+        part = self._partitions.get(name)
+        if part is not None:
+            self._partitions.move_to_end(name)
+            return part
+        kind = name.split("/", 1)[0]
+        part = Partition.load(self.tables_dir / f"{name}.json", self.kinds[kind].dated)
+        for seq, k, key, doc in self._tail:
+            if seq > part.seq and k == kind and self._partition_name(k, key) == name:
+                part.put(key, doc, seq)
+        self._partitions[name] = part
+        self._evict()
+        return part
+
+    def _evict(self) -> None:
+        while len(self._partitions) > self.partition_cache:
+            name, part = next(iter(self._partitions.items()))
+            if not self.kinds[name.split("/", 1)[0]].dated:
+                self._partitions.move_to_end(name)
+                if all(not self.kinds[n.split("/", 1)[0]].dated for n in self._partitions):
+                    return
+                continue
+            self._partitions.popitem(last=False)
+
+    # ----------------------------------------------------------------- reads
+    def refresh(self) -> None:
+        """See what other processes wrote (cheap when nothing changed)."""
+        with self._thread_lock:
+            self._catch_up()
+
+    def get(self, kind: str, key: str) -> dict[str, Any] | None:
+        with self._thread_lock:
+            if kind not in self.kinds:
+                raise StoreError(f"unknown kind {kind!r}")
+            try:
+                name = self._partition_name(kind, key)
+            except StoreError:
+                return None
+            return self._partition(name).get(key)
+
+    def find(self, kind: str, fld: str, value: str) -> list[dict[str, Any]]:
+        """Records whose indexed field equals ``value``, over all history, newest first."""
+        with self._thread_lock:
+            self._catch_up()
+            keys = list(self._index[(kind, fld)].get(value, ()))
+            docs = [self.get(kind, key) for key in reversed(keys)]
+            return [d for d in docs if d is not None]
+
+    def open_docs(self, kind: str) -> list[dict[str, Any]]:
+        """Records of ``kind`` not yet in a final state."""
+        with self._thread_lock:
+            self._catch_up()
+            return list(self._open[kind].values())
+
+    def by_code(self, kind: str, fld: str, code: str) -> dict[str, Any] | None:
+        """The open record holding this pickup/pass code, if any."""
+        with self._thread_lock:
+            self._catch_up()
+            key = self._codes[(kind, fld)].get(code)
+            return self._open[kind].get(key) if key else None
+
+    def codes_in_use(self, kind: str, fld: str) -> set[str]:
+        with self._thread_lock:
+            return set(self._codes[(kind, fld)])
+
+    def all_docs(self, kind: str) -> list[dict[str, Any]]:
+        """Every record of a directory kind (owners, keys, staff, state)."""
+        with self._thread_lock:
+            self._catch_up()
+            if self.kinds[kind].dated:
+                raise StoreError(f"{kind} is dated: use iter_days()")
+            return self._partition(kind).docs()
+
+    def days(self, kind: str) -> list[str]:
+        with self._thread_lock:
+            self._catch_up()
+            return sorted(self._known[kind])
+
+    def iter_days(self, kind: str, first: date | None = None, last: date | None = None) -> Iterator[dict[str, Any]]:
+        """Records of a dated kind created between two days (statistics, purge)."""
+        for day in self.days(kind):
+            if (first and day < first.isoformat()) or (last and day > last.isoformat()):
+                continue
+            with self._thread_lock:
+                docs = self._partition(f"{kind}/{day}").docs()
+            yield from docs
+
+    # ---------------------------------------------------------------- writes
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        """Exclusive write section: see others' writes, then commit ours with one fsync."""
+        with self._locked():
+            self._catch_up()
+            self._cut_partial_tail()
+            txn = Transaction(self, self.clock())
+            yield txn
+            if txn._pending.entries:
+                self._commit(txn)
+                if len(self._tail) >= self.compact_every:
+                    self._compact()
+
+    def _commit(self, txn: Transaction) -> None:
+        entries = txn._pending.entries
+        name = f"{txn.now:%Y-%m}.jsonl"
+        if name < self._pos_file:
+            name = self._pos_file  # never write behind the newest file (clock stepped back)
+        if self._appender is None or self._appender.path.name != name:
+            if self._appender:
+                self._appender.close()
+            self._appender = DurableAppender(self.log_dir / name)
+        data = b"".join(encode_entry(e) for e in entries)
+        self._appender.append(data)
+        if name != self._pos_file:
+            self._pos_file, self._pos_off = name, 0
+        for entry in entries:
+            self._apply(entry, self._appender.path)
+        self._pos_off += len(data)
+
+    def compact(self) -> None:
+        """Write dirty table files and the index snapshot; rotate daily snapshots."""
+        with self._locked():
+            self._catch_up()
+            self._compact()
+
+    def _compact(self) -> None:
+        names = {self._partition_name(kind, key) for _, kind, key, _ in self._tail}
+        for name in sorted(names):
+            part = self._partition(name)
+            part.seq = self.seq
+            part.save()
+        index = {
+            "seq": self.seq,
+            "index": {f"{k}|{f}": v for (k, f), v in self._index.items()},
+            "open": self._open,
+            "counters": {f"{k}|{d}": n for (k, d), n in self._counters.items()},
+        }
+        atomic_write_json(self.index_path, index)
+        manifest = {
+            "schema": self.schema,
+            "seq": self.seq,
+            "head": self.head,
+            "pos": [self._pos_file, self._pos_off],
+            "at": self.clock().isoformat(timespec="seconds"),
+        }
+        atomic_write_json(self.manifest_path, manifest)
+        st = os.stat(self.manifest_path)
+        self._manifest_sig = (st.st_ino, st.st_mtime_ns)
+        self._manifest_seq = self.seq
+        self._tail.clear()
+        self._snapshot()
+        log.info("compacted %d table file(s) at seq %d", len(names), self.seq)
+
+    # ------------------------------------------------------------- snapshots
+    def _snapshot(self) -> None:
+        today = self.clock().date().isoformat()
+        target = self.snap_dir / today
+        if target.exists():
+            return
+        tmp = self.snap_dir / f".{today}.tmp"
+        shutil.rmtree(tmp, ignore_errors=True)
+        # Table files are only ever replaced by rename, so hard links are immutable copies.
+        shutil.copytree(self.tables_dir, tmp / "tables", copy_function=os.link)
+        for path in (self.index_path, self.manifest_path):
+            os.link(path, tmp / path.name)
+        os.rename(tmp, target)
+        fsync_dir(self.snap_dir)
+        snaps = sorted(p for p in self.snap_dir.iterdir() if not p.name.startswith("."))
+        for old in snaps[: max(0, len(snaps) - self.snapshot_days)]:
+            shutil.rmtree(old)
+
+    def snapshots(self) -> list[str]:
+        return sorted(p.name for p in self.snap_dir.iterdir() if not p.name.startswith("."))
+
+    # ------------------------------------------------------------ migrations
+    def _migrate(self) -> None:
+        while self.schema < SCHEMA_VERSION:
+            step = MIGRATIONS[self.schema]
+            log.warning("migrating store from schema %d to %d", self.schema, self.schema + 1)
+            with self.transaction_unlocked() as txn:
+                for kind, spec in self.kinds.items():
+                    docs = (
+                        (d for day in sorted(self._known[kind]) for d in self._partition(f"{kind}/{day}").docs())
+                        if spec.dated
+                        else self._partition(kind).docs()
+                    )
+                    for doc in list(docs):
+                        new = step(kind, doc)
+                        if new is not None and new != doc:
+                            txn.put(kind, doc["number"], new, {"role": "system", "name": "migration", "source": "store"}, op="migrate")
+            self.schema += 1
+            self._compact()
+
+    @contextlib.contextmanager
+    def transaction_unlocked(self) -> Iterator[Transaction]:
+        """A transaction for code that already holds the lock (migrations, purge)."""
+        txn = Transaction(self, self.clock())
+        yield txn
+        if txn._pending.entries:
+            self._commit(txn)
+
+    # --------------------------------------------------------------- purging
+    def redact_log(self, keys: set[tuple[str, str]], before_month: str) -> int:
+        """Blank the documents of old log entries of purged records (X2); hashes stay."""
+        count = 0
+        with self._locked():
+            for name in self._log_files():
+                if name[:7] >= before_month:
+                    continue
+                path = self.log_dir / name
+                lines = path.read_bytes().splitlines()
+                changed = False
+                for i, raw in enumerate(lines):
+                    entry = json.loads(raw)
+                    if (entry["kind"], entry["key"]) in keys and not entry.get("redacted") and entry["op"] != "purge":
+                        entry["doc"] = None
+                        entry["redacted"] = True
+                        lines[i] = dumps(entry).encode("utf-8")
+                        changed = True
+                        count += 1
+                if changed:
+                    from desk.fileio import atomic_write
+
+                    atomic_write(path, b"\n".join(lines) + b"\n")
+        return count
+
+    # ----------------------------------------------------------------- audit
+    def verify(self) -> list[ChainProblem]:
+        """Check the whole change log chain, the manifest and the table files against it."""
+        checker = ChainChecker()
+        latest: dict[tuple[str, str], str] = {}
+        for name in self._log_files():
+            with open(self.log_dir / name, "rb") as fh:
+                for lineno, raw in enumerate(fh, 1):
+                    entry = checker.feed(raw.rstrip(b"\n"), name, lineno)
+                    if entry and "kind" in entry:
+                        latest[(entry["kind"], entry["key"])] = entry.get("doc_sha", "")
+        problems = checker.problems
+        manifest = None
+        with contextlib.suppress(StoreCorrupt):
+            manifest = self._read_manifest()
+        if manifest and manifest["seq"] > checker.seq:
+            problems.append(
+                ChainProblem("manifest.json", 0, manifest["seq"], f"log ends at {checker.seq}: entries removed")
+            )
+        from desk.audit import doc_hash
+
+        with self._thread_lock:
+            self._catch_up()
+            for (kind, key), sha in latest.items():
+                doc = self.get(kind, key)
+                if doc is None or doc_hash(doc) != sha:
+                    problems.append(
+                        ChainProblem(f"tables/{self._partition_name(kind, key)}.json", 0, None, f"{kind} {key} differs from the change log")
+                    )
+        return problems
+
+    def stats(self) -> dict[str, Any]:
+        with self._thread_lock:
+            self._catch_up()
+            return {
+                "seq": self.seq,
+                "schema": self.schema,
+                "open": {k: len(v) for k, v in self._open.items() if v},
+                "days": {k: len(v) for k, v in self._known.items() if v},
+                "snapshots": self.snapshots(),
+                "log_files": self._log_files(),
+            }
+
+    def close(self) -> None:
+        with self._thread_lock:
+            if self._appender:
+                self._appender.close()
+                self._appender = None
+            if self._lock_fd >= 0:
+                os.close(self._lock_fd)
+                self._lock_fd = -1
+
+
+def restore(data_dir: Path, snapshot: str | None = None, rebuild: bool = False) -> str:
+    """Put back the tables of a daily snapshot (or none, to rebuild from the log)."""
+    data_dir = Path(data_dir)
+    snaps = sorted(p.name for p in (data_dir / "snapshots").glob("[0-9]*"))
+    for name in ("manifest.json", "index.json"):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(data_dir / name)
+    broken = data_dir / f"tables.broken-{datetime.now():%Y%m%d%H%M%S}"
+    if (data_dir / "tables").exists():
+        os.rename(data_dir / "tables", broken)
+    if rebuild or not snaps:
+        private_dir(data_dir / "tables")
+        return f"tables rebuilt from the change log; the old tables are in {broken.name}"
+    chosen = snapshot if snapshot and snapshot != "latest" else snaps[-1]
+    src = data_dir / "snapshots" / chosen
+    if not src.exists():
+        raise StoreError(f"no snapshot {chosen}; have {snaps}")
+    shutil.copytree(src / "tables", data_dir / "tables", copy_function=os.link)
+    for name in ("index.json", "manifest.json"):
+        shutil.copy2(src / name, data_dir / name)
+    return f"restored snapshot {chosen}; the change log after it is replayed at open"
