@@ -96,6 +96,7 @@ def _tokens(text: str) -> list[str]:
 
 def pad_pair(left: str, right: str, columns: int) -> str:
     """``left`` and ``right`` on one line, right-aligned, truncating ``left`` when too long."""
+    left, right = normalise(left), normalise(right)
     room = columns - width(right) - 1
     left = truncate(left, max(room, 0))
     return left + " " * (columns - width(left) - width(right)) + right

@@ -6,7 +6,6 @@ import base64
 import dataclasses
 import itertools
 from datetime import datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -109,8 +108,17 @@ class MemoryPrintStore:
 
 
 @pytest.fixture
-def store():
+def memory_store():
     return MemoryPrintStore()
 
 
-GOLDEN = Path(__file__).parent / "golden"
+@pytest.fixture
+def store(settings):
+    """The real Desk on a temporary data dir (it implements devices.print_queue.PrintStore)."""
+    from desk.service import Desk
+
+    desk = Desk.open(settings)
+    yield desk
+    desk.close()
+
+

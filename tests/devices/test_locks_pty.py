@@ -1,0 +1,132 @@
+"""Lock boards over real pseudo-terminals: open means confirmed, faults never report a door open."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from devices.compartments import CompartmentMap, default_compartments, normalise_name
+from devices.events import DeviceState
+from devices.links import SerialLink
+from devices.lock_protocols import get_protocol
+from devices.locks import SerialLockBoards
+from devices.sim.host import SimHost
+
+
+def boards_for(sim, protocol="kerong", timeout=0.2):
+    events = []
+    lb = SerialLockBoards(
+        get_protocol(protocol),
+        lambda: SerialLink.open(sim.locks_path, 19200),
+        sim.compartments,
+        timeout=timeout,
+    )
+    lb.hub.subscribe(events.append)
+    return lb, events
+
+
+def test_open_is_confirmed_by_read_back(sim):
+    lb, events = boards_for(sim)
+    result = lb.open("A-07")
+    assert result.confirmed and result.attempts == 1
+    assert sim.locks.is_open(1, 7)
+    assert sim.locks.unlocks == [(1, 7)]
+    assert any(e.kind == "door_opened" and e.detail["compartment"] == "A-07" for e in events)
+    lb.close()
+
+
+def test_key_cabinet_name_variants(sim):
+    lb, _ = boards_for(sim)
+    assert lb.open("钥匙3-12").confirmed
+    assert sim.locks.is_open(3, 12)
+    lb.close()
+
+
+def test_jammed_door_retried_once_then_reported_failed(sim):
+    sim.locks.jam(1, 3)
+    lb, events = boards_for(sim)
+    result = lb.open("A-03")
+    assert not result.confirmed and result.attempts == 2
+    assert sim.locks.unlocks == [(1, 3), (1, 3)]
+    assert any(e.kind == "door_failed" for e in events)
+    assert not any(e.kind == "door_opened" for e in events)
+    lb.close()
+
+
+def test_silent_board_is_a_failure(sim):
+    sim.locks.silent = True
+    lb, _ = boards_for(sim)
+    result = lb.open("A-01")
+    assert not result.confirmed
+    assert "锁控板" in result.error
+    assert lb.state_value == DeviceState.OFFLINE
+    lb.close()
+
+
+def test_garbage_answers_never_report_open(sim):
+    sim.locks.garbage = True
+    lb, _ = boards_for(sim)
+    for name in ("A-01", "B-16", "钥匙 3-01"):
+        assert not lb.open(name).confirmed
+    assert lb.state("A-01") is None
+    sim.locks.garbage = False
+    assert lb.open("A-02").confirmed
+    lb.close()
+
+
+def test_item_sensor_confirms_parcel_taken(sim):
+    sim.locks.set_item(1, 5, True)
+    lb, events = boards_for(sim)
+    assert lb.state("A-05").item is True
+    assert lb.open("A-05").confirmed
+    sim.locks.set_item(1, 5, False)
+    assert lb.wait_item("A-05", present=False, timeout=1.0, poll=0.01)
+    assert any(e.kind == "item" for e in events)
+    lb.close()
+
+
+def test_8a_protocol_over_pty(tmp_path):
+    cm = CompartmentMap({"A-01": "1:1", "A-02": "1:2"})
+    host = SimHost(tmp_path / "sim8a", cm, lock_protocol="8a").start(control=False)
+    try:
+        lb, _ = boards_for(host, "8a")
+        assert lb.state("A-01").closed
+        assert lb.open("A-01").confirmed
+        assert lb.state("A-01").closed is False
+        host.locks.jam(1, 2)
+        assert not lb.open("A-02").confirmed
+        lb.close()
+    finally:
+        host.stop()
+
+
+def test_unplug_and_replug_lock_bus(sim):
+    lb, _ = boards_for(sim)
+    assert lb.open("A-01").confirmed
+    sim.control("unplug locks")
+    assert not lb.open("A-02").confirmed
+    assert lb.state_value == DeviceState.OFFLINE
+    sim.control("plug locks")
+    t0 = time.monotonic()
+    while not lb.open("A-02").confirmed:
+        assert time.monotonic() - t0 < 2.0
+    lb.close()
+
+
+@pytest.mark.parametrize(
+    ("a", "b"), [("A-07", "a-7"), ("钥匙 3-12", "钥匙3-12"), ("Ａ－０７", "A-07"), ("B-1", "b-01")]
+)
+def test_compartment_names_people_use(a, b):
+    assert normalise_name(a) == normalise_name(b)
+    cm = CompartmentMap(default_compartments())
+    assert cm[a] == cm[b]
+
+
+def test_compartment_map_rejects_duplicates():
+    with pytest.raises(ValueError):
+        CompartmentMap({"A-1": "1:1", "A-01": "1:2"})
+    with pytest.raises(ValueError):
+        CompartmentMap({"A-1": "1:1", "B-1": "1:1"})
+    with pytest.raises(ValueError):
+        CompartmentMap({"A-1": "x"})
