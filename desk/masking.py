@@ -84,6 +84,12 @@ _GROUPED_MOBILE_RE = re.compile(r"(?<![0-9])1[3-9][0-9][ \-][0-9]{4}[ \-][0-9]{4
 
 def _mask_run(match: re.Match[str]) -> str:
     run = match.group(0)
+    if run[-1] in "Xx" and len(run) != 18:
+        return _mask_run_digits(run[:-1]) + run[-1]
+    return _mask_run_digits(run)
+
+
+def _mask_run_digits(run: str) -> str:
     if len(run) == 18:
         return mask_id(run)
     if len(run) > 18:

@@ -220,7 +220,6 @@ class Store:
         self.tables_dir = private_dir(self.dir / "tables")
         self.snap_dir = private_dir(self.dir / "snapshots")
         self.manifest_path = self.dir / "manifest.json"
-        self.index_path = self.dir / "index.json"
         self._thread_lock = threading.RLock()
         self._lock_fd = os.open(self.dir / "lock", os.O_RDWR | os.O_CREAT, 0o600)
         self._appender: DurableAppender | None = None
@@ -262,14 +261,15 @@ class Store:
         manifest = self._read_manifest()
         if manifest:
             self.schema = manifest.get("schema", 1)
+            index_path = self.dir / manifest["index"]
             try:
-                index = json.loads(self.index_path.read_bytes())
+                index = json.loads(index_path.read_bytes())
             except FileNotFoundError as exc:
-                raise StoreCorrupt(self.index_path, "index snapshot missing") from exc
+                raise StoreCorrupt(index_path, "index snapshot missing") from exc
             except ValueError as exc:
-                raise StoreCorrupt(self.index_path, f"unreadable index snapshot ({exc})") from exc
+                raise StoreCorrupt(index_path, f"unreadable index snapshot ({exc})") from exc
             if index.get("seq") != manifest["seq"]:
-                raise StoreCorrupt(self.index_path, "index snapshot does not match manifest.json")
+                raise StoreCorrupt(index_path, "index snapshot does not match manifest.json")
             self.seq = manifest["seq"]
             self.head = manifest["head"]
             self._pos_file, self._pos_off = manifest["pos"]
@@ -577,8 +577,12 @@ class Store:
             "open": self._open,
             "counters": {f"{k}|{d}": n for (k, d), n in self._counters.items()},
         }
-        atomic_write_json(self.index_path, index)
+        # The index file is named by its sequence and the manifest names it, so a crash
+        # between the two writes leaves the previous manifest and index in force.
+        index_name = f"index-{self.seq:010d}.json"
+        atomic_write_json(self.dir / index_name, index)
         manifest = {
+            "index": index_name,
             "schema": self.schema,
             "seq": self.seq,
             "head": self.head,
@@ -586,6 +590,9 @@ class Store:
             "at": self.clock().isoformat(timespec="seconds"),
         }
         atomic_write_json(self.manifest_path, manifest)
+        for old in self.dir.glob("index-*.json"):
+            if old.name != index_name:
+                old.unlink()
         st = os.stat(self.manifest_path)
         self._manifest_sig = (st.st_ino, st.st_mtime_ns)
         self._manifest_seq = self.seq
@@ -601,10 +608,21 @@ class Store:
             return
         tmp = self.snap_dir / f".{today}.tmp"
         shutil.rmtree(tmp, ignore_errors=True)
-        # Table files are only ever replaced by rename, so hard links are immutable copies.
-        shutil.copytree(self.tables_dir, tmp / "tables", copy_function=os.link)
-        for path in (self.index_path, self.manifest_path):
-            os.link(path, tmp / path.name)
+        previous = self.snapshots()
+        prev = self.snap_dir / previous[-1] if previous else None
+        # Copies, not links to the live files (an in-place corruption must not reach the
+        # snapshot); a file unchanged since the previous snapshot is linked to that copy.
+        index_file = self.dir / json.loads(self.manifest_path.read_bytes())["index"]
+        for src in [*self.tables_dir.rglob("*.json"), index_file, self.manifest_path]:
+            rel = src.relative_to(self.dir)
+            dst = tmp / rel
+            dst.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            old = prev / rel if prev else None
+            st = src.stat()
+            if old and old.exists() and (old.stat().st_size, old.stat().st_mtime_ns) == (st.st_size, st.st_mtime_ns):
+                os.link(old, dst)
+            else:
+                shutil.copy2(src, dst)
         os.rename(tmp, target)
         fsync_dir(self.snap_dir)
         snaps = sorted(p for p in self.snap_dir.iterdir() if not p.name.startswith("."))
@@ -723,10 +741,10 @@ def restore(data_dir: Path, snapshot: str | None = None, rebuild: bool = False) 
     """Put back the tables of a daily snapshot (or none, to rebuild from the log)."""
     data_dir = Path(data_dir)
     snaps = sorted(p.name for p in (data_dir / "snapshots").glob("[0-9]*"))
-    for name in ("manifest.json", "index.json"):
+    for old in [data_dir / "manifest.json", *data_dir.glob("index-*.json")]:
         with contextlib.suppress(FileNotFoundError):
-            os.unlink(data_dir / name)
-    broken = data_dir / f"tables.broken-{datetime.now():%Y%m%d%H%M%S}"
+            os.unlink(old)
+    broken = data_dir / f"tables.broken-{datetime.now():%Y%m%d%H%M%S%f}"
     if (data_dir / "tables").exists():
         os.rename(data_dir / "tables", broken)
     if rebuild or not snaps:
@@ -736,7 +754,7 @@ def restore(data_dir: Path, snapshot: str | None = None, rebuild: bool = False) 
     src = data_dir / "snapshots" / chosen
     if not src.exists():
         raise StoreError(f"no snapshot {chosen}; have {snaps}")
-    shutil.copytree(src / "tables", data_dir / "tables", copy_function=os.link)
-    for name in ("index.json", "manifest.json"):
-        shutil.copy2(src / name, data_dir / name)
+    shutil.copytree(src / "tables", data_dir / "tables")
+    for path in [src / "manifest.json", *src.glob("index-*.json")]:
+        shutil.copy2(path, data_dir / path.name)
     return f"restored snapshot {chosen}; the change log after it is replayed at open"
