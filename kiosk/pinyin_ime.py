@@ -271,3 +271,96 @@ def initials_of(name: str) -> str:
     from pypinyin import Style, lazy_pinyin
 
     return "".join(p[0] for p in lazy_pinyin(name, style=Style.FIRST_LETTER) if p).lower()
+
+
+class Composer:
+    """The keyboard's state without any widget: committed text, the pinyin buffer, candidates."""
+
+    def __init__(self, text: str = "", mode: str = "zh", max_len: int = 200, page_size: int = 8) -> None:
+        self.text = text
+        self.buffer = ""
+        self.mode = mode
+        """"zh" (pinyin), "en" (letters typed as they are) or "digits"."""
+        self.max_len = max_len
+        self.page_size = page_size
+        self.page = 0
+        self._cands: list[Candidate] = []
+
+    # -- typing ---------------------------------------------------------------
+    def type(self, key: str) -> None:
+        """A letter, digit or punctuation key."""
+        if self.mode == "zh" and (key.isascii() and key.isalpha() or (key == SEP and self.buffer)):
+            if len(self.buffer) < 30:
+                self.buffer += key.lower()
+                self._refresh()
+            return
+        if self.buffer:
+            self.choose(0)
+        self._append(key)
+
+    def _append(self, text: str) -> None:
+        room = self.max_len - len(self.text)
+        if room > 0:
+            self.text += text[:room]
+
+    def backspace(self) -> None:
+        if self.buffer:
+            self.buffer = self.buffer[:-1]
+            self._refresh()
+        else:
+            self.text = self.text[:-1]
+
+    def space(self) -> None:
+        if self.buffer:
+            self.choose(0)
+        else:
+            self._append(" ")
+
+    def clear(self) -> None:
+        self.text = ""
+        self.buffer = ""
+        self._refresh()
+
+    def set_mode(self, mode: str) -> None:
+        self.finish()
+        self.mode = mode
+
+    def finish(self) -> str:
+        """Commit what is pending (the raw letters) and return the text."""
+        if self.buffer:
+            self._append(self.buffer)
+            self.buffer = ""
+            self._refresh()
+        return self.text
+
+    # -- candidates -------------------------------------------------------------
+    def _refresh(self) -> None:
+        self.page = 0
+        self._cands = candidates(self.buffer, limit=60) if self.buffer else []
+
+    @property
+    def all_candidates(self) -> list[Candidate]:
+        return self._cands
+
+    def page_candidates(self) -> list[Candidate]:
+        start = self.page * self.page_size
+        return self._cands[start : start + self.page_size]
+
+    def next_page(self) -> None:
+        if (self.page + 1) * self.page_size < len(self._cands):
+            self.page += 1
+
+    def prev_page(self) -> None:
+        self.page = max(0, self.page - 1)
+
+    def choose(self, index: int) -> None:
+        """Pick candidate ``index`` of the current page; the rest of the buffer stays."""
+        page = self.page_candidates()
+        if not page:
+            if self.buffer:
+                self.finish()
+            return
+        cand = page[min(index, len(page) - 1)]
+        self._append(cand.text)
+        self.buffer = self.buffer[cand.consumed :].lstrip(SEP)
+        self._refresh()

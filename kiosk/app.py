@@ -1,0 +1,197 @@
+"""The kiosk App: owns navigation, language, the staff session, the idle reset and the font."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from pathlib import Path
+from typing import Any
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.core.window import Window
+from kivy.lang import Builder
+from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
+from kivy.uix.screenmanager import NoTransition, ScreenManager
+
+from kiosk import theme
+from kiosk.i18n import translate
+from kiosk.idle import IdleWatch
+from kiosk.widgets.common import KioskPopup, MessagePopup
+
+log = logging.getLogger(__name__)
+
+HERE = Path(__file__).resolve().parent
+SCREENS = (
+    # (screen name, module under kiosk.screens, class name)
+    ("home", "home", "HomeScreen"),
+    ("visitor", "visitor", "VisitorScreen"),
+    ("visitor_wait", "visitor", "VisitorWaitScreen"),
+    ("checkout", "checkout", "CheckoutScreen"),
+    ("repair", "repair", "RepairScreen"),
+    ("parcel", "parcel", "ParcelScreen"),
+    ("status", "status", "StatusScreen"),
+    ("call_staff", "call_staff", "CallStaffScreen"),
+    ("staff_login", "staff_login", "StaffLoginScreen"),
+    ("guard", "guard", "GuardScreen"),
+    ("result", "result", "ResultScreen"),
+)
+
+
+class KioskApp(App):
+    """Screens are loaded from ``kiosk/screens/<name>.kv``; ``go(name)`` navigates."""
+
+    lang = StringProperty("zh")
+    staff = ObjectProperty(None, allownone=True)
+    """The logged-in guard or staff Actor, or None."""
+    site_name = StringProperty("")
+    clock_text = StringProperty("")
+    warning_text = StringProperty("")
+    busy = BooleanProperty(False)
+
+    def __init__(self, settings: Any, backend: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.settings = settings
+        self.backend = backend
+        self.popups: list[KioskPopup] = []
+        self.title = "reception kiosk"
+        self.lang = settings.kiosk.language
+        self.site_name = settings.site.name
+        self.idle = IdleWatch(
+            settings.kiosk.idle_warning_seconds,
+            settings.kiosk.idle_seconds,
+            self._idle_warn,
+            self.idle_reset,
+        )
+        self._warning_popup: MessagePopup | None = None
+        self.voice = None
+        self.sm: ScreenManager | None = None
+
+    # -- building ---------------------------------------------------------------
+    def build(self) -> ScreenManager:
+        Window.clearcolor = theme.BG
+        base_kv = str(HERE / "kiosk.kv")
+        if base_kv not in Builder.files:  # App.load_kv may have found it by the class name
+            Builder.load_file(base_kv)
+        self.sm = ScreenManager(transition=NoTransition())
+        for name, module, cls_name in SCREENS:
+            kv = HERE / "screens" / f"{module}.kv"
+            if kv.exists() and str(kv) not in Builder.files:
+                Builder.load_file(str(kv))
+            cls = getattr(importlib.import_module(f"kiosk.screens.{module}"), cls_name)
+            self.sm.add_widget(cls(name=name))
+        Window.bind(on_touch_down=self._on_activity, on_key_down=self._on_activity,
+                    on_request_close=self._on_request_close)
+        Clock.schedule_interval(self._tick, 1.0)
+        self._tick(0)
+        if self.settings.kiosk.voice_guidance:
+            from kiosk.voice_guide import VoiceGuide
+
+            self.voice = VoiceGuide()
+        if self.backend is not None and hasattr(self.backend, "attach"):
+            self.backend.attach(self)
+        return self.sm
+
+    def on_start(self) -> None:
+        from kiosk import pinyin_ime
+
+        # the IME index loads after the home screen is up, not before it
+        Clock.schedule_once(lambda _dt: pinyin_ime.preload(), 1.0)
+
+    # -- language ---------------------------------------------------------------
+    def tr(self, zh: str, _lang: str | None = None) -> str:
+        """Translate ``zh``; pass ``app.lang`` from kv so the text follows the toggle."""
+        return translate(zh, self.lang)
+
+    def toggle_language(self) -> None:
+        self.lang = "en" if self.lang == "zh" else "zh"
+
+    # -- navigation -------------------------------------------------------------
+    def screen(self, name: str):  # noqa: ANN201
+        return self.sm.get_screen(name)
+
+    def go(self, name: str, **params: Any) -> None:
+        screen = self.sm.get_screen(name)
+        screen.prepare(**params)
+        self.sm.current = name
+        log.debug("screen %s", name)
+        if self.voice is not None and screen.prompt:
+            self.voice.say(self.tr(screen.prompt))
+
+    def home(self) -> None:
+        """One tap from every screen: forget what was entered and show the home screen."""
+        self.close_popups()
+        for screen in self.sm.screens:
+            if screen.name != "guard":
+                screen.reset()
+        self.go("home")
+
+    def show_result(self, title: str, lines: list[str] | tuple[str, ...] = (), ok: bool = True,
+                    number: str = "") -> None:
+        self.go("result", title=title, lines=list(lines), ok=ok, number=number)
+
+    def message(self, text: str, on_ok: Any = None) -> MessagePopup:
+        popup = MessagePopup(self.tr(text), on_ok=on_ok, ok_text=self.tr("确定"))
+        popup.open()
+        return popup
+
+    def close_popups(self) -> None:
+        for popup in list(self.popups):
+            popup.dismiss(animation=False)
+        self.popups.clear()
+
+    # -- idle -------------------------------------------------------------------
+    def _on_activity(self, *_args: Any) -> None:
+        self.idle.touch()
+        if self._warning_popup is not None:
+            self._warning_popup.dismiss(animation=False)
+            self._warning_popup = None
+
+    def _tick(self, _dt: float) -> None:
+        from datetime import datetime
+
+        self.clock_text = datetime.now().strftime("%Y-%m-%d  %H:%M")
+        if self.sm is not None and (self.sm.current != "home" or self.popups or self.staff):
+            self.idle.check()
+        else:
+            self.idle.touch()
+
+    def _idle_warn(self, seconds_left: int) -> None:
+        self.warning_text = f"{seconds_left}{self.tr('秒后返回首页，触摸屏幕继续')}"
+        if self._warning_popup is None:
+            self._warning_popup = MessagePopup(self.warning_text, ok_text=self.tr("确定"))
+            self._warning_popup.open()
+        else:
+            self._warning_popup.text = self.warning_text
+
+    def idle_reset(self) -> None:
+        """Wipe everything entered, log staff out, back to Chinese and the home screen."""
+        self._warning_popup = None
+        self.close_popups()
+        self.staff = None
+        for screen in self.sm.screens:
+            screen.reset()
+        self.lang = self.settings.kiosk.language
+        self.go("home")
+
+    # -- staff ------------------------------------------------------------------
+    def logout(self) -> None:
+        self.staff = None
+        self.screen("guard").reset()
+        self.home()
+
+    def quit_kiosk(self) -> None:
+        """Only reachable from the staff screen after a PIN login."""
+        if self.staff is None:
+            return
+        log.info("kiosk stopped by %s", self.staff.name)
+        self._allow_close = True
+        self.stop()
+
+    def _on_request_close(self, *_args: Any, **_kw: Any) -> bool:
+        # no exit without a staff PIN: window close and Escape are refused
+        return not getattr(self, "_allow_close", False)
+
+    def on_stop(self) -> None:
+        if self.backend is not None and hasattr(self.backend, "detach"):
+            self.backend.detach()

@@ -1,0 +1,39 @@
+"""Visitor check-out by the pass code, keyed in or scanned (V1: time out)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from kiosk.widgets.common import KioskScreen
+from kiosk.widgets.numpad import NumPad
+
+log = logging.getLogger(__name__)
+
+
+class CheckoutScreen(KioskScreen):
+    """A number pad for the pass code; a scanner types it with Enter."""
+
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.prompt = "请输入或扫描访客凭条上的离开码"
+        self.pad: NumPad | None = None
+
+    def on_enter(self, *_: Any) -> None:
+        self.open_pad()
+
+    def open_pad(self) -> NumPad:
+        self.pad = NumPad("请输入或扫描访客凭条上的离开码", self.done, max_len=12)
+        self.pad.open()
+        return self.pad
+
+    def done(self, code: str) -> None:
+        if not code:
+            return
+        try:
+            visit = self.app.backend.check_out(code)
+        except Exception as exc:
+            log.info("check-out refused: %s", exc)
+            self.app.show_result("对不起", [getattr(exc, "message", "") or self.tr("请联系前台工作人员")], ok=False)
+            return
+        self.app.show_result("已登记离开，谢谢，再见", [], number=visit.number)

@@ -1,0 +1,89 @@
+"""Parcel pickup (P3): code on a number pad, the parcels under it, doors opened or a guard hands over."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from kivy.properties import ListProperty, StringProperty
+
+from desk.errors import LockedOut
+from kiosk.widgets.common import KioskScreen
+from kiosk.widgets.keyboard import PinyinKeyboard
+from kiosk.widgets.numpad import NumPad
+
+log = logging.getLogger(__name__)
+
+
+class ParcelScreen(KioskScreen):
+    """Step 1 the code, step 2 the list with 本人取件 / 代他人取件."""
+
+    message = StringProperty("")
+    parcels = ListProperty([])
+
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.prompt = "请输入取件码"
+        self.proxy: dict[str, str] = {}
+
+    def on_enter(self, *_: Any) -> None:
+        if not self.parcels:
+            self.open_pad()
+
+    def reset(self) -> None:
+        self.message = ""
+        self.parcels = []
+        self.proxy = {}
+
+    def open_pad(self) -> NumPad:
+        pad = NumPad("请输入取件码", self.lookup, max_len=6, hint="短信中的6位取件码")
+        pad.open()
+        return pad
+
+    def lookup(self, code: str) -> None:
+        if not code:
+            return
+        try:
+            self.parcels = self.app.backend.parcels_for_code(code)
+            self.message = ""
+        except LockedOut as exc:
+            self.parcels = []
+            self.message = self.tr("输入错误次数过多，请稍后再试或联系前台") + f"（{exc.until:%H:%M}）"
+        except Exception as exc:
+            self.parcels = []
+            self.message = self.tr("取件码错误，请核对后重试")
+            log.info("pickup code refused: %s", exc)
+
+    def parcel_lines(self) -> str:
+        lines = []
+        for p in self.parcels:
+            place = "前台" if p.compartment == "counter" else f"柜格 {p.compartment}"
+            lines.append(f"{p.courier}  ···{p.tracking_no[-4:]}   {place}")
+        return "\n".join(lines)
+
+    def collect_self(self) -> None:
+        outcomes = self.app.backend.collect(list(self.parcels))
+        lines = []
+        opened = [o for o in outcomes if o.result == "opened"]
+        if opened:
+            lines.append(self.tr("柜门已打开，请取件后关好柜门"))
+            lines.append("  ".join(o.parcel.compartment for o in opened))
+        if any(o.result in ("counter", "failed") for o in outcomes):
+            lines.append(self.tr("请到前台，安全员将把包裹交给您"))
+        number = outcomes[0].parcel.number if outcomes else ""
+        self.parcels = []
+        self.app.show_result("取件" if opened else "请到前台，安全员将把包裹交给您", lines, number=number)
+
+    def collect_proxy(self) -> None:
+        def got_name(name: str) -> None:
+            if not name:
+                return
+            self.proxy["name"] = name
+            NumPad("代取人证件号", got_id, max_len=18, extra="X").open()
+
+        def got_id(id_number: str) -> None:
+            self.app.backend.request_proxy(list(self.parcels), self.proxy["name"], id_number)
+            self.parcels = []
+            self.app.show_result("代取需安全员批准", [self.tr("请到前台，安全员将把包裹交给您")])
+
+        PinyinKeyboard("代取人姓名", got_name, mode="zh", max_len=20).open()

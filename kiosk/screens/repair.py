@@ -1,0 +1,168 @@
+"""Repair request (R1, R2): location, category grid, description or spoken note, urgency, slot, phone."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from kivy.properties import BooleanProperty, StringProperty
+
+from desk import validate
+from desk.record_types import REPAIR_CATEGORIES
+from kiosk.widgets.common import BigButton, MessagePopup
+from kiosk.widgets.form import FormScreen
+from kiosk.widgets.pickers import ChoicePopup
+
+log = logging.getLogger(__name__)
+
+ICONS = {"water": "水", "electric": "电", "door_window": "窗", "pipe": "管", "public": "公",
+         "lift": "梯", "gas": "气", "other": "他"}
+PUBLIC_AREAS = ("大堂", "电梯", "楼道", "地下车库", "小区道路", "绿化", "门禁", "路灯", "其他")
+
+
+class CategoryTile(BigButton):
+    """A repair category with its icon character."""
+
+    key = StringProperty("")
+
+
+class RepairScreen(FormScreen):
+    """Submitting asks to confirm a proposed urgency, then prints the customer copy."""
+
+    category = StringProperty("")
+    urgent = BooleanProperty(False)
+    audio_path = StringProperty("")
+    recording = BooleanProperty(False)
+
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.prompt = "请选择报修位置和类别，并描述问题"
+        self.validators = {"contact_phone": lambda v: validate.mobile(v)}
+        self.recorder = None
+
+    def reset(self) -> None:
+        super().reset()
+        self.category = ""
+        self.urgent = False
+        self.audio_path = ""
+        if self.recorder is not None:
+            self.recorder.cancel()
+            self.recorder = None
+        self.recording = False
+
+    def choose_category(self, key: str) -> None:
+        self.category = key
+        self.values["category"] = key
+
+    def edit(self, key: str) -> Any:
+        if key == "location":
+            popup = ChoicePopup("报修位置", [("unit", "户内"), ("public", "公共区域")], self._location_kind, cols=2)
+            popup.open()
+            return popup
+        if key == "description":
+            return self.edit_text(key, "问题描述", "zh", 200)
+        if key == "urgency":
+            return self.edit_choice(key, "紧急程度", [("urgent", "紧急"), ("ordinary", "普通")], cols=2)
+        if key == "slot":
+            return self.edit_choice(key, "预约时段", self.app.backend.appointment_slots(), cols=3)
+        if key == "contact_name":
+            return self.edit_text(key, "联系人", "zh", 40)
+        if key == "contact_phone":
+            return self.edit_number(key, "联系电话", 11, hint="11位手机号码")
+        return None
+
+    def _location_kind(self, kind: str) -> None:
+        if kind == "unit":
+            self.edit_unit("location", self.app.backend.unit_tree())
+        else:
+            self.edit_choice("location", "公共区域", [(f"public:{a}", a) for a in PUBLIC_AREAS], cols=3)
+
+    def on_value(self, key: str, value: str) -> None:
+        if key == "urgency":
+            self.urgent = value == "urgent"
+
+    # -- spoken note ------------------------------------------------------------
+    def toggle_recording(self) -> None:
+        from kiosk.recorder import Recorder, RecorderUnavailable
+
+        if self.recording and self.recorder is not None:
+            path = self.recorder.stop()
+            self.recorder = None
+            self.recording = False
+            if path:
+                self.audio_path = str(path)
+                self.ids.description.display = self.tr("已录音")
+                self.status = ""
+            return
+        try:
+            self.recorder = Recorder(self.app.settings)
+            self.recorder.start()
+            self.recording = True
+        except RecorderUnavailable as exc:
+            self.recorder = None
+            self.status = self.tr("录音设备不可用，请用键盘输入")
+            log.info("no recording: %s", exc)
+
+    # -- submit ------------------------------------------------------------------
+    def submit(self) -> None:
+        if not self.category:
+            self.status = self.tr("请选择") + self.tr("报修类别")
+            return
+        if self.missing(("location", "contact_phone")):
+            return
+        if not (self.values.get("description") or self.audio_path):
+            self.missing(("description",))
+            return
+        if self.errors():
+            self.status = self.tr("请更正标红的项目")
+            return
+        text = self.values.get("description", "")
+        if "urgency" not in self.values and self.app.backend.suggests_urgent(self.category, text):
+            popup = MessagePopup(
+                self.tr("这可能是紧急报修，是否按紧急处理？"),
+                on_ok=lambda: self._confirmed(True), ok_text=self.tr("是，紧急"),
+                cancel_text=self.tr("否，普通"), on_cancel=lambda: self._confirmed(False),
+            )
+            popup.open()
+            return
+        self._send()
+
+    def _confirmed(self, urgent: bool) -> None:
+        self.set_value("urgency", "urgent" if urgent else "ordinary", self.tr("紧急" if urgent else "普通"))
+        self._send()
+
+    def _send(self) -> None:
+        fields: dict[str, Any] = {
+            "location": self.values["location"],
+            "category": self.category,
+            "description": self.values.get("description", "") or "（语音留言）",
+            "urgent": self.values.get("urgency") == "urgent",
+            "contact_name": self.values.get("contact_name", ""),
+            "contact_phone": self.values["contact_phone"],
+        }
+        if self.audio_path:
+            fields["audio_path"] = self.audio_path
+            from kiosk.recorder import transcribe
+
+            fields["transcript"] = transcribe(self.audio_path, self.app.settings.kiosk.speech_model)
+        if self.values.get("slot"):
+            fields["appointment_start"] = self.values["slot"]
+        try:
+            order = self.app.backend.create_work_order(fields)
+        except Exception as exc:
+            self.status = self.tr(getattr(exc, "message", None) or str(exc))
+            log.info("repair refused: %s", exc)
+            return
+        printed = self.app.backend.print_record(order.number)
+        lines = [self.tr("报修已受理")]
+        if order.on_site_by and order.urgent:
+            lines.append(f"{self.tr('维修人员最迟到场')} {order.on_site_by:%H:%M}")
+        elif order.dispatch_by:
+            lines.append(f"{self.tr('派工时限')} {order.dispatch_by:%m-%d %H:%M}")
+        if order.appointment_start:
+            lines.append(f"{self.tr('预约时段')} {order.appointment_start:%m-%d %H:%M}")
+        lines.append(self.tr("请取走您的凭条") if printed else self.tr("打印机缺纸，请联系前台"))
+        self.app.show_result("报修已受理", lines, number=order.number)
+
+
+CATEGORY_ITEMS = [(k, ICONS[k], v) for k, v in REPAIR_CATEGORIES.items()]

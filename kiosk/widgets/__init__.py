@@ -1,0 +1,1 @@
+"""Kivy widgets of the kiosk: buttons, header, keyboard, number pad, pickers."""

@@ -1,0 +1,158 @@
+"""Xvfb + in-process kiosk harness: synthetic touches, frame pumping, screenshots (no Kivy at import)."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENS_DIR = ROOT / "artifacts" / "screens"
+
+
+def start_xvfb() -> subprocess.Popen | None:
+    """Start Xvfb on a free display and point DISPLAY at it; None if a display is already set."""
+    if os.environ.get("KIOSK_TEST_DISPLAY"):
+        os.environ["DISPLAY"] = os.environ["KIOSK_TEST_DISPLAY"]
+        return None
+    if not shutil.which("Xvfb"):
+        raise RuntimeError("Xvfb is not installed (apt-get install xvfb)")
+    for n in range(90, 140):
+        if Path(f"/tmp/.X{n}-lock").exists() or Path(f"/tmp/.X11-unix/X{n}").exists():
+            continue
+        proc = subprocess.Popen(["Xvfb", f":{n}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(50):
+            if Path(f"/tmp/.X11-unix/X{n}").exists():
+                break
+            if proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        if proc.poll() is None:
+            os.environ["DISPLAY"] = f":{n}"
+            return proc
+    raise RuntimeError("no free X display for Xvfb")
+
+
+def kivy_env(home: Path) -> None:
+    os.environ["KIVY_NO_ARGS"] = "1"
+    os.environ["KIVY_HOME"] = str(home)
+    os.environ["KIVY_NO_CONSOLELOG"] = "1"
+    os.environ["KIVY_NO_FILELOG"] = "1"
+    os.environ["KIVY_LOG_MODE"] = "PYTHON"
+    os.environ["LIBGL_ALWAYS_SOFTWARE"] = "1"
+    os.environ.setdefault("XDG_CACHE_HOME", str(Path.home() / ".cache"))
+
+
+def test_settings(data_dir: Path) -> Any:
+    from desk.config import load_settings
+
+    settings = load_settings(data_dir=data_dir)
+    devices = dataclasses.replace(settings.devices, sim_dir=data_dir / "sim") if hasattr(
+        settings.devices, "sim_dir") else settings.devices
+    return dataclasses.replace(settings, devices=devices, source="<kiosk tests>")
+
+
+class Harness:
+    """Owns the running app; ``tap``, ``pump``, ``shot`` drive it like a finger and a camera."""
+
+    def __init__(self, app: Any, backend: Any, tmp: Path) -> None:
+        self.app = app
+        self.backend = backend
+        self.tmp = tmp
+        from kivy.base import EventLoop
+
+        self.loop = EventLoop
+
+    def pump(self, frames: int = 3) -> None:
+        for _ in range(frames):
+            self.loop.idle()
+
+    def tap(self, widget: Any) -> None:
+        """A finger on the widget's centre (through the window, like a real touch)."""
+        from kivy.tests.common import UnitTestTouch
+
+        assert widget.get_root_window() is not None, f"{widget} is not on screen"
+        assert not getattr(widget, "disabled", False), f"{widget} is disabled"
+        self.pump(1)
+        x, y = widget.to_window(*widget.center)
+        touch = UnitTestTouch(x, y)
+        touch.touch_down()
+        self.pump(1)
+        touch.touch_up()
+        self.pump(2)
+
+    def button(self, parent: Any, text: str) -> Any:
+        """The first button under ``parent`` whose text contains ``text``."""
+        from kivy.uix.button import Button
+
+        for w in parent.walk(restrict=True):
+            if isinstance(w, Button) and text in (w.text or "") and not w.disabled:
+                return w
+        raise LookupError(f"no button {text!r}")
+
+    def popup(self) -> Any:
+        assert self.app.popups, "no popup open"
+        return self.app.popups[-1]
+
+    def press_keys(self, popup: Any, keys: str) -> None:
+        """Tap keys on the on-screen keyboard or number pad."""
+        for key in keys:
+            if hasattr(popup, "letter_buttons"):
+                self.tap(popup.letter_buttons[key])
+            else:
+                self.tap(popup.buttons[key])
+
+    def type_digits(self, digits: str, ok: bool = True) -> None:
+        pad = self.popup()
+        self.press_keys(pad, digits)
+        if ok:
+            self.tap(pad.buttons["确定"])
+
+    def screen(self) -> Any:
+        return self.app.sm.current_screen
+
+    def shot(self, name: str) -> Path:
+        from kivy.core.window import Window
+
+        self.pump(3)
+        SCREENS_DIR.mkdir(parents=True, exist_ok=True)
+        path = SCREENS_DIR / f"{name}.png"
+        tmp = Window.screenshot(str(self.tmp / f"{name}.png"))
+        shutil.move(tmp, path)
+        return path
+
+
+def start(tmp: Path) -> tuple[Harness, subprocess.Popen | None]:
+    """Xvfb, a temporary store with the demo compound, simulated devices, the kiosk built and shown."""
+    xvfb = start_xvfb()
+    kivy_env(tmp / "kivy")
+    data = tmp / "data"
+    settings = test_settings(data)
+    from desk.demo import install_demo
+    from desk.service import Desk
+    from devices.manager import Devices
+    from kiosk.backend import KioskBackend
+    from kiosk.launch import build_app
+
+    desk = Desk.open(settings)
+    install_demo(desk)
+    devices = Devices(settings, desk).start()
+    backend = KioskBackend(desk, devices, settings)
+    app = build_app(settings, backend)
+    from kivy.base import EventLoop
+
+    EventLoop.ensure_window()
+    app._run_prepare()
+    h = Harness(app, backend, tmp)
+    h.pump(5)
+    return h, xvfb
+
+
+def tempdir() -> Path:
+    return Path(tempfile.mkdtemp(prefix="kiosk-test-"))
