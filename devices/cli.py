@@ -17,14 +17,29 @@ log = logging.getLogger(__name__)
 def register(subparsers: Any) -> None:
     """Add the ``sim`` and ``devices`` subcommands."""
     sim = subparsers.add_parser("sim", help="virtual printer and lock boards on pseudo-terminals")
-    sim.add_argument("--ctl", metavar="COMMAND", help='send a command to a running sim ("paper out", "jam A-07", "help")')
-    sim.add_argument("--printer-baud", type=int, default=None, help="emulate this printer line speed")
+    sim.add_argument(
+        "--ctl",
+        metavar="COMMAND",
+        help='send a command to a running sim ("paper out", "jam A-07", "help")',
+    )
+    sim.add_argument(
+        "--printer-baud", type=int, default=None, help="emulate this printer line speed"
+    )
     sim.add_argument("--lock-baud", type=int, default=None, help="emulate this lock bus speed")
-    sim.add_argument("--seconds", type=float, default=None, help="stop after this long (demo, tests)")
+    sim.add_argument(
+        "--seconds", type=float, default=None, help="stop after this long (demo, tests)"
+    )
     sim.set_defaults(func=cmd_sim)
 
-    dev = subparsers.add_parser("devices", help="list ports, test the printer, query and open locks")
-    dev.add_argument("action", choices=["ports", "status", "test-page", "query", "open"], nargs="?", default="status")
+    dev = subparsers.add_parser(
+        "devices", help="list ports, test the printer, query and open locks"
+    )
+    dev.add_argument(
+        "action",
+        choices=["ports", "status", "test-page", "query", "open"],
+        nargs="?",
+        default="status",
+    )
     dev.add_argument("name", nargs="?", help="compartment for query/open (e.g. A-07)")
     dev.add_argument("--printer", help="printer port to test instead of the configured one")
     dev.add_argument("--locks", help="lock bus port to test instead of the configured one")
@@ -65,16 +80,16 @@ def cmd_sim(args: argparse.Namespace, settings: Any) -> int:
     print(f"receipts        : {host.receipt_dir}")
     print(f"control         : reception sim --ctl 'COMMAND'\n{HELP}")
     sys.stdout.flush()
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, lambda *_: host.stopped.set())
     try:
         if sys.stdin.isatty() and args.seconds is None:
             for line in sys.stdin:
-                if line.strip() in ("quit", "exit"):
-                    break
                 print(host.control(line))
+                if host.stopped.is_set():
+                    break
         else:
-            stop.wait(args.seconds)
+            host.stopped.wait(args.seconds)
     except KeyboardInterrupt:
         pass
     finally:
@@ -128,9 +143,15 @@ def cmd_devices(args: argparse.Namespace, settings: Any) -> int:
             for board in devs.compartments.boards():
                 states = devs.locks.board_states(board)
                 if states is None:
-                    print(f"lock board {board} on {devs.locks_url}: no answer ({devs.locks.state_value.value})")
+                    print(
+                        f"lock board {board} on {devs.locks_url}: no answer ({devs.locks.state_value.value})"
+                    )
                     continue
-                opened = [c.name for c in devs.compartments if c.board == board and not states[c.lock].closed]
+                opened = [
+                    c.name
+                    for c in devs.compartments
+                    if c.board == board and not states[c.lock].closed
+                ]
                 print(f"lock board {board}: answering; open: {opened or 'none'}")
             return 0 if st.answered else 1
         if args.action == "test-page":
@@ -142,13 +163,22 @@ def cmd_devices(args: argparse.Namespace, settings: Any) -> int:
             return 2
         if args.action == "query":
             st = devs.locks.state(args.name)
-            print(f"{args.name}: " + ("no answer" if st is None else
-                  f"{'closed' if st.closed else 'OPEN'}, item={st.item}"))
+            print(
+                f"{args.name}: "
+                + (
+                    "no answer"
+                    if st is None
+                    else f"{'closed' if st.closed else 'OPEN'}, item={st.item}"
+                )
+            )
             return 0 if st is not None else 1
         t0 = time.monotonic()
         res = devs.locks.open(args.name)
-        print(f"{args.name}: " + ("opened, confirmed" if res.confirmed else f"FAILED: {res.error}")
-              + f" ({res.attempts} attempt(s), {(time.monotonic() - t0) * 1000:.0f} ms)")
+        print(
+            f"{args.name}: "
+            + ("opened, confirmed" if res.confirmed else f"FAILED: {res.error}")
+            + f" ({res.attempts} attempt(s), {(time.monotonic() - t0) * 1000:.0f} ms)"
+        )
         return 0 if res.confirmed else 1
     finally:
         devs.stop()

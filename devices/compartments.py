@@ -37,11 +37,11 @@ class Compartment:
 
     @property
     def kind(self) -> str:
-        """"key" for key-cabinet slots (names starting with 钥匙 or K), else "parcel"."""
+        """ "key" for key-cabinet slots (names starting with 钥匙 or K), else "parcel"."""
         return "key" if self.name.startswith(("钥匙", "K")) else "parcel"
 
 
-class UnknownCompartment(KeyError):
+class UnknownCompartmentError(KeyError):
     """No compartment has this name."""
 
 
@@ -60,7 +60,9 @@ class CompartmentMap:
             if key in self._by_name:
                 raise ValueError(f"compartment {name!r} configured twice")
             if (c.board, c.lock) in self._by_addr:
-                raise ValueError(f"compartments {self._by_addr[c.board, c.lock].name!r} and {name!r} share board {c.board} lock {c.lock}")
+                raise ValueError(
+                    f"compartments {self._by_addr[c.board, c.lock].name!r} and {name!r} share board {c.board} lock {c.lock}"
+                )
             self._by_name[key] = c
             self._by_addr[c.board, c.lock] = c
 
@@ -68,7 +70,7 @@ class CompartmentMap:
         try:
             return self._by_name[normalise_name(name)]
         except KeyError:
-            raise UnknownCompartment(name) from None
+            raise UnknownCompartmentError(name) from None
 
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and normalise_name(name) in self._by_name

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import socket
 import termios
@@ -55,10 +56,8 @@ class SerialLink:
 
     def close(self) -> None:
         """Close, ignoring errors of a port that went away."""
-        try:
+        with contextlib.suppress(PORT_ERRORS):
             self.port.close()
-        except PORT_ERRORS:
-            pass
 
 
 class SocketLink:

@@ -93,8 +93,16 @@ class KerongProtocol(LockProtocol):
         locks = sum(1 << (n - 1) for n, st in states.items() if st.closed)
         items = sum(1 << (n - 1) for n, st in states.items() if st.item)
         body = bytes(
-            [self.STX, board << 4, self.STATUS, locks & 0xFF, locks >> 8, items & 0xFF,
-             items >> 8, self.ETX]
+            [
+                self.STX,
+                board << 4,
+                self.STATUS,
+                locks & 0xFF,
+                locks >> 8,
+                items & 0xFF,
+                items >> 8,
+                self.ETX,
+            ]
         )
         return body + bytes([checksum_sum(body)])
 
@@ -172,4 +180,6 @@ def get_protocol(name: str) -> LockProtocol:
     try:
         return PROTOCOLS[name.lower()]()
     except KeyError:
-        raise ValueError(f"unknown lock protocol {name!r}; use one of {sorted(PROTOCOLS)}") from None
+        raise ValueError(
+            f"unknown lock protocol {name!r}; use one of {sorted(PROTOCOLS)}"
+        ) from None

@@ -9,8 +9,6 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import serial
-
 from devices.compartments import Compartment, CompartmentMap
 from devices.events import DeviceEvent, DeviceState, EventHub
 from devices.links import PORT_ERRORS, SerialLink
@@ -175,7 +173,10 @@ class SerialLockBoards(LockBoard):
         with self._bus:
             for attempt in range(1 + self.retries):
                 attempts = attempt + 1
-                if self.transact(self.protocol.open_frame(c.board, c.lock), 0, self.timeout) is None:
+                if (
+                    self.transact(self.protocol.open_frame(c.board, c.lock), 0, self.timeout)
+                    is None
+                ):
                     break
                 deadline = time.monotonic() + self.timeout
                 while True:
@@ -188,8 +189,12 @@ class SerialLockBoards(LockBoard):
                         result = OpenResult(c, True, attempts, None, time.monotonic() - t0)
                         self._set_state(DeviceState.READY)
                         self.hub.emit(
-                            DeviceEvent("locks", "door_opened", self.state_value,
-                                        {"compartment": c.name, "attempts": attempts})
+                            DeviceEvent(
+                                "locks",
+                                "door_opened",
+                                self.state_value,
+                                {"compartment": c.name, "attempts": attempts},
+                            )
                         )
                         return result
                     time.sleep(self.poll)
@@ -199,8 +204,12 @@ class SerialLockBoards(LockBoard):
             error = "锁控板未连接，请联系工作人员"
         result = OpenResult(c, False, attempts, error, time.monotonic() - t0)
         self.hub.emit(
-            DeviceEvent("locks", "door_failed", self.state_value,
-                        {"compartment": c.name, "attempts": attempts, "error": error})
+            DeviceEvent(
+                "locks",
+                "door_failed",
+                self.state_value,
+                {"compartment": c.name, "attempts": attempts, "error": error},
+            )
         )
         return result
 

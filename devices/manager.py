@@ -60,6 +60,7 @@ class Devices:
             lambda: make_connection(printer_url, dev.printer_baud, dev.status_timeout_s),
             self.hub,
             status_timeout=dev.status_timeout_s,
+            baud=dev.printer_baud,
         )
         self.locks = SerialLockBoards(
             get_protocol(dev.lock_protocol),

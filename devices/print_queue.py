@@ -92,8 +92,11 @@ class PrintQueue:
                         "printer",
                         "job_printed",
                         self.printer.state,
-                        {"job": job.number, "receipt": getattr(job, "receipt", ""),
-                         "record": getattr(job, "record", "")},
+                        {
+                            "job": job.number,
+                            "receipt": getattr(job, "receipt", ""),
+                            "record": getattr(job, "record", ""),
+                        },
                     )
                 )
                 continue

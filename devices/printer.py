@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import socket
 import threading
@@ -42,10 +43,8 @@ class UrlSerial(Serial):
         dev = self._device
         self._device = False
         if dev:
-            try:
+            with contextlib.suppress(PORT_ERRORS):
                 dev.close()
-            except PORT_ERRORS:
-                pass
 
 
 def make_connection(url: str, baud: int = 9600, timeout: float = 0.5) -> Escpos:
@@ -97,12 +96,15 @@ class ReceiptPrinter:
         status_timeout: float = 0.5,
         chunk: int = 1024,
         name: str = "printer",
+        baud: int | None = None,
     ) -> None:
         self._connect = connect
         self.hub = hub or EventHub()
         self.status_timeout = status_timeout
         self.chunk = chunk
         self.name = name
+        self.baud = baud
+        """Line speed, to allow a job's wire time before its status-after answer (None: ignore)."""
         self._conn: Escpos | None = None
         self._link: SerialLink | SocketLink | None = None
         self._lock = threading.RLock()
@@ -155,7 +157,7 @@ class ReceiptPrinter:
         self._set_state(DeviceState.OFFLINE, error=str(exc))
 
     # -- status and printing ------------------------------------------------
-    def status(self) -> PrinterStatus:
+    def status(self, backlog: float = 0.0) -> PrinterStatus:
         """Query ``DLE EOT 1/2/4`` now (opens the port if needed) and update the state."""
         with self._lock:
             if not self.open():
@@ -164,7 +166,7 @@ class ReceiptPrinter:
                 st = PrinterStatus(answered=True)
             else:
                 try:
-                    st = query_status(self._link, self.status_timeout)
+                    st = query_status(self._link, self.status_timeout, backlog)
                 except PORT_ERRORS as exc:
                     self._lost(exc)
                     return PrinterStatus()
@@ -193,7 +195,8 @@ class ReceiptPrinter:
                 self._lost(exc)
                 return PrintResult(False, PrinterStatus(), _REASONS[DeviceState.OFFLINE])
             seconds = time.monotonic() - t0
-            after = self.status()
+            backlog = len(data) * 10 / self.baud if self.baud else 0.0
+            after = self.status(backlog)
             if not after.ok:
                 return PrintResult(False, after, _REASONS.get(after.state, "打印机不可用"), seconds)
             return PrintResult(True, after, None, seconds)

@@ -95,11 +95,15 @@ def ask(link: ByteLink, n: int, timeout: float) -> int | None:
     return reply[0]
 
 
-def query_status(link: ByteLink, timeout: float = 0.5) -> PrinterStatus:
-    """Ask all three status bytes; the first missing answer makes the printer offline."""
+def query_status(link: ByteLink, timeout: float = 0.5, backlog: float = 0.0) -> PrinterStatus:
+    """Ask all three status bytes; the first missing answer makes the printer offline.
+
+    ``backlog``: seconds of data possibly still on its way to the printer (USB-serial adapters
+    and ptys report a drained output early); the first answer may take that much longer.
+    """
     answers: dict[int, int | None] = {}
     for n in (PRINTER, OFFLINE_CAUSE, PAPER_SENSOR):
-        answers[n] = ask(link, n, timeout)
+        answers[n] = ask(link, n, timeout + (backlog if n == PRINTER else 0.0))
         if answers[n] is None:
             break
     return parse_status(answers)

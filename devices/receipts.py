@@ -28,7 +28,12 @@ log = logging.getLogger(__name__)
 
 #: Receipt kinds, as stored in PrintJob.receipt.
 VISIT_PASS, WORK_ORDER, PARCEL_SLIP, KEY_LOAN, COMPLAINT, TEST = (
-    "visit_pass", "work_order", "parcel_slip", "key_loan", "complaint", "test",
+    "visit_pass",
+    "work_order",
+    "parcel_slip",
+    "key_loan",
+    "complaint",
+    "test",
 )
 
 
@@ -83,7 +88,9 @@ def visit_pass(visit: Visit, settings: Any) -> bytes:
     doc.field("访客", mask_name(visit.visitor_name))
     doc.field("类别", VISITOR_KINDS.get(visit.visitor_kind, visit.visitor_kind))
     if visit.id_number:
-        doc.field("证件", f"{ID_TYPES.get(visit.id_type, visit.id_type)} {mask_id(visit.id_number)}")
+        doc.field(
+            "证件", f"{ID_TYPES.get(visit.id_type, visit.id_type)} {mask_id(visit.id_number)}"
+        )
     if visit.phone:
         doc.field("电话", mask_phone(visit.phone))
     doc.field("拜访", visit.host_unit)
@@ -129,7 +136,10 @@ def work_order_copy(order: WorkOrder, settings: Any) -> bytes:
     if order.follow_up_by:
         doc.field("回访时限", _fmt(order.follow_up_by, settings))
     if order.price_yuan:
-        doc.field("费用", _yuan(order.price_yuan) + ("（已确认）" if order.price_confirmed else "（待确认）"))
+        doc.field(
+            "费用",
+            _yuan(order.price_yuan) + ("（已确认）" if order.price_confirmed else "（待确认）"),
+        )
     return _footer(doc, settings, order, "维修完成后我们将回访，请凭单号查询进度")
 
 
@@ -164,7 +174,9 @@ def key_loan_slip(loan: KeyLoan, settings: Any) -> bytes:
     doc = _doc(settings)
     _header(doc, settings, "钥匙借用单", loan)
     doc.field("钥匙", loan.key_id)
-    doc.field("借用人", mask_name(loan.borrower_name) + ("（员工）" if loan.borrower_is_staff else ""))
+    doc.field(
+        "借用人", mask_name(loan.borrower_name) + ("（员工）" if loan.borrower_is_staff else "")
+    )
     if loan.id_number:
         doc.field("证件", f"{ID_TYPES.get(loan.id_type, loan.id_type)} {mask_id(loan.id_number)}")
     if loan.phone:

@@ -6,7 +6,6 @@ import logging
 import os
 import socket
 import threading
-import time
 from datetime import datetime
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from devices.sim.virtual_printer import Receipt, VirtualPrinter
 
 log = logging.getLogger(__name__)
 
-HELP = """commands: ping | state | paper out | paper low | paper in | cover open | cover close
+HELP = """commands: ping | state | quit | paper out | paper low | paper in | cover open | cover close
  printer silent | printer ok | locks silent | locks garbage | locks ok
  jam NAME | unjam NAME | close NAME | put NAME | take NAME
  unplug printer|locks | plug printer|locks"""
@@ -45,11 +44,15 @@ class SimHost:
         self.printer = VirtualPrinter(encoding, on_receipt=self._save_receipt)
         boards = tuple(compartments.boards()) or (1,)
         self.locks = VirtualLockBus(lock_protocol, boards)
-        self.printer_dev = PtyDevice("printer", self.printer.feed, self.directory / "printer",
-                                     printer_baud)
-        self.locks_dev = PtyDevice("locks", self.locks.feed, self.directory / "locks", lock_baud,
-                                   lock_answer_delay)
+        self.printer_dev = PtyDevice(
+            "printer", self.printer.feed, self.directory / "printer", printer_baud
+        )
+        self.locks_dev = PtyDevice(
+            "locks", self.locks.feed, self.directory / "locks", lock_baud, lock_answer_delay
+        )
         self.saved: list[Path] = []
+        self.stopped = threading.Event()
+        """Set by the "quit" command (``reception sim`` then exits)."""
         self._sock: socket.socket | None = None
         self._count = 0
 
@@ -91,9 +94,13 @@ class SimHost:
         self._count += 1
         stem = datetime.now().strftime("%Y%m%d-%H%M%S") + f"-{self._count:03d}"
         dots = 384 if self.paper_mm == 58 else 576
-        png, _ = render.save(receipt, self.receipt_dir, stem, dots)
-        self.saved.append(png)
-        log.info("sim printer: receipt saved to %s", png)
+
+        def save() -> None:  # off the port thread: rendering must not stall the printer
+            png, _ = render.save(receipt, self.receipt_dir, stem, dots)
+            self.saved.append(png)
+            log.info("sim printer: receipt saved to %s", png)
+
+        threading.Thread(target=save, name="sim-render", daemon=True).start()
 
     # -- control ------------------------------------------------------------
     def control(self, command: str) -> str:
@@ -121,14 +128,19 @@ class SimHost:
         }
         if verb == "ping":
             return "pong"
+        if verb in ("quit", "exit"):
+            self.stopped.set()
+            return "bye"
         if verb == "help":
             return HELP
         if verb == "state":
             opened = [c.name for c in self.compartments if lk.is_open(c.board, c.lock)]
             items = [c.name for c in self.compartments if lk.boards[c.board][c.lock].item]
-            return (f"printer paper_out={p.paper_out} cover_open={p.cover_open} silent={p.silent} "
-                    f"receipts={len(p.receipts)} | locks open={opened} items={items} "
-                    f"silent={lk.silent} garbage={lk.garbage}")
+            return (
+                f"printer paper_out={p.paper_out} cover_open={p.cover_open} silent={p.silent} "
+                f"receipts={len(p.receipts)} | locks open={opened} items={items} "
+                f"silent={lk.silent} garbage={lk.garbage}"
+            )
         if (verb, arg.lower()) in simple:
             simple[verb, arg.lower()]()
             return "ok"
@@ -184,24 +196,26 @@ def send_control(directory: Path, command: str, timeout: float = 2.0) -> str | N
         return None
 
 
-_in_process: SimHost | None = None
+_in_process: dict[Path, SimHost] = {}
 _in_process_lock = threading.Lock()
 
 
-def attach_or_start(directory: Path, compartments: CompartmentMap, **kwargs: object) -> tuple[str, str]:
+def attach_or_start(
+    directory: Path, compartments: CompartmentMap, **kwargs: object
+) -> tuple[str, str]:
     """Paths of the simulated printer and lock bus: a running ``reception sim`` or one started here."""
-    global _in_process
     directory = Path(directory)
     if send_control(directory, "ping") == "pong":
         return str(directory / "printer"), str(directory / "locks")
     with _in_process_lock:
-        if _in_process is None:
+        host = _in_process.get(directory.resolve())
+        if host is None:
             log.info("no running simulator in %s: starting one in this process", directory)
-            _in_process = SimHost(directory, compartments, **kwargs).start()  # type: ignore[arg-type]
-            time.sleep(0.01)
-        return _in_process.printer_path, _in_process.locks_path
+            host = SimHost(directory, compartments, **kwargs).start()  # type: ignore[arg-type]
+            _in_process[directory.resolve()] = host
+        return host.printer_path, host.locks_path
 
 
-def in_process_host() -> SimHost | None:
-    """The simulator started by ``attach_or_start`` in this process, if any."""
-    return _in_process
+def in_process_host(directory: Path) -> SimHost | None:
+    """The simulator started by ``attach_or_start`` in this process for ``directory``, if any."""
+    return _in_process.get(Path(directory).resolve())

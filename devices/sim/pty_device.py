@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import pty
@@ -37,6 +38,8 @@ class PtyDevice:
         self.answer_delay = answer_delay
         self.rx_bytes = 0
         self.last_rx = 0.0
+        self.rx_log: list[tuple[int, float]] | None = None
+        """Set to a list to record (bytes received so far, time) per chunk (benchmarks)."""
         self._master = -1
         self._slave = -1
         self._stop = threading.Event()
@@ -76,10 +79,8 @@ class PtyDevice:
         if self._thread:
             self._thread.join(2)
         for fd in (self._master, self._slave):
-            try:
+            with contextlib.suppress(OSError):
                 os.close(fd)
-            except OSError:
-                pass
         self._master = self._slave = -1
         if self.link.is_symlink():
             self.link.unlink()
@@ -105,6 +106,8 @@ class PtyDevice:
                     time.sleep(delay)
             self.rx_bytes += len(data)
             self.last_rx = time.monotonic()
+            if self.rx_log is not None:
+                self.rx_log.append((self.rx_bytes, self.last_rx))
             try:
                 reply = self.handler(data)
             except Exception:  # noqa: BLE001 - a simulator bug must not kill the port
@@ -113,6 +116,8 @@ class PtyDevice:
             if reply:
                 if self.answer_delay:
                     time.sleep(self.answer_delay)
+                if self.baud:  # the answer takes its own wire time
+                    time.sleep(len(reply) * 10 / self.baud)
                 try:
                     os.write(master, reply)
                 except OSError:

@@ -89,7 +89,9 @@ def _line_image(text: str, wmul: int, hmul: int, bold: bool) -> Image.Image:
     for ch in text:
         wide = tx.char_width(ch) == 2
         size = 24 * min(wmul, hmul) if wmul != hmul else (24 if wide else 22) * hmul
-        draw.text((x, 0), ch, fill=0, font=_font(size), stroke_width=1 if bold else 0, stroke_fill=0)
+        draw.text(
+            (x, 0), ch, fill=0, font=_font(size), stroke_width=1 if bold else 0, stroke_fill=0
+        )
         x += CELL * tx.char_width(ch) * wmul
     return img
 

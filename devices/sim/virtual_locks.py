@@ -27,11 +27,17 @@ class VirtualLockBus:
     ``set_item`` puts an item in or takes it out.
     """
 
-    def __init__(self, protocol: str | LockProtocol = "kerong", boards: tuple[int, ...] = (1, 2, 3),
-                 seed: int | None = None) -> None:
+    def __init__(
+        self,
+        protocol: str | LockProtocol = "kerong",
+        boards: tuple[int, ...] = (1, 2, 3),
+        seed: int | None = None,
+    ) -> None:
         self.protocol = get_protocol(protocol) if isinstance(protocol, str) else protocol
-        self.boards = {b: {n: LockState(True, False) for n in range(1, self.protocol.locks_per_board + 1)}
-                       for b in boards}
+        self.boards = {
+            b: {n: LockState(True, False) for n in range(1, self.protocol.locks_per_board + 1)}
+            for b in boards
+        }
         self.silent = False
         self.garbage = False
         self.jammed: set[tuple[int, int]] = set()
@@ -77,7 +83,9 @@ class VirtualLockBus:
                 if self.silent:
                     continue
                 if self.garbage:
-                    out += bytes(self._rng.randrange(256) for _ in range(self._rng.randrange(1, 12)))
+                    out += bytes(
+                        self._rng.randrange(256) for _ in range(self._rng.randrange(1, 12))
+                    )
                     continue
                 out += reply
             return bytes(out)

@@ -15,12 +15,47 @@ ESC, GS, FS, DLE, LF = 0x1B, 0x1D, 0x1C, 0x10, 0x0A
 
 # ESC commands and how many argument bytes they take.
 _ESC_ARGS = {
-    0x21: 1, 0x45: 1, 0x2D: 1, 0x7B: 1, 0x4D: 1, 0x61: 1, 0x74: 1, 0x64: 1, 0x4A: 1,
-    0x32: 0, 0x33: 1, 0x52: 1, 0x47: 1, 0x20: 1, 0x56: 1, 0x70: 3, 0x40: 0, 0x63: 2,
-    0x24: 2, 0x5C: 2, 0x44: -1, 0x2A: -2, 0x3D: 1, 0x69: 0, 0x6D: 0,
+    0x21: 1,
+    0x45: 1,
+    0x2D: 1,
+    0x7B: 1,
+    0x4D: 1,
+    0x61: 1,
+    0x74: 1,
+    0x64: 1,
+    0x4A: 1,
+    0x32: 0,
+    0x33: 1,
+    0x52: 1,
+    0x47: 1,
+    0x20: 1,
+    0x56: 1,
+    0x70: 3,
+    0x40: 0,
+    0x63: 2,
+    0x24: 2,
+    0x5C: 2,
+    0x44: -1,
+    0x2A: -2,
+    0x3D: 1,
+    0x69: 0,
+    0x6D: 0,
 }
-_GS_ARGS = {0x21: 1, 0x62: 1, 0x42: 1, 0x4C: 2, 0x57: 2, 0x68: 1, 0x77: 1, 0x48: 1, 0x66: 1,
-            0x49: 1, 0x72: 1, 0x61: 1, 0x3A: 0}
+_GS_ARGS = {
+    0x21: 1,
+    0x62: 1,
+    0x42: 1,
+    0x4C: 2,
+    0x57: 2,
+    0x68: 1,
+    0x77: 1,
+    0x48: 1,
+    0x66: 1,
+    0x49: 1,
+    0x72: 1,
+    0x61: 1,
+    0x3A: 0,
+}
 _FS_ARGS = {0x26: 0, 0x2E: 0, 0x21: 1, 0x2D: 1, 0x57: 1, 0x43: 1, 0x53: 2, 0x70: 2}
 
 
@@ -312,8 +347,12 @@ class VirtualPrinter:
             self._qr_data = block[3:]
         elif fn == 0x51 and self._printing():
             self._current.items.append(
-                Item("qr", self._qr_data.decode("utf-8", "replace"), Style(**vars(self.style)),
-                     qr_size=self._qr_size)
+                Item(
+                    "qr",
+                    self._qr_data.decode("utf-8", "replace"),
+                    Style(**vars(self.style)),
+                    qr_size=self._qr_size,
+                )
             )
 
     def _image(self, data: bytes, xbytes: int, height: int) -> None:
@@ -327,8 +366,11 @@ class VirtualPrinter:
         while receipt.items and receipt.items[-1].kind == "text" and not receipt.items[-1].text:
             receipt.items.pop()
         self.receipts.append(receipt)
-        log.info("virtual printer: receipt of %d lines (complete=%s)", len(receipt.lines),
-                 receipt.complete)
+        log.info(
+            "virtual printer: receipt of %d lines (complete=%s)",
+            len(receipt.lines),
+            receipt.complete,
+        )
         if self.on_receipt:
             try:
                 self.on_receipt(receipt)

@@ -98,7 +98,9 @@ def test_every_line_fits_the_paper(settings, records, paper, encoding):
 
     s = dataclasses.replace(
         settings,
-        devices=dataclasses.replace(settings.devices, paper_width_mm=paper, printer_encoding=encoding),
+        devices=dataclasses.replace(
+            settings.devices, paper_width_mm=paper, printer_encoding=encoding
+        ),
     )
     columns = 32 if paper == 58 else 48
     for record in records.values():
