@@ -8,10 +8,56 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class HotlineSettings:
     sip_bind: str = "127.0.0.1"
-    """Address the SIP endpoint binds to and advertises."""
+    """Address the SIP endpoint binds to (use the LAN address the FXO gateway reaches)."""
+    sip_public: str = ""
+    """Address advertised in Contact/SDP; empty means sip_bind."""
     sip_port: int = 5080
     """SIP UDP port for inbound calls (point the FXO gateway or trunk here)."""
     sip_user: str = "ivr"
     """SIP user part the hotline answers as."""
+    rtp_port: int = 40000
+    """First RTP port; inbound calls use rtp_port.., outbound rtp_port+1000.."""
+    out_user: str = "out"
+    """User of the separate outbound account (the duty hotline itself only receives, T5)."""
+    out_port: int = 0
+    """UDP port of the outbound account; 0 means sip_port + 2."""
+    outbound_uri: str = "sip:{number}@127.0.0.1:5060"
+    """Where outbound calls go: {number} is the number dialled (gateway FXS/trunk URI)."""
+    operator_uri: str = ""
+    """SIP URI of the staffed desk phone for transfers (人工); empty: voicemail + callback."""
+    max_calls: int = 8
+    """Simultaneous inbound calls; more are recorded as missed (T3)."""
     vosk_model_dir: str = ""
     """Directory of a Vosk model; empty means the data dir's models/ or keys only."""
+    asr_min_margin: float = 1.0
+    """Minimum confidence margin of the best word over the next before it counts."""
+    tts_voice: str = "cmn"
+    """espeak-ng voice for prompts (Mandarin)."""
+    tts_rate: int = 150
+    """Speaking rate in words per minute."""
+    tts_engine: str = "auto"
+    """auto (pyttsx3, then espeak-ng -w), pyttsx3 or espeak."""
+    prompts_dir: str = ""
+    """Directory with prompts.toml and menus.toml; empty: assets/prompts of the install."""
+    digit_timeout_s: float = 6.0
+    """Seconds to wait for keys after a prompt."""
+    record_max_s: float = 60.0
+    """Longest recorded repair description or complaint."""
+    voicemail_max_s: float = 90.0
+    """Longest voicemail."""
+    goodbye_wait_s: float = 3.0
+    """After 再见, seconds to let the caller hang up first (T5)."""
+    host_calls: bool = True
+    """Call the host when a visitor waits at the kiosk (V2)."""
+    follow_up_calls: bool = True
+    """Place follow-up calls for done work orders and handled complaints (R5, C4)."""
+    outbound_poll_s: float = 15.0
+    """How often the dialer looks for calls to place."""
+    outbound_attempts: int = 3
+    """Attempts per follow-up before giving up for the day."""
+    outbound_retry_minutes: int = 30
+    """Minutes between attempts to the same number."""
+    ring_timeout_s: float = 30.0
+    """Seconds an outbound call may ring before it counts as not answered."""
+    local_device: str = ""
+    """sounddevice input/output device for `reception hotline --local` (empty: default)."""

@@ -94,4 +94,4 @@ def test_g711_known_codes():
     assert g711.ulaw_encode(np.array([0], np.int16)) == b"\xff"
     assert g711.alaw_encode(np.array([0], np.int16)) == b"\xd5"
     assert g711.ulaw_decode(b"\x00")[0] == -32124
-    assert g711.alaw_decode(b"\x80")[0] == -(-8) or g711.alaw_decode(b"\xd5")[0] == 8
+    assert g711.alaw_decode(b"\xd5")[0] == 8

@@ -1,0 +1,107 @@
+"""A scripted fake line for tests and the benchmark: the caller's keys, words and hang-up."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from voice.events import Event, HungUp, PlaybackDone, Speech
+from voice.line import Channel
+
+TIMEOUT = "<timeout>"
+HANGUP = "<hangup>"
+
+
+def say(text: str) -> tuple[str, str]:
+    """Script item: the caller says ``text`` (recognised as such)."""
+    return ("say", text)
+
+
+def audio(pcm: np.ndarray) -> tuple[str, np.ndarray]:
+    """Script item: what the caller says into the next recording."""
+    return ("audio", pcm)
+
+
+class ScriptedChannel(Channel):
+    """Plays instantly; each wait for input takes the next script item.
+
+    Items: a string of keys ("501#"), TIMEOUT (the wait times out), HANGUP,
+    say("漏水") (speech), audio(pcm) (content of the next recording). When the script
+    is used up the caller hangs up.
+    """
+
+    def __init__(self, script: Iterable[Any], caller: str = "13800138000", callee: str = "ivr"):
+        super().__init__("fake-1", caller, callee)
+        self.script: deque[Any] = deque(script)
+        self.played: list[np.ndarray] = []
+        self.next_recording = np.zeros(8000, dtype=np.int16)
+        self.local_hangup = False
+
+    def play(self, pcm: np.ndarray) -> None:
+        self.played.append(pcm)
+        self._events.put(PlaybackDone())
+
+    @property
+    def playing(self) -> bool:
+        return False
+
+    def next_event(self, timeout: float | None) -> Event | None:
+        if not self._events.empty():
+            return self._events.get_nowait()
+        while self.script:
+            item = self.script.popleft()
+            if item == TIMEOUT:
+                return None
+            if item == HANGUP:
+                self.push_event(HungUp("caller"))
+                return self._events.get_nowait()
+            if isinstance(item, tuple) and item[0] == "audio":
+                self.next_recording = item[1]
+                continue
+            if isinstance(item, tuple) and item[0] == "say":
+                return Speech(item[1], 1.0, 10.0)
+            for digit in str(item):
+                self.push_dtmf(digit, "rfc4733")
+            return self._events.get_nowait()
+        if self.hung_up:
+            return None
+        self.push_event(HungUp("script ended"))
+        return self._events.get_nowait()
+
+    def start_recording(self) -> None:
+        self._recording = []
+
+    def stop_recording(self) -> np.ndarray:
+        self._recording = None
+        return self.next_recording
+
+    def hangup(self) -> None:
+        self.local_hangup = True
+        self.hung_up = True
+
+    @property
+    def remaining(self) -> int:
+        return len(self.script)
+
+
+class _NullRecognizer:
+    def AcceptWaveform(self, data: bytes) -> bool:  # noqa: N802 - vosk's name
+        return False
+
+
+class FakeGrammar:
+    def __init__(self, words: list[str]):
+        self.words = words
+
+    def new(self) -> _NullRecognizer:
+        return _NullRecognizer()
+
+
+class FakeAsr:
+    """Stands in for a Vosk model: speech comes from the script instead."""
+
+    def recognizer(self, words: Iterable[str]) -> FakeGrammar:
+        return FakeGrammar(list(words))

@@ -1,0 +1,465 @@
+"""The inbound call flows on the desk core: identify, repair, parcels, visitors, complaints."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+
+from desk import validate
+from desk.deadlines import EMERGENCY_WORDS
+from desk.errors import DeskError
+from desk.masking import mask_phone
+from desk.record_types import COMPLAINT_CATEGORIES, REPAIR_CATEGORIES, Complaint, Owner, WorkOrder
+from desk.records import SYSTEM, Actor, Role
+from desk.service import Desk
+from desk.workflow import STATUS_ZH
+from voice.asr import AsrModel, Grammar
+from voice.dialog import CallerHungUp, Dialog, EmergencyRequested
+from voice.line import Channel
+from voice.menu import Menu
+from voice.prompts import Prompts
+from voice.storage import save_audio
+
+log = logging.getLogger(__name__)
+
+HOTLINE = Actor(Role.SYSTEM, "hotline", "hotline")
+URGENCY_ZH = {True: "紧急维修", False: "一般维修"}
+
+Alert = Callable[[str], None]
+
+
+@dataclass
+class CallResult:
+    """What a call did: written to the core as a Call record (T1-T5)."""
+
+    outcome: str = "answered"
+    status: str = "answered"
+    purpose: str = ""
+    records: list[str] = field(default_factory=list)
+    audio_path: str = ""
+    emergency: bool = False
+
+
+class InboundCall:
+    """One caller: greeting, main menu and the flows, until goodbye or hang-up."""
+
+    def __init__(
+        self,
+        channel: Channel,
+        desk: Desk,
+        prompts: Prompts,
+        menus: dict[str, Menu],
+        *,
+        asr: AsrModel | None = None,
+        grammars: dict[str, Grammar] | None = None,
+        alert: Alert | None = None,
+        record_max_s: float = 60.0,
+        voicemail_max_s: float = 90.0,
+        digit_timeout_s: float = 6.0,
+        goodbye_wait_s: float = 3.0,
+        transfer: Callable[[Channel], bool] | None = None,
+        transcribe: Callable[[np.ndarray], str] | None = None,
+    ):
+        self.ch = channel
+        self.desk = desk
+        self.d = Dialog(channel, prompts, menus, asr, EMERGENCY_WORDS, grammars)
+        self.alert = alert or (lambda text: log.warning("STAFF ALERT: %s", text))
+        self.record_max_s = record_max_s
+        self.voicemail_max_s = voicemail_max_s
+        self.digit_timeout_s = digit_timeout_s
+        self.goodbye_wait_s = goodbye_wait_s
+        self.transfer = transfer
+        self.transcribe = transcribe
+        self.result = CallResult()
+        self.unit = ""
+        self.owner: Owner | None = None
+        self.verified = False
+        """The caller ID is a phone registered to ``unit`` and the caller confirmed it."""
+        self.contact_phone = ""
+        self.started_at = desk.now()
+        self._audio_n = 0
+
+    # ---- top level -------------------------------------------------------------------
+    def run(self) -> CallResult:
+        t0 = time.monotonic()
+        step: str | None = "greeting"
+        try:
+            while step:
+                try:
+                    step = self._step(step)
+                except EmergencyRequested as exc:
+                    step = self.flow_emergency(exc.via)
+        except CallerHungUp:
+            if self.result.outcome == "answered" and not self.result.records:
+                self.result.outcome = "abandoned"
+                self.result.status = "abandoned"
+        except Exception:
+            log.exception("call %s failed", self.ch.call_id)
+            self.result.outcome = "error"
+            self.result.status = "abandoned"  # goes on the callback list (T3)
+            try:
+                self.d.say("error", barge=False)
+            except Exception:  # noqa: BLE001
+                pass
+        finally:
+            self.ch.hangup()
+        self._record_call(time.monotonic() - t0)
+        return self.result
+
+    def _step(self, step: str) -> str | None:
+        if step == "greeting":
+            self.d.say("greeting")
+            return "main"
+        if step.startswith("flow:"):
+            return getattr(self, "flow_" + step[5:])()
+        if step in self.d.menus:
+            return self.d.menu(step)
+        raise ValueError(f"unknown step {step!r}")
+
+    def _record_call(self, duration: float) -> None:
+        r = self.result
+        try:
+            call = self.desk.record_call(
+                HOTLINE,
+                direction="in",
+                caller=self.ch.caller,
+                callee=self.ch.callee,
+                purpose=r.purpose,
+                menu_path=tuple(self.d.state.path),
+                records=tuple(r.records),
+                ended_at=self.desk.now(),
+                duration_s=round(duration, 1),
+                outcome=r.outcome,
+                audio_path=r.audio_path,
+                status=r.status,
+            )
+            log.info(
+                "call %s from %s: %s, %s, %.1fs",
+                call.number,
+                mask_phone(self.ch.caller),
+                r.outcome,
+                ",".join(r.records) or "-",
+                duration,
+            )
+        except DeskError:
+            log.exception("could not record call %s", self.ch.call_id)
+
+    def _actor(self) -> Actor:
+        if self.owner:
+            return Actor(Role.OWNER, self.owner.name, "hotline")
+        return HOTLINE
+
+    def _keep_audio(self, what: str, pcm: np.ndarray) -> str:
+        self._audio_n += 1
+        name = f"{self.started_at:%H%M%S}-{self.ch.call_id}-{self._audio_n}-{what}"
+        path = save_audio(self.desk.settings.store.data_dir, name, pcm, self.started_at)
+        if not self.result.audio_path:
+            self.result.audio_path = str(path)
+        return str(path)
+
+    def _transcript(self, pcm: np.ndarray) -> str:
+        if self.transcribe is None or len(pcm) == 0:
+            return ""
+        try:
+            return self.transcribe(pcm)
+        except Exception:  # noqa: BLE001 - a transcript is a nice-to-have
+            log.exception("transcription failed")
+            return ""
+
+    # ---- who is calling --------------------------------------------------------------
+    def identify(self, need_verified: bool = False) -> bool:
+        """Caller ID -> owner and unit (confirmed by key 1), else keyed-in unit (step 5)."""
+        if self.unit and (self.verified or not need_verified):
+            return True
+        if not self.unit:
+            owner = self.desk.resident_by_phone(self.ch.caller) if self.ch.caller else None
+            if owner is not None:
+                if self.d.menu("verify_owner", unit=owner.unit) == "yes":
+                    self.unit, self.owner, self.verified = owner.unit, owner, True
+                    self.contact_phone = owner.phone
+                    return True
+        if need_verified:
+            self.d.say("need_registered_phone")
+            return False
+        for _ in range(2):
+            b = self.d.digits("ask_building", max_len=3, timeout=self.digit_timeout_s)
+            e = (
+                self.d.digits("ask_entrance", max_len=2, timeout=self.digit_timeout_s)
+                if b
+                else None
+            )
+            r = self.d.digits("ask_room", max_len=4, timeout=self.digit_timeout_s) if e else None
+            if not (b and e and r):
+                return False
+            try:
+                unit = validate.unit_key(b, e, r)
+            except DeskError:
+                unit = ""
+            residents = self.desk.residents_of(unit) if unit else []
+            if residents:
+                self.unit = unit
+                self.d.say("unit_is", unit=unit)
+                phone_owner = next((o for o in residents if o.phone == self.ch.caller), None)
+                self.owner = phone_owner or residents[0]
+                return True
+            self.d.say("unit_unknown")
+        return False
+
+    def _contact(self) -> tuple[str, str]:
+        """Name and phone to call back: the caller ID if it is a phone number, else keyed in."""
+        if not self.contact_phone:
+            try:
+                validate.phone(self.ch.caller)
+                self.contact_phone = self.ch.caller
+            except DeskError:
+                got = self.d.digits("ask_phone", max_len=12, timeout=self.digit_timeout_s)
+                self.contact_phone = got or (self.owner.phone if self.owner else "")
+        name = self.owner.name if self.owner else "来电人"
+        return name, self.contact_phone
+
+    # ---- flows -------------------------------------------------------------------------
+    def flow_repair(self) -> str | None:
+        self.result.purpose = self.result.purpose or "repair"
+        if not self.identify():
+            return "flow:operator"
+        category = self.d.menu("repair_category")
+        if category.startswith("flow:"):
+            return category
+        urgent = self.d.menu("repair_urgency") == "urgent"
+        if not urgent and not self.desk.is_staffed():
+            self.d.say("repair_after_hours")
+            return self.flow_voicemail(prompt=None)
+        while True:
+            pcm = self.d.record("record_description", max_s=self.record_max_s)
+            choice = self.d.menu(
+                "repair_confirm",
+                unit=self.unit,
+                category=REPAIR_CATEGORIES[category],
+                urgency=URGENCY_ZH[urgent],
+            )
+            if choice == "again":
+                continue
+            if choice != "confirm":
+                self.d.say("cancelled")
+                return "anything_else" if choice == "cancel" else choice
+            break
+        audio_path = self._keep_audio("repair", pcm)
+        transcript = self._transcript(pcm)
+        name, phone = self._contact()
+        order = self.desk.create_work_order(
+            self._actor(),
+            location=self.unit,
+            category=category,
+            description=transcript or f"电话报修：{REPAIR_CATEGORIES[category]}（见录音）",
+            audio_path=audio_path,
+            transcript=transcript,
+            urgent=urgent,
+            contact_name=name,
+            contact_phone=phone,
+            channel="hotline",
+        )
+        self.result.records.append(order.number)
+        self.result.outcome = "work_order"
+        if order.emergency:
+            self.alert(f"紧急报修 {order.number} {self.unit}")
+        self.d.say("repair_saved", number=order.number)
+        if order.urgent and order.on_site_by:
+            self.d.say("promise_urgent", time=order.on_site_by)
+        elif order.dispatch_by:
+            self.d.say("promise_normal", time=order.dispatch_by)
+        return "anything_else"
+
+    def flow_parcels(self) -> str | None:
+        self.result.purpose = self.result.purpose or "parcels"
+        if not self.identify(need_verified=True):
+            return "anything_else"
+        while True:
+            parcels = self.desk.parcels_for_unit(self.unit)
+            if not parcels:
+                self.d.say("no_parcels")
+                return "anything_else"
+            self.d.say("parcel_count", count=len(parcels))
+            for i, p in enumerate(parcels, 1):
+                self.d.say("parcel_item", index=i, courier=p.courier, code=p.pickup_code)
+            if self.d.menu("parcel_repeat") != "repeat":
+                self.result.outcome = "parcels"
+                return "anything_else"
+
+    def flow_visitor(self) -> str | None:
+        self.result.purpose = self.result.purpose or "visitor"
+        if not self.identify(need_verified=True):
+            return "anything_else"
+        for _ in range(3):
+            count = self.d.digits("visitor_count", max_len=2, timeout=self.digit_timeout_s)
+            if count is None:
+                return "flow:operator"
+            try:
+                n = validate.party_size(count)
+                break
+            except DeskError:
+                self.d.say("invalid")
+        else:
+            return "flow:operator"
+        day = self.d.menu("visitor_day")
+        if day.startswith("flow:"):
+            return day
+        visit = self.desk.preauthorise_visit(
+            self._actor(),
+            host_unit=self.unit,
+            party_size=n,
+            day=self.desk.now().date() + timedelta(days=int(day)),
+        )
+        self.result.records.append(visit.number)
+        self.result.outcome = "visit_preauthorised"
+        self.d.say("visitor_code", code=visit.preauth_code)
+        return "anything_else"
+
+    def flow_complaint(self) -> str | None:
+        self.result.purpose = self.result.purpose or "complaint"
+        if not self.unit and self.ch.caller:
+            owner = self.desk.resident_by_phone(self.ch.caller)
+            if owner and self.d.menu("verify_owner", unit=owner.unit) == "yes":
+                self.unit, self.owner, self.verified = owner.unit, owner, True
+                self.contact_phone = owner.phone
+        category = self.d.menu("complaint_category")
+        pcm = self.d.record("record_complaint", max_s=self.record_max_s)
+        severity = self.d.menu("complaint_severity")
+        audio_path = self._keep_audio("complaint", pcm)
+        transcript = self._transcript(pcm)
+        name, phone = self._contact()
+        complaint = self.desk.create_complaint(
+            self._actor(),
+            channel="hotline",
+            name=name,
+            unit=self.unit,
+            phone=phone,
+            content=transcript or f"电话投诉：{COMPLAINT_CATEGORIES[category]}（见录音）",
+            audio_path=audio_path,
+            category=category,
+            severity=severity,
+        )
+        self.result.records.append(complaint.number)
+        self.result.outcome = "complaint"
+        self.d.say(
+            "complaint_saved", number=complaint.number, time=complaint.reply_by or self.desk.now()
+        )
+        return "anything_else"
+
+    def flow_status(self) -> str | None:
+        self.result.purpose = self.result.purpose or "status"
+        number = self.d.digits("ask_order", max_len=11, timeout=self.digit_timeout_s)
+        record = self.desk.get(number) if number else None
+        if not isinstance(record, WorkOrder | Complaint):
+            self.d.say("order_unknown")
+            return "anything_else"
+        self.d.say(
+            "order_status", number=record.number, status=STATUS_ZH.get(record.status, record.status)
+        )
+        self.result.outcome = self.result.outcome if self.result.records else "status"
+        return "anything_else"
+
+    def flow_operator(self) -> str | None:
+        self.result.purpose = self.result.purpose or "operator"
+        if self.desk.is_staffed() and self.transfer is not None:
+            self.d.say("transfer", barge=False)
+            if self.transfer(self.ch):
+                self.result.outcome = "transferred"
+                return None
+        if not self.desk.is_staffed():
+            hours = self.desk.settings.hours
+            return self.flow_voicemail(
+                prompt="after_hours",
+                from_time=f"{hours.staffed_from:%H:%M}",
+                until_time=f"{hours.staffed_until:%H:%M}",
+            )
+        return self.flow_voicemail(prompt="voicemail")
+
+    def flow_voicemail(self, prompt: str | None = "voicemail", **slots: object) -> str | None:
+        pcm = self.d.record(prompt or "voicemail", max_s=self.voicemail_max_s, **slots)
+        self._keep_audio("voicemail", pcm)
+        self.result.outcome = "voicemail"
+        self.result.status = "voicemail"  # on the callback list (T3)
+        if self.d.hung_up:
+            return None
+        self.d.say("voicemail_saved")
+        return "flow:goodbye"
+
+    def flow_emergency(self, via: str) -> str | None:
+        """E1: alert staff at once, record it, reassure, then hand over."""
+        self.result.emergency = True
+        self.result.purpose = "emergency"
+        self.d.state.path.append(f"EMERGENCY({via})")
+        where = self.unit or (self.owner.unit if self.owner else "")
+        if not where and self.ch.caller:
+            owner = self.desk.resident_by_phone(self.ch.caller)
+            where = owner.unit if owner else ""
+            self.owner = self.owner or owner
+        self.alert(f"紧急来电 {mask_phone(self.ch.caller)} {where or '地点未知'}（{via}）")
+        self.d.say("emergency", barge=False)
+        name, phone = (
+            (self.owner.name, self.owner.phone) if self.owner else ("来电人", self.ch.caller)
+        )
+        try:
+            validate.phone(phone)
+        except DeskError:
+            phone = ""
+        if phone:
+            try:
+                order = self.desk.create_work_order(
+                    self._actor() if self.owner else HOTLINE,
+                    location=where or "public:来电未说明地点",
+                    category="other",
+                    description=f"紧急来电（{via}），请立即回电核实",
+                    urgent=True,
+                    emergency=True,
+                    contact_name=name,
+                    contact_phone=phone,
+                    channel="hotline",
+                )
+                self.result.records.append(order.number)
+            except DeskError:
+                log.exception("emergency work order failed")
+        else:
+            self.desk.log_entry(SYSTEM, f"紧急来电（{via}），来电号码无法识别")
+        self.result.outcome = "emergency"
+        return "flow:operator"
+
+    def flow_goodbye(self) -> str | None:
+        self.d.say("goodbye", barge=False)
+        # T5: let the caller hang up first
+        deadline = time.monotonic() + self.goodbye_wait_s
+        while time.monotonic() < deadline:
+            ev = self.ch.next_event(deadline - time.monotonic())
+            if ev is None or self.ch.hung_up:
+                break
+        return None
+
+
+def transcriber(model: AsrModel | None) -> Callable[[np.ndarray], str] | None:
+    """Free transcription of recordings (big models; small ones too, less well)."""
+    if model is None:
+        return None
+    import json
+
+    from voice.audio import resample
+
+    def run(pcm: np.ndarray) -> str:
+        rec = model._vosk.KaldiRecognizer(model.model, 16000)
+        rec.AcceptWaveform(resample(pcm, 8000, 16000).tobytes())
+        return json.loads(rec.FinalResult()).get("text", "").replace(" ", "")
+
+    return run
+
+
+def audio_root(desk: Desk) -> Path:
+    return Path(desk.settings.store.data_dir) / "hotline"
+
+
+def now_str(when: datetime) -> str:
+    return when.strftime("%Y-%m-%d %H:%M")
