@@ -22,6 +22,7 @@ from desk.record_types import (
     WorkOrder,
 )
 from desk.records import Record
+from devices import escpos_text as tx
 from devices.escpos_doc import EscposDoc
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,8 @@ def _tail(value: str, keep: int = 4) -> str:
 
 
 def _header(doc: EscposDoc, settings: Any, title: str, record: Record) -> None:
-    doc.line(settings.site.name, align="center", bold=True, double=True)
+    name = settings.site.name
+    doc.line(name, align="center", bold=True, double=tx.width(name) * 2 <= doc.columns)
     doc.line(title, align="center", bold=True)
     doc.rule()
     doc.field("单号", record.number)
