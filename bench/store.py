@@ -101,7 +101,12 @@ def bench_sqlite(path: Path, n: int) -> dict[str, float]:
         json.loads(db.execute("SELECT doc FROM parcel WHERE number=?", (key,)).fetchone()[0])
         lookups.append(time.perf_counter() - t0)
     db.close()
-    return {"w50": pct(writes, 0.5), "w99": pct(writes, 0.99), "l50": pct(lookups, 0.5), "l99": pct(lookups, 0.99)}
+    return {
+        "w50": pct(writes, 0.5),
+        "w99": pct(writes, 0.99),
+        "l50": pct(lookups, 0.5),
+        "l99": pct(lookups, 0.99),
+    }
 
 
 def bench_tinydb(path: Path, n: int) -> dict[str, float]:
@@ -122,7 +127,12 @@ def bench_tinydb(path: Path, n: int) -> dict[str, float]:
         table.get(q.number == key)
         lookups.append(time.perf_counter() - t0)
     db.close()
-    return {"w50": pct(writes, 0.5), "w99": pct(writes, 0.99), "l50": pct(lookups, 0.5), "l99": pct(lookups, 0.99)}
+    return {
+        "w50": pct(writes, 0.5),
+        "w99": pct(writes, 0.99),
+        "l50": pct(lookups, 0.5),
+        "l99": pct(lookups, 0.99),
+    }
 
 
 MEMORY_PROBE = """
@@ -152,19 +162,27 @@ def main() -> int:
     parser.add_argument("--tinydb-sizes", default="1000,3000")
     args = parser.parse_args()
     root = Path(__file__).resolve().parents[1]
-    print("store benchmark (ms); ratios are against SQLite WAL synchronous=FULL measured in this run")
-    print(f"{'size':>7} {'engine':<14} {'write p50':>9} {'write p99':>9} {'get p50':>8} {'get p99':>8}")
+    print(
+        "store benchmark (ms); ratios are against SQLite WAL synchronous=FULL measured in this run"
+    )
+    print(
+        f"{'size':>7} {'engine':<14} {'write p50':>9} {'write p99':>9} {'get p50':>8} {'get p99':>8}"
+    )
     last_path = None
     with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_DIR")) as tmp:
         for n in (int(x) for x in args.tinydb_sizes.split(",") if x):
             r = bench_tinydb(Path(tmp) / f"tiny{n}.json", n)
-            print(f"{n:>7} {'plain TinyDB':<14} {r['w50']:9.3f} {r['w99']:9.3f} {r['l50']:8.3f} {r['l99']:8.3f}")
+            print(
+                f"{n:>7} {'plain TinyDB':<14} {r['w50']:9.3f} {r['w99']:9.3f} {r['l50']:8.3f} {r['l99']:8.3f}"
+            )
         for n in (int(x) for x in args.sizes.split(",")):
             sq = bench_sqlite(Path(tmp) / f"sq{n}.db", n)
             path = Path(tmp) / f"store{n}"
             st = bench_store(path, n)
             last_path = path
-            print(f"{n:>7} {'sqlite FULL':<14} {sq['w50']:9.3f} {sq['w99']:9.3f} {sq['l50']:8.3f} {sq['l99']:8.3f}")
+            print(
+                f"{n:>7} {'sqlite FULL':<14} {sq['w50']:9.3f} {sq['w99']:9.3f} {sq['l50']:8.3f} {sq['l99']:8.3f}"
+            )
             print(f"{n:>7} {'desk store':<14} {st['w50']:9.3f} {st['w99']:9.3f} {st['l50']:8.3f} {st['l99']:8.3f}"
                   f"   code lookup p99 {st['c99']:.3f}")  # fmt: skip
             print(f"{'':>7} ratio store/sqlite: write p99 {st['w99'] / sq['w99']:.2f}x (target <= 2x), "

@@ -66,7 +66,9 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
         tree = desk.unit_tree()
         units = sum(len(rooms) for es in tree.values() for rooms in es.values())
         print(f"{settings.site.name}  ({settings.site.compound}，{len(tree)} 栋，{units} 户)")
-        print(f"数据目录: {settings.store.data_dir.resolve()}  记录序号: {stats['seq']}  快照: {len(stats['snapshots'])} 个")
+        print(
+            f"数据目录: {settings.store.data_dir.resolve()}  记录序号: {stats['seq']}  快照: {len(stats['snapshots'])} 个"
+        )
         print(f"值班时间: {settings.hours.staffed_from:%H:%M}-{settings.hours.staffed_until:%H:%M}  "
               f"现在{'值班中' if desk.is_staffed() else '非值班时间（投诉、急修照常受理）'}")  # fmt: skip
         for line in _plugin_status(settings):
@@ -79,12 +81,16 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
             print(f"\n{title} ({len(items)}):")
             for item in items[: args.limit]:
                 flag = "【急】" if item.urgent else ""
-                print(f"  {flag}{format_number(item.number)}  {item.what}期限 {item.due:%m-%d %H:%M}  {item.summary}")
+                print(
+                    f"  {flag}{format_number(item.number)}  {item.what}期限 {item.due:%m-%d %H:%M}  {item.summary}"
+                )
         waiting = desk.visits_waiting()
         if waiting:
             print(f"\n等待确认的访客 ({len(waiting)}):")
             for v in waiting:
-                print(f"  {format_number(v.number)} {format_unit_zh(v.host_unit)} {STATUS_ZH[v.status]}")
+                print(
+                    f"  {format_number(v.number)} {format_unit_zh(v.host_unit)} {STATUS_ZH[v.status]}"
+                )
         parcels = desk.parcels_waiting()
         print(f"\n待取快递: {len(parcels)} 件")
         callbacks = desk.callbacks()
@@ -123,7 +129,9 @@ def cmd_verify(args: argparse.Namespace, settings: Settings) -> int:
         for problem in problems[:50]:
             print(f"  {problem}")
         return 1
-    print(f"审计链完整：{stats['seq']} 条变更，{len(stats['log_files'])} 个日志文件，数据表与日志一致。")
+    print(
+        f"审计链完整：{stats['seq']} 条变更，{len(stats['log_files'])} 个日志文件，数据表与日志一致。"
+    )
     return 0
 
 
@@ -147,7 +155,11 @@ def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
         problems = desk.store.verify()
     finally:
         desk.close()
-    print("校验通过。" if not problems else f"校验发现 {len(problems)} 处问题，请运行 reception verify。")
+    print(
+        "校验通过。"
+        if not problems
+        else f"校验发现 {len(problems)} 处问题，请运行 reception verify。"
+    )
     return 0 if not problems else 1
 
 
@@ -163,7 +175,9 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="reception", description="物业客服中心接待终端 / reception terminal")
+    parser = argparse.ArgumentParser(
+        prog="reception", description="物业客服中心接待终端 / reception terminal"
+    )
     parser.add_argument("--config", type=Path, help="TOML settings file (default: demo settings)")
     parser.add_argument("--data", type=Path, help="data directory (overrides the config)")
     parser.add_argument("-v", "--verbose", action="store_true")
@@ -178,12 +192,22 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("status", help="the compound, what is due and what is overdue")
     p.add_argument("--limit", type=int, default=20)
     p.set_defaults(func=cmd_status)
-    sub.add_parser("demo", help="set up the demo data and start the product").set_defaults(func=cmd_demo)
-    sub.add_parser("verify", help="check the audit chain and the tables").set_defaults(func=cmd_verify)
-    sub.add_parser("purge", help="anonymise visitor data past its keeping period (X2)").set_defaults(func=cmd_purge)
-    p = sub.add_parser("restore", help="restore the tables from a daily snapshot and the change log")
+    sub.add_parser("demo", help="set up the demo data and start the product").set_defaults(
+        func=cmd_demo
+    )
+    sub.add_parser("verify", help="check the audit chain and the tables").set_defaults(
+        func=cmd_verify
+    )
+    sub.add_parser(
+        "purge", help="anonymise visitor data past its keeping period (X2)"
+    ).set_defaults(func=cmd_purge)
+    p = sub.add_parser(
+        "restore", help="restore the tables from a daily snapshot and the change log"
+    )
     p.add_argument("--snapshot", default="latest")
-    p.add_argument("--rebuild", action="store_true", help="rebuild the tables from the change log alone")
+    p.add_argument(
+        "--rebuild", action="store_true", help="rebuild the tables from the change log alone"
+    )
     p.set_defaults(func=cmd_restore)
     for name in PLUGINS:
         try:

@@ -12,8 +12,33 @@ from desk.service import Desk
 log = logging.getLogger(__name__)
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
-GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英", "华", "建国"]
-DEMO_STAFF = (("guard", "guard", "1111"), ("staff", "staff", "2222"), ("supervisor", "supervisor", "9999"))
+GIVEN = [
+    "伟",
+    "芳",
+    "娜",
+    "敏",
+    "静",
+    "丽",
+    "强",
+    "磊",
+    "军",
+    "洋",
+    "勇",
+    "艳",
+    "杰",
+    "娟",
+    "涛",
+    "明",
+    "超",
+    "秀英",
+    "华",
+    "建国",
+]
+DEMO_STAFF = (
+    ("guard", "guard", "1111"),
+    ("staff", "staff", "2222"),
+    ("supervisor", "supervisor", "9999"),
+)
 """Demo logins (name, role, PIN); change them before going live."""
 
 
@@ -40,7 +65,9 @@ def install_demo(desk: Desk) -> dict[str, int]:
         desk.add_staff(name, role, pin)
     for b in range(1, 4):
         desk.add_key(f"K{b}-PLANT", f"{b}栋水泵房钥匙", f"钥匙 {b}-01", "plant")
-        desk.add_key(f"K{b}-VACANT", f"{b}栋1单元601空置房钥匙", f"钥匙 {b}-02", "vacant", f"{b}-1-601")
+        desk.add_key(
+            f"K{b}-VACANT", f"{b}栋1单元601空置房钥匙", f"钥匙 {b}-02", "vacant", f"{b}-1-601"
+        )
     desk.add_key("K1-ENTRUST", "1栋2单元302业主托管钥匙", "钥匙 1-03", "entrusted", "1-2-302")
     guard = Actor(Role.GUARD, "guard", "demo")
     staff = Actor(Role.STAFF, "staff", "demo")

@@ -43,8 +43,20 @@ class Satisfaction(StrEnum):
         return self in (Satisfaction.VERY_SATISFIED, Satisfaction.SATISFIED)
 
 
-ID_TYPES = {"resident_id": "居民身份证", "passport": "护照", "hk_macau_permit": "港澳通行证", "other": "其他证件", "none": "无证件"}
-VISITOR_KINDS = {"guest": "访客", "courier": "快递/外卖", "decoration": "装修施工", "service": "维修服务", "other": "其他"}
+ID_TYPES = {
+    "resident_id": "居民身份证",
+    "passport": "护照",
+    "hk_macau_permit": "港澳通行证",
+    "other": "其他证件",
+    "none": "无证件",
+}
+VISITOR_KINDS = {
+    "guest": "访客",
+    "courier": "快递/外卖",
+    "decoration": "装修施工",
+    "service": "维修服务",
+    "other": "其他",
+}
 REPAIR_CATEGORIES = {
     "water": "水",
     "electric": "电",
@@ -66,9 +78,25 @@ COMPLAINT_CATEGORIES = {
     "other": "其他",
 }
 COMPLAINT_SEVERITIES = {"major": "重大", "important": "重要", "minor": "轻微"}
-COMPLAINT_VALIDITY = {"unclassified": "未分类", "valid": "有效", "assist": "协助", "invalid": "无效"}
-CHANNELS = {"kiosk": "自助终端", "hotline": "热线", "desk": "前台", "letter": "信函", "email": "邮件"}
-KEY_KINDS = {"vacant": "空置房钥匙", "entrusted": "业主托管钥匙", "plant": "机房备用钥匙", "other": "其他"}
+COMPLAINT_VALIDITY = {
+    "unclassified": "未分类",
+    "valid": "有效",
+    "assist": "协助",
+    "invalid": "无效",
+}
+CHANNELS = {
+    "kiosk": "自助终端",
+    "hotline": "热线",
+    "desk": "前台",
+    "letter": "信函",
+    "email": "邮件",
+}
+KEY_KINDS = {
+    "vacant": "空置房钥匙",
+    "entrusted": "业主托管钥匙",
+    "plant": "机房备用钥匙",
+    "other": "其他",
+}
 OWNER_ROLES = {"owner": "业主", "tenant": "租户", "family": "家属"}
 
 
@@ -127,7 +155,9 @@ class Visit(Record):
         if self.plate:
             check("plate", validate.plate, self.plate)
         if self.visitor_kind == "decoration" and not self.work_pass:
-            raise ValidationError("work_pass", self.work_pass, "装修施工人员须出示施工人员出入证 (V4)")
+            raise ValidationError(
+                "work_pass", self.work_pass, "装修施工人员须出示施工人员出入证 (V4)"
+            )
 
 
 @record_type
@@ -136,7 +166,13 @@ class WorkOrder(Record):
     """A repair request turned work order (R1-R6); the receipt is the customer copy."""
 
     kind: ClassVar[Kind] = Kind.WORK_ORDER
-    datetime_fields = ("appointment_start", "appointment_end", "dispatch_by", "on_site_by", "follow_up_by")
+    datetime_fields = (
+        "appointment_start",
+        "appointment_end",
+        "dispatch_by",
+        "on_site_by",
+        "follow_up_by",
+    )
     index_fields = ("location", "contact_phone")
 
     location: str = ""
@@ -299,7 +335,9 @@ class KeyLoan(Record):
         if not self.borrower_is_staff:
             check("id_number", validate.id_number, self.id_type, self.id_number)
             if self.deposit_yuan <= 0:
-                raise ValidationError("deposit_yuan", self.deposit_yuan, "非工作人员借用钥匙须交押金 (K2)")
+                raise ValidationError(
+                    "deposit_yuan", self.deposit_yuan, "非工作人员借用钥匙须交押金 (K2)"
+                )
         if self.phone:
             check("phone", validate.phone, self.phone)
 

@@ -128,11 +128,18 @@ class StatusChange:
     note: str = ""
 
     def to_doc(self) -> dict[str, Any]:
-        return {"at": iso(self.at), "status": self.status, "actor": self.actor.to_doc(), "note": self.note}
+        return {
+            "at": iso(self.at),
+            "status": self.status,
+            "actor": self.actor.to_doc(),
+            "note": self.note,
+        }
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> StatusChange:
-        return cls(from_iso(doc["at"]), doc["status"], Actor.from_doc(doc["actor"]), doc.get("note", ""))
+        return cls(
+            from_iso(doc["at"]), doc["status"], Actor.from_doc(doc["actor"]), doc.get("note", "")
+        )
 
 
 def _encode(value: Any) -> Any:

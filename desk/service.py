@@ -97,7 +97,9 @@ class Desk:
         self.clock = clock
 
     @classmethod
-    def open(cls, settings: Settings | None = None, clock: Callable[[], datetime] | None = None) -> Desk:
+    def open(
+        cls, settings: Settings | None = None, clock: Callable[[], datetime] | None = None
+    ) -> Desk:
         settings = settings or load_settings()
         clock = clock or datetime.now
         st = settings.store
@@ -148,13 +150,17 @@ class Desk:
         log.info("%s %s created by %s (%s)", kind, number, actor.role, actor.source)
         return record
 
-    def transition(self, number: str, action: str, actor: Actor, note: str = "", **changes: Any) -> Record:
+    def transition(
+        self, number: str, action: str, actor: Actor, note: str = "", **changes: Any
+    ) -> Record:
         """Apply a state-machine action; refused transitions raise and change nothing."""
         with self.store.transaction() as txn:
             record = self._fresh(txn, number)
             updated = workflow.apply(record, action, actor, self.now(), note, **changes)
             self._write(txn, updated, actor)
-        log.info("%s %s: %s -> %s by %s", record.kind, number, record.status, updated.status, actor.role)
+        log.info(
+            "%s %s: %s -> %s by %s", record.kind, number, record.status, updated.status, actor.role
+        )
         return updated
 
     def _fresh(self, txn: Transaction, number: str) -> Record:
@@ -183,8 +189,17 @@ class Desk:
         with self.store.transaction() as txn:
             self._write(txn, record, actor)
 
-    def add_owner(self, unit: str, name: str, phone_number: str, owner_role: str = "owner", actor: Actor = SYSTEM) -> Owner:
-        return self.import_owners([{"unit": unit, "name": name, "phone": phone_number, "role": owner_role}], actor)[0]
+    def add_owner(
+        self,
+        unit: str,
+        name: str,
+        phone_number: str,
+        owner_role: str = "owner",
+        actor: Actor = SYSTEM,
+    ) -> Owner:
+        return self.import_owners(
+            [{"unit": unit, "name": name, "phone": phone_number, "role": owner_role}], actor
+        )[0]
 
     def import_owners(self, rows: Iterable[dict[str, str]], actor: Actor = SYSTEM) -> list[Owner]:
         """Add or update residents (owner register); all rows are validated before any is written."""
@@ -205,7 +220,9 @@ class Desk:
                         name=row["name"].strip(),
                         phone=phone(row["phone"]),
                         owner_role=row.get("role", "owner") or "owner",
-                        initials="".join(lazy_pinyin(row["name"].strip(), style=Style.FIRST_LETTER)).lower(),
+                        initials="".join(
+                            lazy_pinyin(row["name"].strip(), style=Style.FIRST_LETTER)
+                        ).lower(),
                     )
                 )
             except ValidationError as exc:
@@ -231,7 +248,11 @@ class Desk:
     def search_residents(self, initials: str) -> list[Owner]:
         """Residents whose pinyin initials start with ``initials`` (e.g. "zs" for 张三)."""
         initials = initials.lower()
-        return [Owner.from_doc(d) for d in self.store.all_docs("owner") if d["initials"].startswith(initials)]
+        return [
+            Owner.from_doc(d)
+            for d in self.store.all_docs("owner")
+            if d["initials"].startswith(initials)
+        ]
 
     def unit_tree(self) -> dict[str, dict[str, list[str]]]:
         """Buildings -> entrances -> rooms of the owner register, for the kiosk's pickers."""
@@ -241,14 +262,24 @@ class Desk:
             tree.setdefault(b, {}).setdefault(e, set()).add(r)
         key = lambda s: (len(s), s)  # noqa: E731
         return {
-            b: {e: sorted(rooms, key=key) for e, rooms in sorted(es.items(), key=lambda x: key(x[0]))}
+            b: {
+                e: sorted(rooms, key=key)
+                for e, rooms in sorted(es.items(), key=lambda x: key(x[0]))
+            }
             for b, es in sorted(tree.items(), key=lambda x: key(x[0]))
         }
 
     def add_staff(self, name: str, role: str, pin: str, actor: Actor = SYSTEM) -> StaffAccount:
         if not (pin.isdigit() and 4 <= len(pin) <= 8):
             raise ValidationError("pin", pin, "PIN 应为4-8位数字")
-        account = StaffAccount(number=f"S{name}", created_at=self.now(), status="active", name=name, role=role, pin_hash=hash_pin(pin))
+        account = StaffAccount(
+            number=f"S{name}",
+            created_at=self.now(),
+            status="active",
+            name=name,
+            role=role,
+            pin_hash=hash_pin(pin),
+        )
         self._put_directory(account, actor)
         return account
 
@@ -272,8 +303,24 @@ class Desk:
         raise AuthError("密码错误")
 
     # --------------------------------------------------------------- keys
-    def add_key(self, key_id: str, label: str, slot: str, key_kind: str = "other", unit: str = "", actor: Actor = SYSTEM) -> Key:
-        key = Key(number=key_id, created_at=self.now(), status="in", label=label, key_kind=key_kind, slot=slot, unit=unit)
+    def add_key(
+        self,
+        key_id: str,
+        label: str,
+        slot: str,
+        key_kind: str = "other",
+        unit: str = "",
+        actor: Actor = SYSTEM,
+    ) -> Key:
+        key = Key(
+            number=key_id,
+            created_at=self.now(),
+            status="in",
+            label=label,
+            key_kind=key_kind,
+            slot=slot,
+            unit=unit,
+        )
         self._put_directory(key, actor)
         return key
 
@@ -293,7 +340,15 @@ class Desk:
                 raise ValidationError("owner_authorised_by", "", "业主托管钥匙须经业主授权 (K3)")
             now = self.now()
             number = make_number(Kind.KEY_LOAN, now.date(), txn.next_seq("key_loan", now.date()))
-            loan = KeyLoan(number=number, created_at=now, status="lent", history=(StatusChange(now, "lent", actor, "借出"),), key_id=key_id, lent_by=actor.name, **fields)
+            loan = KeyLoan(
+                number=number,
+                created_at=now,
+                status="lent",
+                history=(StatusChange(now, "lent", actor, "借出"),),
+                key_id=key_id,
+                lent_by=actor.name,
+                **fields,
+            )
             workflow.check_create(Kind.KEY_LOAN, "lent", actor)
             self._write(txn, loan, actor)
             self._write(txn, key.replace(status="out", loan=number), actor)
@@ -303,7 +358,9 @@ class Desk:
         with self.store.transaction() as txn:
             loan = self._fresh(txn, loan_number)
             now = self.now()
-            updated = workflow.apply(loan, "return", actor, now, returned_at=now, returned_to=actor.name)
+            updated = workflow.apply(
+                loan, "return", actor, now, returned_at=now, returned_to=actor.name
+            )
             key = Key.from_doc(txn.get("key", loan.key_id))
             self._write(txn, updated, actor)
             self._write(txn, key.replace(status="in", loan=""), actor)
@@ -347,7 +404,12 @@ class Desk:
             return None
         visit = Visit.from_doc(doc)
         now = self.now()
-        if visit.valid_from and now < visit.valid_from or visit.valid_until and now > visit.valid_until:
+        if (
+            visit.valid_from
+            and now < visit.valid_from
+            or visit.valid_until
+            and now > visit.valid_until
+        ):
             return None
         return visit
 
@@ -356,7 +418,14 @@ class Desk:
         visit = self.visit_by_preauth_code(code)
         if visit is None:
             raise NotFound("预约码无效或已过期")
-        return self.transition(visit.number, "arrive", actor, time_in=self.now(), pass_code=self._new_code("visit", "pass_code"), **visitor)
+        return self.transition(
+            visit.number,
+            "arrive",
+            actor,
+            time_in=self.now(),
+            pass_code=self._new_code("visit", "pass_code"),
+            **visitor,
+        )
 
     def host_answer(self, number: str, actor: Actor, accepted: bool, message: str = "") -> Visit:
         """V2: the host admits or declines (from the guard screen or the outbound call)."""
@@ -365,11 +434,15 @@ class Desk:
         return self.transition(number, "decline", actor, host_answer="拒绝", message=message)
 
     def leave_message(self, number: str, actor: Actor, message: str) -> Visit:
-        return self.transition(number, "leave_message", actor, host_answer="未接通", message=message)
+        return self.transition(
+            number, "leave_message", actor, host_answer="未接通", message=message
+        )
 
     def approve_visit_without_id(self, number: str, actor: Actor) -> Visit:
         """V3: a guard or supervisor lets in a visitor without ID; the approver is recorded."""
-        return self.transition(number, "approve", actor, approved_by=f"{actor.role}:{actor.name}", time_in=self.now())
+        return self.transition(
+            number, "approve", actor, approved_by=f"{actor.role}:{actor.name}", time_in=self.now()
+        )
 
     def check_out(self, code_or_number: str, actor: Actor) -> Visit:
         code = code_or_number.strip()
@@ -378,7 +451,11 @@ class Desk:
         return self.transition(number, "check_out", actor, time_out=self.now())
 
     def visits_waiting(self) -> list[Visit]:
-        return [v for v in self._open(Kind.VISIT, Visit) if v.status in ("waiting_host", "waiting_approval")]
+        return [
+            v
+            for v in self._open(Kind.VISIT, Visit)
+            if v.status in ("waiting_host", "waiting_approval")
+        ]
 
     def visits_waiting_host(self) -> list[Visit]:
         return [v for v in self._open(Kind.VISIT, Visit) if v.status == "waiting_host"]
@@ -386,7 +463,11 @@ class Desk:
     def visits_overdue(self) -> list[Visit]:
         """Visits still open after N hours, for the guard (V1 time out)."""
         limit = self.now() - timedelta(hours=self.settings.rules.visit_open_hours)
-        return [v for v in self._open(Kind.VISIT, Visit) if v.status == "admitted" and (v.time_in or v.created_at) < limit]
+        return [
+            v
+            for v in self._open(Kind.VISIT, Visit)
+            if v.status == "admitted" and (v.time_in or v.created_at) < limit
+        ]
 
     def _new_code(self, kind: str, fld: str) -> str:
         return new_pickup_code(self.store.codes_in_use(kind, fld))
@@ -399,10 +480,14 @@ class Desk:
         if fields["emergency"]:
             fields["urgent"] = True
         if actor.role == Role.VISITOR and not str(fields.get("location", "")).startswith("public:"):
-            raise workflow.TransitionRefused("work_order", "-", "-", "create", "访客只能报修公共设施 (R1)")
+            raise workflow.TransitionRefused(
+                "work_order", "-", "-", "create", "访客只能报修公共设施 (R1)"
+            )
 
         def build(number: str, now: datetime) -> WorkOrder:
-            due = deadlines.repair_deadlines(now, bool(fields.get("urgent")), fields.get("appointment_start"))
+            due = deadlines.repair_deadlines(
+                now, bool(fields.get("urgent")), fields.get("appointment_start")
+            )
             return WorkOrder(
                 number=number, created_at=now, status="received",
                 history=(StatusChange(now, "received", actor, "受理报修"),),
@@ -412,20 +497,26 @@ class Desk:
         order = self._create(Kind.WORK_ORDER, actor, build)
         if order.emergency:
             log.warning("EMERGENCY work order %s at %s (E1)", order.number, order.location)
-            self.log_entry(SYSTEM, f"紧急事件：工单 {order.number}，{order.location}，{order.description[:40]}")
+            self.log_entry(
+                SYSTEM, f"紧急事件：工单 {order.number}，{order.location}，{order.description[:40]}"
+            )
         return order
 
     def complete_work_order(self, number: str, actor: Actor, note: str = "") -> WorkOrder:
         """R5: completion starts the 3-day follow-up clock."""
         now = self.now()
-        return self.transition(number, "complete", actor, note, follow_up_by=deadlines.follow_up_by(now))
+        return self.transition(
+            number, "complete", actor, note, follow_up_by=deadlines.follow_up_by(now)
+        )
 
     # --------------------------------------------------------- complaints
     def create_complaint(self, actor: Actor, **fields: Any) -> Complaint:
         """C1-C3: deadlines by severity; 5+ households on one event escalate (C2)."""
 
         def build(number: str, now: datetime) -> Complaint:
-            due = deadlines.complaint_deadlines(now, fields.get("severity", "minor"), fields.get("validity", "unclassified"))
+            due = deadlines.complaint_deadlines(
+                now, fields.get("severity", "minor"), fields.get("validity", "unclassified")
+            )
             return Complaint(
                 number=number, created_at=now, status="received",
                 history=(StatusChange(now, "received", actor, "受理投诉"),),
@@ -446,12 +537,25 @@ class Desk:
             return
         for c in same:
             if not c.collective:
-                self.update(c.number, SYSTEM, "集体投诉，已上报主任 (C2)", collective=True, escalated_to="主任", severity="major")
+                self.update(
+                    c.number,
+                    SYSTEM,
+                    "集体投诉，已上报主任 (C2)",
+                    collective=True,
+                    escalated_to="主任",
+                    severity="major",
+                )
         log.warning("collective complaint: %d households on %r (C2)", len(households), event_key)
 
     def resolve_complaint(self, number: str, actor: Actor, resolution: str) -> Complaint:
         now = self.now()
-        return self.transition(number, "resolve", actor, resolution=resolution, follow_up_by=deadlines.complaint_follow_up_by(now))
+        return self.transition(
+            number,
+            "resolve",
+            actor,
+            resolution=resolution,
+            follow_up_by=deadlines.complaint_follow_up_by(now),
+        )
 
     # ------------------------------------------------------------ parcels
     def receive_parcel(self, actor: Actor, **fields: Any) -> Parcel:
@@ -477,7 +581,9 @@ class Desk:
 
     def _save_lockout(self, lock: Lockout) -> None:
         with self.store.transaction() as txn:
-            state = StateRecord(number="lockout", created_at=self.now(), status="active", data=lock.to_dict())
+            state = StateRecord(
+                number="lockout", created_at=self.now(), status="active", data=lock.to_dict()
+            )
             self._write(txn, state, SYSTEM)
 
     def parcels_for_code(self, code: str, source: str) -> list[Parcel]:
@@ -499,15 +605,23 @@ class Desk:
         return [Parcel.from_doc(doc)]
 
     def parcels_for_unit(self, unit: str) -> list[Parcel]:
-        return [Parcel.from_doc(d) for d in self.store.open_docs("parcel") if d["unit"] == unit and d["status"] in ("stored", "notified")]
+        return [
+            Parcel.from_doc(d)
+            for d in self.store.open_docs("parcel")
+            if d["unit"] == unit and d["status"] in ("stored", "notified")
+        ]
 
     def parcels_waiting(self) -> list[Parcel]:
         return self._open(Kind.PARCEL, Parcel)
 
-    def pick_up_parcel(self, number: str, actor: Actor, proxy_name: str = "", proxy_id: str = "") -> Parcel:
+    def pick_up_parcel(
+        self, number: str, actor: Actor, proxy_name: str = "", proxy_id: str = ""
+    ) -> Parcel:
         """P3: picked up by the recipient, or by a proxy with a guard's approval."""
         if proxy_name and actor.role not in (Role.GUARD, Role.STAFF, Role.SUPERVISOR):
-            raise workflow.TransitionRefused("parcel", number, "-", "pick_up", "代领须经安全员批准 (P3)")
+            raise workflow.TransitionRefused(
+                "parcel", number, "-", "pick_up", "代领须经安全员批准 (P3)"
+            )
         changes: dict[str, Any] = {"collected_at": self.now(), "collected_by": proxy_name or "本人"}
         if proxy_name:
             changes.update(proxy_name=proxy_name, proxy_id=proxy_id, countersigned_by=actor.name)
@@ -537,12 +651,16 @@ class Desk:
         follow = self._create(Kind.FOLLOW_UP, actor, build)
         if isinstance(record, WorkOrder):
             if level.satisfied:
-                self.transition(target, "follow_up", actor, f"回访：{level.value}", satisfaction=level.value)
+                self.transition(
+                    target, "follow_up", actor, f"回访：{level.value}", satisfaction=level.value
+                )
             else:
                 self.transition(target, "reopen", actor, f"回访：{level.value}", satisfaction=level.value,
                                 reopen_count=record.reopen_count + 1, follow_up_by=None)  # fmt: skip
         else:
-            self.transition(target, "follow_up", actor, f"回访：{level.value}", satisfaction=level.value)
+            self.transition(
+                target, "follow_up", actor, f"回访：{level.value}", satisfaction=level.value
+            )
             if not level.satisfied:
                 self.create_complaint(actor, channel="hotline" if channel == "hotline" else "desk", name=record.name,
                                       unit=record.unit, phone=record.phone, category=record.category,
@@ -580,11 +698,15 @@ class Desk:
                 items.append(c.number)
         return items
 
-    def handover(self, actor: Actor, to_name: str, note: str = "", force_by: Actor | None = None) -> DutyLogEntry:
+    def handover(
+        self, actor: Actor, to_name: str, note: str = "", force_by: Actor | None = None
+    ) -> DutyLogEntry:
         """L3: both shifts sign; open important work blocks unless a supervisor overrides."""
         blocking = self.blocking_items()
         if blocking and not (force_by and force_by.role == Role.SUPERVISOR):
-            raise workflow.TransitionRefused("duty_log", "-", "-", "handover", f"有未完成的重要事项：{', '.join(blocking)}")
+            raise workflow.TransitionRefused(
+                "duty_log", "-", "-", "handover", f"有未完成的重要事项：{', '.join(blocking)}"
+            )
         open_items = tuple(r.number for r in self.due_report() if r.state != "ok")
         text = f"交接班：{actor.name} → {to_name}。{note}".strip()
         return self.log_entry(actor, text, "handover", handover_to=to_name, open_items=open_items)
@@ -595,7 +717,9 @@ class Desk:
     # -------------------------------------------------------------- calls
     def record_call(self, actor: Actor, **fields: Any) -> Call:
         def build(number: str, now: datetime) -> Call:
-            return Call(number=number, created_at=now, status=fields.pop("status", "answered"), **fields)
+            return Call(
+                number=number, created_at=now, status=fields.pop("status", "answered"), **fields
+            )
 
         return self._create(Kind.CALL, actor, build)
 
@@ -603,7 +727,11 @@ class Desk:
         """T3: missed and abandoned calls not yet called back (last 7 days)."""
         first = self.now().date() - timedelta(days=7)
         calls = [Call.from_doc(d) for d in self.store.iter_days("call", first)]
-        return [c for c in calls if c.status in ("missed", "abandoned", "voicemail") and not c.callback_done]
+        return [
+            c
+            for c in calls
+            if c.status in ("missed", "abandoned", "voicemail") and not c.callback_done
+        ]
 
     # ---------------------------------------------------------- printing
     def enqueue_print(self, receipt: str, record: str, payload: bytes | str) -> PrintJob:
@@ -623,7 +751,9 @@ class Desk:
         """A job is printed only when the printer reported no error after it (devices)."""
         job = self.require(number, PrintJob)
         if printed:
-            return self.transition(number, "printed", SYSTEM, attempts=job.attempts + 1, last_error="")
+            return self.transition(
+                number, "printed", SYSTEM, attempts=job.attempts + 1, last_error=""
+            )
         return self.update(number, SYSTEM, attempts=job.attempts + 1, last_error=error or "")
 
     @staticmethod
@@ -642,9 +772,20 @@ class Desk:
         soon = timedelta(minutes=self.settings.rules.due_soon_minutes)
         items: list[DueItem] = []
 
-        def add(kind: Kind, number: str, what: str, due: datetime | None, summary: str, urgent: bool = False) -> None:
+        def add(
+            kind: Kind,
+            number: str,
+            what: str,
+            due: datetime | None,
+            summary: str,
+            urgent: bool = False,
+        ) -> None:
             if due is not None:
-                items.append(DueItem(kind, number, what, due, deadlines.classify(due, now, soon), summary, urgent))
+                items.append(
+                    DueItem(
+                        kind, number, what, due, deadlines.classify(due, now, soon), summary, urgent
+                    )
+                )
 
         for w in self._open(Kind.WORK_ORDER, WorkOrder):
             summary = f"{w.location} {w.description[:20]}"
@@ -666,7 +807,13 @@ class Desk:
         for p in self._open(Kind.PARCEL, Parcel):
             if p.status in ("stored", "notified"):
                 due = p.return_by or deadlines.parcel_reminder_at(p.created_at, overdue_days)
-                add(Kind.PARCEL, p.number, "退回邮局" if p.return_by else "催领", due, f"{p.unit} {p.courier}")
+                add(
+                    Kind.PARCEL,
+                    p.number,
+                    "退回邮局" if p.return_by else "催领",
+                    due,
+                    f"{p.unit} {p.courier}",
+                )
         order = {"overdue": 0, "due_soon": 1, "ok": 2}
         return sorted(items, key=lambda i: (order[i.state], not i.urgent, i.due))
 

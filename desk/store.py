@@ -186,13 +186,17 @@ class Transaction:
         self._pending.counters[counter] = current + 1
         return current + 1
 
-    def put(self, kind: str, key: str, doc: dict[str, Any], actor: dict[str, str], op: str = "put") -> None:
+    def put(
+        self, kind: str, key: str, doc: dict[str, Any], actor: dict[str, str], op: str = "put"
+    ) -> None:
         store = self._store
         if kind not in store.kinds:
             raise StoreError(f"unknown kind {kind!r}")
         seq = store.seq + len(self._pending.entries) + 1
         prev = self._pending.entries[-1]["sha"] if self._pending.entries else store.head
-        entry = make_entry(seq, self.now.isoformat(timespec="microseconds"), actor, op, kind, key, doc, prev)
+        entry = make_entry(
+            seq, self.now.isoformat(timespec="microseconds"), actor, op, kind, key, doc, prev
+        )
         self._pending.entries.append(entry)
         self._pending.docs[(kind, key)] = doc
 
@@ -326,7 +330,9 @@ class Store:
         path = self.log_dir / self._pos_file
         size = path.stat().st_size
         if size > self._pos_off:
-            log.warning("%s: dropping %d bytes of an unfinished last entry", path, size - self._pos_off)
+            log.warning(
+                "%s: dropping %d bytes of an unfinished last entry", path, size - self._pos_off
+            )
             with open(path, "r+b") as fh:
                 fh.truncate(self._pos_off)
                 os.fsync(fh.fileno())
@@ -519,7 +525,9 @@ class Store:
             self._catch_up()
             return sorted(self._known[kind])
 
-    def iter_days(self, kind: str, first: date | None = None, last: date | None = None) -> Iterator[dict[str, Any]]:
+    def iter_days(
+        self, kind: str, first: date | None = None, last: date | None = None
+    ) -> Iterator[dict[str, Any]]:
         """Records of a dated kind created between two days (statistics, purge)."""
         for day in self.days(kind):
             if (first and day < first.isoformat()) or (last and day > last.isoformat()):
@@ -619,7 +627,11 @@ class Store:
             dst.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             old = prev / rel if prev else None
             st = src.stat()
-            if old and old.exists() and (old.stat().st_size, old.stat().st_mtime_ns) == (st.st_size, st.st_mtime_ns):
+            if (
+                old
+                and old.exists()
+                and (old.stat().st_size, old.stat().st_mtime_ns) == (st.st_size, st.st_mtime_ns)
+            ):
                 os.link(old, dst)
             else:
                 shutil.copy2(src, dst)
@@ -640,14 +652,24 @@ class Store:
             with self.transaction_unlocked() as txn:
                 for kind, spec in self.kinds.items():
                     docs = (
-                        (d for day in sorted(self._known[kind]) for d in self._partition(f"{kind}/{day}").docs())
+                        (
+                            d
+                            for day in sorted(self._known[kind])
+                            for d in self._partition(f"{kind}/{day}").docs()
+                        )
                         if spec.dated
                         else self._partition(kind).docs()
                     )
                     for doc in list(docs):
                         new = step(kind, doc)
                         if new is not None and new != doc:
-                            txn.put(kind, doc["number"], new, {"role": "system", "name": "migration", "source": "store"}, op="migrate")
+                            txn.put(
+                                kind,
+                                doc["number"],
+                                new,
+                                {"role": "system", "name": "migration", "source": "store"},
+                                op="migrate",
+                            )
             self.schema += 1
             self._compact()
 
@@ -672,7 +694,11 @@ class Store:
                 changed = False
                 for i, raw in enumerate(lines):
                     entry = json.loads(raw)
-                    if (entry["kind"], entry["key"]) in keys and not entry.get("redacted") and entry["op"] != "purge":
+                    if (
+                        (entry["kind"], entry["key"]) in keys
+                        and not entry.get("redacted")
+                        and entry["op"] != "purge"
+                    ):
                         entry["doc"] = None
                         entry["redacted"] = True
                         lines[i] = dumps(entry).encode("utf-8")
@@ -701,7 +727,12 @@ class Store:
             manifest = self._read_manifest()
         if manifest and manifest["seq"] > checker.seq:
             problems.append(
-                ChainProblem("manifest.json", 0, manifest["seq"], f"log ends at {checker.seq}: entries removed")
+                ChainProblem(
+                    "manifest.json",
+                    0,
+                    manifest["seq"],
+                    f"log ends at {checker.seq}: entries removed",
+                )
             )
         from desk.audit import doc_hash
 
@@ -711,7 +742,12 @@ class Store:
                 doc = self.get(kind, key)
                 if doc is None or doc_hash(doc) != sha:
                     problems.append(
-                        ChainProblem(f"tables/{self._partition_name(kind, key)}.json", 0, None, f"{kind} {key} differs from the change log")
+                        ChainProblem(
+                            f"tables/{self._partition_name(kind, key)}.json",
+                            0,
+                            None,
+                            f"{kind} {key} differs from the change log",
+                        )
                     )
         return problems
 

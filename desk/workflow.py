@@ -21,7 +21,13 @@ class TransitionRefused(DeskError):
     """A transition the rules do not allow; nothing was changed."""
 
     def __init__(self, kind: str, number: str, status: str, action: str, reason: str) -> None:
-        self.kind, self.number, self.status, self.action, self.reason = kind, number, status, action, reason
+        self.kind, self.number, self.status, self.action, self.reason = (
+            kind,
+            number,
+            status,
+            action,
+            reason,
+        )
         super().__init__(f"{kind} {number}: cannot {action} from {status}: {reason}")
 
 
@@ -60,17 +66,23 @@ MACHINES: dict[Kind, Machine] = {
     # V1-V5: a visitor waits for the host (V2), a guard (V3, no ID) or holds a code (V5).
     Kind.VISIT: Machine(
         initial=frozenset({"waiting_host", "waiting_approval", "preauthorised", "admitted"}),
-        final=frozenset({"checked_out", "declined", "refused", "message_left", "expired", "cancelled"}),
+        final=frozenset(
+            {"checked_out", "declined", "refused", "message_left", "expired", "cancelled"}
+        ),
         actions={
             "admit": t("waiting_host", "admitted", {O, G, S, SV, SYS}, "住户同意来访"),
             "decline": t("waiting_host", "declined", {O, G, S, SV, SYS}, "住户拒绝来访"),
-            "leave_message": t("waiting_host", "message_left", {V, G, S, SV, SYS}, "住户不在，已留言"),
+            "leave_message": t(
+                "waiting_host", "message_left", {V, G, S, SV, SYS}, "住户不在，已留言"
+            ),
             "approve": t("waiting_approval", "admitted", {G, SV}, "无证件，安全员批准"),
             "refuse": t("waiting_approval", "refused", {G, S, SV}, "无证件，不予放行"),
             "arrive": t("preauthorised", "admitted", {V, G, S, SV, SYS}, "凭预约码到访"),
             "check_out": t("admitted", "checked_out", {V, G, S, SV, SYS}, "离开登记"),
             "expire": t("preauthorised", "expired", {S, SV, SYS}, "预约码过期"),
-            "cancel": t("preauthorised waiting_host waiting_approval", "cancelled", {O, G, S, SV}, "取消"),
+            "cancel": t(
+                "preauthorised waiting_host waiting_approval", "cancelled", {O, G, S, SV}, "取消"
+            ),
         },
         create_roles=frozenset({V, O, G, S, SV, SYS}),
     ),
@@ -180,7 +192,9 @@ def check_create(kind: Kind, status: str, actor: Actor) -> None:
         raise TransitionRefused(kind, "-", "-", "create", f"role {actor.role} may not create it")
 
 
-def apply(record: Record, action: str, actor: Actor, now: datetime, note: str = "", **changes: Any) -> Record:
+def apply(
+    record: Record, action: str, actor: Actor, now: datetime, note: str = "", **changes: Any
+) -> Record:
     """The record after ``action``; raises TransitionRefused and changes nothing if not allowed."""
     machine = MACHINES[record.kind]
     tr = machine.actions.get(action)
@@ -191,7 +205,9 @@ def apply(record: Record, action: str, actor: Actor, now: datetime, note: str = 
             record.kind, record.number, record.status, action, f"only from {sorted(tr.sources)}"
         )
     if actor.role not in tr.roles:
-        raise TransitionRefused(record.kind, record.number, record.status, action, f"role {actor.role} may not")
+        raise TransitionRefused(
+            record.kind, record.number, record.status, action, f"role {actor.role} may not"
+        )
     change = StatusChange(now, tr.target, actor, note or tr.label)
     return record.replace(status=tr.target, history=(*record.history, change), **changes)
 
@@ -200,4 +216,6 @@ def allowed_actions(record: Record, role: Role) -> list[str]:
     machine = MACHINES.get(record.kind)
     if machine is None:
         return []
-    return [a for a, tr in machine.actions.items() if record.status in tr.sources and role in tr.roles]
+    return [
+        a for a, tr in machine.actions.items() if record.status in tr.sources and role in tr.roles
+    ]

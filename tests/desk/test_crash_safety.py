@@ -26,13 +26,21 @@ def _writer(path: Path, fd: int, unit: str, count: int | None, compact_every: in
     while count is None or i < count:
         with store.transaction() as txn:
             key = f"4{day:%y%m%d}{txn.next_seq('parcel', day):04d}"
-            doc = {"number": key, "status": "stored", "unit": unit, "pickup_code": "", "tracking_no": f"{unit}/{i}"}
+            doc = {
+                "number": key,
+                "status": "stored",
+                "unit": unit,
+                "pickup_code": "",
+                "tracking_no": f"{unit}/{i}",
+            }
             txn.put("parcel", key, doc, ACTOR)
         os.write(fd, f"{key}\n".encode())  # only after the transaction returned: acknowledged
         i += 1
 
 
-def _fork_writer(path: Path, unit: str, count: int | None = None, compact_every: int = 37) -> tuple[int, int]:
+def _fork_writer(
+    path: Path, unit: str, count: int | None = None, compact_every: int = 37
+) -> tuple[int, int]:
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - child
@@ -73,7 +81,10 @@ def test_acknowledged_writes_survive_sigkill(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_two_writer_processes_lose_and_duplicate_nothing(tmp_path: Path) -> None:
     Store(tmp_path, kind_specs()).close()
-    writers = [_fork_writer(tmp_path, unit, count=250, compact_every=100) for unit in ("1-1-101", "2-1-101")]
+    writers = [
+        _fork_writer(tmp_path, unit, count=250, compact_every=100)
+        for unit in ("1-1-101", "2-1-101")
+    ]
     acked = []
     for pid, fd in writers:
         acked.extend(_read_all(fd))
@@ -83,6 +94,8 @@ def test_two_writer_processes_lose_and_duplicate_nothing(tmp_path: Path) -> None
     store = Store(tmp_path, kind_specs())
     docs = [store.get("parcel", k) for k in acked]
     assert all(docs)
-    assert {d["tracking_no"] for d in docs} == {f"{u}/{i}" for u in ("1-1-101", "2-1-101") for i in range(250)}
+    assert {d["tracking_no"] for d in docs} == {
+        f"{u}/{i}" for u in ("1-1-101", "2-1-101") for i in range(250)
+    }
     assert len(store.find("parcel", "unit", "1-1-101")) == 250
     assert store.verify() == []

@@ -8,7 +8,7 @@ import pytest
 
 from desk.errors import LockedOut, ValidationError
 from desk.record_types import Complaint, Parcel, Visit, WorkOrder
-from desk.records import Actor, Role, parse_number
+from desk.records import Role, parse_number
 from desk.service import AuthError, NotFound
 from desk.workflow import TransitionRefused
 
@@ -32,7 +32,13 @@ def test_V1_visit_records_everything_and_gets_a_readable_number(desk, actors):
     kind, day, seq = parse_number(v.number)
     assert (str(kind), seq, len(v.number)) == ("visit", 1, 11)
     got = desk.get(v.number)
-    assert (got.visitor_name, got.id_number, got.phone, got.plate, got.party_size) == ("赵六", ID, "13600001111", "粤B12345", 2)
+    assert (got.visitor_name, got.id_number, got.phone, got.plate, got.party_size) == (
+        "赵六",
+        ID,
+        "13600001111",
+        "粤B12345",
+        2,
+    )
 
 
 def test_V1_bad_id_is_rejected_naming_the_field_and_nothing_written(desk, actors):
@@ -74,13 +80,17 @@ def test_V4_decoration_worker_needs_a_work_pass(desk, actors):
     with pytest.raises(ValidationError) as err:
         desk.register_visit(actors["visitor"], **visit_fields(visitor_kind="decoration"))
     assert err.value.field == "work_pass"
-    assert desk.register_visit(actors["visitor"], **visit_fields(visitor_kind="decoration", work_pass="SG-2026-031")).number
+    assert desk.register_visit(
+        actors["visitor"], **visit_fields(visitor_kind="decoration", work_pass="SG-2026-031")
+    ).number
 
 
 def test_V5_preauthorised_code_valid_only_in_its_window(desk, actors, clock):
     pre = desk.preauthorise_visit(actors["owner"], "3-2-501", party_size=3, day=clock.now.date())
     assert len(pre.preauth_code) == 6
-    visit = desk.arrive_with_code(pre.preauth_code, actors["visitor"], visitor_name="钱七", id_number=ID, phone="13600002222")
+    visit = desk.arrive_with_code(
+        pre.preauth_code, actors["visitor"], visitor_name="钱七", id_number=ID, phone="13600002222"
+    )
     assert visit.status == "admitted" and visit.number == pre.number
     with pytest.raises(NotFound):
         desk.arrive_with_code(pre.preauth_code, actors["visitor"])
@@ -107,7 +117,10 @@ def test_V1_visits_open_too_long_are_listed(desk, actors, clock):
 def test_R1_visitor_may_report_only_public_areas(desk, actors):
     with pytest.raises(TransitionRefused):
         desk.create_work_order(actors["visitor"], **repair_fields())
-    w = desk.create_work_order(actors["visitor"], **repair_fields(location="public:3栋大堂", category="public", description="大堂灯不亮"))
+    w = desk.create_work_order(
+        actors["visitor"],
+        **repair_fields(location="public:3栋大堂", category="public", description="大堂灯不亮"),
+    )
     assert w.status == "received"
 
 
@@ -118,14 +131,19 @@ def test_R1_missing_phone_is_a_clear_error(desk, actors):
 
 
 def test_R2_urgent_repair_dispatch_now_on_site_in_30_minutes(desk, actors, clock):
-    w = desk.create_work_order(actors["owner"], **repair_fields(description="厨房水管爆裂，大量漏水", urgent=True))
+    w = desk.create_work_order(
+        actors["owner"], **repair_fields(description="厨房水管爆裂，大量漏水", urgent=True)
+    )
     assert w.dispatch_by == clock.now and w.on_site_by == clock.now + timedelta(minutes=30)
     assert w.emergency  # E1 words
 
 
 def test_R2_ordinary_repair_dispatched_within_2_hours_on_site_at_appointment(desk, actors, clock):
     slot = clock.now + timedelta(days=1, hours=2)
-    w = desk.create_work_order(actors["owner"], **repair_fields(appointment_start=slot, appointment_end=slot + timedelta(hours=2)))
+    w = desk.create_work_order(
+        actors["owner"],
+        **repair_fields(appointment_start=slot, appointment_end=slot + timedelta(hours=2)),
+    )
     assert w.dispatch_by == clock.now + timedelta(hours=2) and w.on_site_by == slot
 
 
@@ -137,7 +155,14 @@ def test_R3_status_history_received_to_closed(desk, actors):
     w = desk.complete_work_order(w.number, staff)
     desk.record_follow_up(w.number, "满意", staff)
     final = desk.get(w.number)
-    assert [h.status for h in final.history] == ["received", "dispatched", "accepted", "on_site", "done", "closed"]
+    assert [h.status for h in final.history] == [
+        "received",
+        "dispatched",
+        "accepted",
+        "on_site",
+        "done",
+        "closed",
+    ]
 
 
 def test_R3_refused_transition_changes_nothing(desk, actors):
@@ -153,9 +178,13 @@ def test_R3_refused_transition_changes_nothing(desk, actors):
 def test_R4_orders_at_risk_and_overdue_are_reported(desk, actors, clock):
     w = desk.create_work_order(actors["owner"], **repair_fields())
     clock.advance(minutes=95)
-    assert [(i.number, i.state) for i in desk.due_report() if i.number == w.number] == [(w.number, "due_soon")]
+    assert [(i.number, i.state) for i in desk.due_report() if i.number == w.number] == [
+        (w.number, "due_soon")
+    ]
     clock.advance(minutes=30)
-    assert [(i.number, i.state) for i in desk.due_report() if i.number == w.number] == [(w.number, "overdue")]
+    assert [(i.number, i.state) for i in desk.due_report() if i.number == w.number] == [
+        (w.number, "overdue")
+    ]
 
 
 def test_R5_follow_up_within_3_days_and_unhappy_reopens(desk, actors, clock):
@@ -167,13 +196,23 @@ def test_R5_follow_up_within_3_days_and_unhappy_reopens(desk, actors, clock):
     assert w.number in [r.number for r in desk.follow_ups_due()]
     desk.record_follow_up(w.number, "很不满意", actors["staff"], "还在漏")
     reopened = desk.get(w.number)
-    assert reopened.status == "reopened" and reopened.reopen_count == 1 and reopened.satisfaction == "很不满意"
+    assert (
+        reopened.status == "reopened"
+        and reopened.reopen_count == 1
+        and reopened.satisfaction == "很不满意"
+    )
 
 
 def test_C2_five_households_on_one_event_make_a_collective_complaint(desk, actors):
     units = ["3-2-501", "3-2-502", "1-1-101", "2-1-101", "2-1-102"]
     for i, unit in enumerate(units):
-        c = desk.create_complaint(actors["owner"], unit=unit, content="夜间施工噪音", category="decoration", event_key="night-works")
+        c = desk.create_complaint(
+            actors["owner"],
+            unit=unit,
+            content="夜间施工噪音",
+            category="decoration",
+            event_key="night-works",
+        )
         assert c.collective == (i == 4)
     all_c = [desk.get(c.number) for c in desk._open(Complaint.kind, Complaint)]
     assert all(c.collective and c.severity == "major" and c.escalated_to for c in all_c)
@@ -181,13 +220,21 @@ def test_C2_five_households_on_one_event_make_a_collective_complaint(desk, actor
 
 def test_C3_major_complaint_reply_in_2_hours(desk, actors, clock):
     clock.now = datetime(2026, 11, 26, 9, 0)  # a Thursday
-    c = desk.create_complaint(actors["owner"], unit="3-2-501", content="保安态度恶劣", category="attitude", severity="major")
+    c = desk.create_complaint(
+        actors["owner"],
+        unit="3-2-501",
+        content="保安态度恶劣",
+        category="attitude",
+        severity="major",
+    )
     assert c.reply_by == clock.now + timedelta(hours=2)
     assert c.resolve_by == datetime(2026, 12, 1, 9, 0)  # three working days, over the weekend
 
 
 def test_C4_unhappy_after_follow_up_opens_a_new_complaint(desk, actors):
-    c = desk.create_complaint(actors["owner"], unit="3-2-501", content="垃圾未清理", category="cleaning")
+    c = desk.create_complaint(
+        actors["owner"], unit="3-2-501", content="垃圾未清理", category="cleaning"
+    )
     for action in ("classify", "reply"):
         desk.transition(c.number, action, actors["staff"])
     desk.resolve_complaint(c.number, actors["staff"], "已安排保洁")
@@ -198,7 +245,9 @@ def test_C4_unhappy_after_follow_up_opens_a_new_complaint(desk, actors):
 
 
 def test_P1_parcel_gets_a_unique_six_digit_code(desk, actors):
-    codes = {desk.receive_parcel(actors["guard"], **parcel_fields(i)).pickup_code for i in range(50)}
+    codes = {
+        desk.receive_parcel(actors["guard"], **parcel_fields(i)).pickup_code for i in range(50)
+    }
     assert len(codes) == 50 and all(len(c) == 6 and c.isdigit() for c in codes)
 
 
@@ -229,7 +278,11 @@ def test_P3_proxy_needs_a_guard(desk, actors):
     with pytest.raises(TransitionRefused):
         desk.pick_up_parcel(p.number, actors["visitor"], proxy_name="张小三", proxy_id=ID)
     done = desk.pick_up_parcel(p.number, actors["guard"], proxy_name="张小三", proxy_id=ID)
-    assert done.status == "collected" and done.proxy_name == "张小三" and done.countersigned_by == "guard"
+    assert (
+        done.status == "collected"
+        and done.proxy_name == "张小三"
+        and done.countersigned_by == "guard"
+    )
 
 
 def test_P3_five_wrong_codes_lock_the_source_out_for_5_minutes(desk, actors, clock):
@@ -250,7 +303,9 @@ def test_P3_five_wrong_codes_lock_the_source_out_for_5_minutes(desk, actors, clo
 def test_P4_uncollected_parcels_become_overdue(desk, actors, clock):
     p = desk.receive_parcel(actors["guard"], **parcel_fields())
     clock.advance(days=8)
-    assert [(i.number, i.state) for i in desk.due_report() if i.number == p.number] == [(p.number, "overdue")]
+    assert [(i.number, i.state) for i in desk.due_report() if i.number == p.number] == [
+        (p.number, "overdue")
+    ]
 
 
 def test_P5_every_parcel_is_in_a_compartment_or_with_a_person(desk, actors):
@@ -264,9 +319,18 @@ def test_P5_every_parcel_is_in_a_compartment_or_with_a_person(desk, actors):
 def test_K2_non_staff_borrower_needs_id_and_deposit(desk, actors):
     desk.add_key("K1", "1栋水泵房", "钥匙 1-01", "plant")
     with pytest.raises(ValidationError) as err:
-        desk.lend_key(actors["guard"], "K1", borrower_name="装修工", id_type="resident_id", id_number=ID)
+        desk.lend_key(
+            actors["guard"], "K1", borrower_name="装修工", id_type="resident_id", id_number=ID
+        )
     assert err.value.field == "deposit_yuan"
-    loan = desk.lend_key(actors["guard"], "K1", borrower_name="装修工", id_type="resident_id", id_number=ID, deposit_yuan=100)
+    loan = desk.lend_key(
+        actors["guard"],
+        "K1",
+        borrower_name="装修工",
+        id_type="resident_id",
+        id_number=ID,
+        deposit_yuan=100,
+    )
     assert desk.keys()[0].status == "out"
     with pytest.raises(TransitionRefused):
         desk.lend_key(actors["guard"], "K1", borrower_name="x", borrower_is_staff=True)
@@ -278,14 +342,27 @@ def test_K3_entrusted_key_needs_owner_authorisation(desk, actors):
     desk.add_key("K2", "3-2-501托管", "钥匙 3-12", "entrusted", "3-2-501")
     with pytest.raises(ValidationError):
         desk.lend_key(actors["staff"], "K2", borrower_name="李师傅", borrower_is_staff=True)
-    assert desk.lend_key(actors["staff"], "K2", borrower_name="李师傅", borrower_is_staff=True, owner_authorised_by="张三(电话)").status == "lent"
+    assert (
+        desk.lend_key(
+            actors["staff"],
+            "K2",
+            borrower_name="李师傅",
+            borrower_is_staff=True,
+            owner_authorised_by="张三(电话)",
+        ).status
+        == "lent"
+    )
 
 
 def test_L2_duty_log_is_append_only_corrections_are_new_entries(desk, actors):
     e = desk.log_entry(actors["staff"], "3栋电梯异响，已报工程部")
     fix = desk.log_entry(actors["staff"], "更正：是2栋电梯", "correction", corrects=e.number)
     day = [x.number for x in desk.duty_log(desk.now().date())]
-    assert e.number in day and fix.number in day and desk.get(e.number).text == "3栋电梯异响，已报工程部"
+    assert (
+        e.number in day
+        and fix.number in day
+        and desk.get(e.number).text == "3栋电梯异响，已报工程部"
+    )
 
 
 def test_L3_handover_blocked_by_open_emergency(desk, actors):
@@ -297,7 +374,9 @@ def test_L3_handover_blocked_by_open_emergency(desk, actors):
 
 
 def test_L1_staffed_hours(desk):
-    assert desk.is_staffed(datetime(2026, 11, 23, 7, 30)) and not desk.is_staffed(datetime(2026, 11, 23, 20, 0))
+    assert desk.is_staffed(datetime(2026, 11, 23, 7, 30)) and not desk.is_staffed(
+        datetime(2026, 11, 23, 20, 0)
+    )
 
 
 def test_S1_satisfaction_levels(desk, actors):

@@ -21,10 +21,19 @@ def open_store(path: Path, **kw) -> Store:
     return Store(path, kind_specs(), **kw)
 
 
-def put_parcel(s: Store, unit: str = "3-2-501", code: str = "123456", day: date = date(2026, 11, 23)) -> str:
+def put_parcel(
+    s: Store, unit: str = "3-2-501", code: str = "123456", day: date = date(2026, 11, 23)
+) -> str:
     with s.transaction() as txn:
         key = f"4{day:%y%m%d}{txn.next_seq('parcel', day):04d}"
-        doc = {"number": key, "status": "stored", "unit": unit, "phone": "13812345678", "pickup_code": code, "tracking_no": key}
+        doc = {
+            "number": key,
+            "status": "stored",
+            "unit": unit,
+            "phone": "13812345678",
+            "pickup_code": code,
+            "tracking_no": key,
+        }
         txn.put("parcel", key, doc, ACTOR)
     return key
 
@@ -169,13 +178,19 @@ def test_sequence_numbers_unique_per_day(tmp_path: Path) -> None:
     assert len(set(keys)) == 30 and keys[0].endswith("0001")
 
 
-def test_schema_migration_runs_forward_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_schema_migration_runs_forward_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     s = open_store(tmp_path)
     key = put_parcel(s)
     s.compact()
     s.close()
     monkeypatch.setattr(store_mod, "SCHEMA_VERSION", 2)
-    monkeypatch.setitem(store_mod.MIGRATIONS, 1, lambda kind, doc: {**doc, "courier": "未知"} if kind == "parcel" else None)
+    monkeypatch.setitem(
+        store_mod.MIGRATIONS,
+        1,
+        lambda kind, doc: {**doc, "courier": "未知"} if kind == "parcel" else None,
+    )
     s2 = open_store(tmp_path)
     assert s2.get("parcel", key)["courier"] == "未知"
     assert s2.schema == 2

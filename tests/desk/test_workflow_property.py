@@ -25,7 +25,13 @@ SAMPLES = {
                            borrower_is_staff=True),
 }  # fmt: skip
 
-steps = st.lists(st.tuples(st.sampled_from(sorted({a for m in MACHINES.values() for a in m.actions})), st.sampled_from(list(Role))), max_size=30)
+steps = st.lists(
+    st.tuples(
+        st.sampled_from(sorted({a for m in MACHINES.values() for a in m.actions})),
+        st.sampled_from(list(Role)),
+    ),
+    max_size=30,
+)
 
 
 @settings(max_examples=150, deadline=None)
