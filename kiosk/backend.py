@@ -302,7 +302,7 @@ class KioskBackend:
         actor = self.staff_actor()
         key = next(k for k in self.desk.keys() if k.number == key_id)
         loan = self.desk.lend_key(actor, key_id, **fields)
-        opened = self.devices.open(key.slot).confirmed if self.devices is not None else False
+        opened = self._open_quietly(key.slot)
         self.print_record(loan.number)
         return loan, opened
 
@@ -311,12 +311,21 @@ class KioskBackend:
         actor = self.staff_actor()
         key = next(k for k in self.desk.keys() if k.number == key_id)
         present = True
-        if self.devices is not None:
-            self.devices.open(key.slot)
+        if self._open_quietly(key.slot):
             state = self.devices.locks.state(key.slot)
             present = state is None or state.item is None or bool(state.item)
         loan = self.desk.return_key(key.loan, actor)
         return loan, present
+
+    def _open_quietly(self, slot: str) -> bool:
+        """Open a key slot; False (logged) when it has no lock or did not confirm."""
+        if self.devices is None:
+            return False
+        try:
+            return bool(self.devices.open(slot).confirmed)
+        except KeyError:
+            log.warning("no lock mapped for key slot %r", slot)
+            return False
 
     def due_report(self) -> list[Any]:
         return self.desk.due_report()

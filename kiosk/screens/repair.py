@@ -108,7 +108,7 @@ class RepairScreen(FormScreen):
         if not self.category:
             self.status = self.tr("请选择") + self.tr("报修类别")
             return
-        if self.missing(("location", "contact_phone")):
+        if self.missing(("location", "contact_name", "contact_phone")):
             return
         if not (self.values.get("description") or self.audio_path):
             self.missing(("description",))

@@ -10,8 +10,8 @@ from kivy.properties import StringProperty
 
 from desk import validate
 from desk.record_types import ID_TYPES, VISITOR_KINDS
-from kiosk.widgets.form import FormScreen
 from kiosk.widgets.common import KioskScreen
+from kiosk.widgets.form import FormScreen
 from kiosk.widgets.keyboard import PinyinKeyboard
 from kiosk.widgets.numpad import NumPad
 from kiosk.widgets.pickers import ChoicePopup

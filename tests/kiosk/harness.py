@@ -46,6 +46,7 @@ def kivy_env(home: Path) -> None:
     os.environ["KIVY_NO_FILELOG"] = "1"
     os.environ["KIVY_LOG_MODE"] = "PYTHON"
     os.environ["LIBGL_ALWAYS_SOFTWARE"] = "1"
+    os.environ["KCFG_GRAPHICS_MAXFPS"] = "0"
     os.environ.setdefault("XDG_CACHE_HOME", str(Path.home() / ".cache"))
 
 
@@ -91,8 +92,12 @@ class Harness:
         """The first button under ``parent`` whose text contains ``text``."""
         from kivy.uix.button import Button
 
-        for w in parent.walk(restrict=True):
-            if isinstance(w, Button) and text in (w.text or "") and not w.disabled:
+        buttons = [w for w in parent.walk(restrict=True) if isinstance(w, Button) and not w.disabled]
+        for w in buttons:
+            if (w.text or "").strip() == text:
+                return w
+        for w in buttons:
+            if text in (w.text or ""):
                 return w
         raise LookupError(f"no button {text!r}")
 

@@ -1,0 +1,251 @@
+"""Every flow end to end under Xvfb with synthetic touches, the simulators and a temporary store."""
+
+from __future__ import annotations
+
+import time
+
+from desk.records import Actor, Role
+
+
+def wait_receipts(k, before: int, timeout: float = 8.0) -> int:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if receipts(k) > before:
+            return receipts(k)
+        time.sleep(0.05)
+        k.pump(1)
+    return receipts(k)
+
+
+def receipts(k) -> int:
+    """Receipts the virtual printer rendered (PNG files in the simulator's receipt folder)."""
+    folder = k.app.settings.devices.sim_dir / "receipts"
+    return len(list(folder.glob("*.png"))) if folder.exists() else 0
+
+
+def pick_unit(k, building="1", entrance="2", room="302"):
+    picker = k.popup()
+    k.tap(picker.buttons[building])
+    k.tap(picker.buttons[entrance])
+    k.tap(picker.buttons[room])
+
+
+def test_V1_V2_V6_visitor_registration_confirmed_by_guard_prints_pass(k):
+    k.tap(k.screen().ids.visitor)
+    s = k.screen()
+    assert s.name == "visitor"
+    k.tap(s.ids.host_unit.children[0])
+    pick_unit(k)
+    k.tap(s.ids.visitor_name.children[0])
+    kb = k.popup()
+    k.press_keys(kb, "wang")
+    assert "王" in kb.candidate_texts()[:5]
+    k.shot("03-keyboard-wang")
+    k.tap(kb.cand_buttons[kb.candidate_texts().index("王")])
+    k.press_keys(kb, "wei")
+    k.tap(kb.cand_buttons[0])
+    name = kb.composer.text
+    k.tap(k.button(kb, "确定"))
+    assert s.values["visitor_name"] == name and name.startswith("王")
+    k.tap(s.ids.id_number.children[0])
+    k.type_digits("11010519491231002X".replace("X", ""), ok=False)
+    k.tap(k.popup().buttons["X"])
+    k.tap(k.popup().buttons["确定"])
+    assert s.ids.id_number.error == ""
+    k.tap(s.ids.phone.children[0])
+    k.type_digits("13912345678")
+    k.shot("02-visitor-form")
+    k.tap(s.ids.submit)
+    assert k.screen().name == "visitor_wait", s.status
+    number = k.screen().number
+    k.shot("04-visitor-waiting")
+    assert k.backend.desk.get(number).status == "waiting_host"
+    # the guard confirms for the host (V2)
+    before = receipts(k)
+    k.backend.desk.host_answer(number, Actor(Role.GUARD, "guard", "test"), True)
+    k.screen().refresh()
+    k.pump(3)
+    assert k.screen().name == "result"
+    k.shot("05-visitor-admitted")
+    assert k.backend.desk.get(number).status == "admitted"
+    assert wait_receipts(k, before) > before
+
+
+def test_V1_invalid_id_and_phone_are_shown(k):
+    k.tap(k.screen().ids.visitor)
+    s = k.screen()
+    k.tap(s.ids.id_number.children[0])
+    k.type_digits("110105194912310021")
+    assert s.ids.id_number.error
+    k.tap(s.ids.phone.children[0])
+    k.type_digits("1234")
+    assert s.ids.phone.error
+    k.shot("06-visitor-errors")
+
+
+def test_V3_no_id_waits_for_guard_approval_in_guard_mode(k):
+    k.tap(k.screen().ids.visitor)
+    s = k.screen()
+    k.tap(s.ids.host_unit.children[0])
+    pick_unit(k, "2", "1", "101")
+    s.set_value("visitor_name", "李四")
+    k.tap(s.ids.id_type.children[0])
+    k.tap(k.popup().buttons["none"])
+    k.tap(s.ids.submit)
+    assert k.screen().name == "visitor_wait"
+    number = k.screen().number
+    assert k.screen().state == "waiting_guard"
+    # guard logs in with the PIN and approves
+    k.tap(k.screen().ids.get("call") or k.button(k.screen(), "呼叫客服"))
+    k.app.home()
+    k.tap(k.screen().ids.staff)
+    assert k.screen().name == "staff_login"
+    k.shot("07-staff-login")
+    k.tap(k.button(k.screen(), "guard"))
+    k.type_digits("1111")
+    assert k.screen().name == "guard" and k.app.staff.role == Role.GUARD
+    k.shot("08-guard-visitors")
+    k.tap(k.button(k.screen().ids.content, "批准"))
+    visit = k.backend.desk.get(number)
+    assert visit.status == "admitted" and "guard" in visit.approved_by
+
+
+def test_R1_R2_repair_public_area_urgent_prints_customer_copy(k):
+    k.tap(k.screen().ids.repair)
+    s = k.screen()
+    k.tap(k.button(s.ids.categories, "水"))
+    k.tap(s.ids.location.children[0])
+    k.tap(k.popup().buttons["public"])
+    k.tap(k.popup().buttons["public:大堂"])
+    k.tap(s.ids.description.children[-1].children[0] if False else s.ids.description.children[0])
+    kb = k.popup()
+    k.press_keys(kb, "loushui")
+    assert "漏水" in kb.candidate_texts()
+    k.tap(kb.cand_buttons[kb.candidate_texts().index("漏水")])
+    k.tap(k.button(kb, "确定"))
+    s.set_value("contact_name", "陈先生")
+    k.tap(s.ids.contact_phone.children[0])
+    k.type_digits("13812345678")
+    k.shot("09-repair-form")
+    before = receipts(k)
+    k.tap(s.ids.submit)
+    confirm = k.popup()
+    k.shot("10-repair-urgent-confirm")
+    k.tap(k.button(confirm, "是，紧急"))
+    assert k.screen().name == "result", s.status
+    order = k.backend.desk.get(k.screen().number)
+    assert order.urgent and order.location == "public:大堂" and order.description == "漏水"
+    k.shot("11-repair-done")
+    assert wait_receipts(k, before) > before
+
+
+def test_P3_parcel_pickup_opens_locker_and_prints_slip(k):
+    guard = Actor(Role.GUARD, "guard", "test")
+    parcel = k.backend.desk.receive_parcel(guard, recipient_name="张三", unit="1-1-101", phone="13800000000",
+                                           courier="顺丰", tracking_no="SF999", compartment="A-05")
+    k.tap(k.screen().ids.parcel)
+    k.type_digits(parcel.pickup_code)
+    s = k.screen()
+    assert [p.number for p in s.parcels] == [parcel.number]
+    k.shot("12-parcel-list")
+    before = receipts(k)
+    k.tap(s.ids.collect)
+    assert k.screen().name == "result"
+    k.shot("13-parcel-opened")
+    assert k.backend.desk.get(parcel.number).status == "picked_up"
+    assert not k.backend.devices.locks.state("A-05").closed
+    assert wait_receipts(k, before) > before
+
+
+def test_P3_wrong_code_message(k):
+    k.tap(k.screen().ids.parcel)
+    k.type_digits("000000")
+    assert k.screen().message
+    k.shot("14-parcel-wrong-code")
+
+
+def test_P1_guard_intake_and_counter_pickup(k):
+    k.app.staff = k.backend.desk.login("guard", "1111")
+    k.app.go("guard")
+    g = k.screen()
+    g.show("intake")
+    g.intake.update(tracking_no="YT123", courier="圆通", unit="3-2-602", recipient_name="赵六",
+                    phone="13700000000", compartment="counter")
+    g.show("intake")
+    k.shot("15-guard-intake")
+    k.tap(k.button(g.ids.content, "提交"))
+    assert "已入库" in g.notice
+    parcel = next(p for p in k.backend.desk.parcels_waiting() if p.tracking_no == "YT123")
+    k.app.logout()
+    k.tap(k.screen().ids.parcel)
+    k.type_digits(parcel.pickup_code)
+    k.tap(k.screen().ids.collect)
+    assert k.backend.pickup_requests
+    k.app.staff = k.backend.desk.login("guard", "1111")
+    k.app.go("guard")
+    k.screen().show("pickups")
+    k.shot("16-guard-pickups")
+    k.tap(k.button(k.screen().ids.content, "确认交付"))
+    assert k.backend.desk.get(parcel.number).status == "collected"
+
+
+def test_guard_board_keys_log_devices(k):
+    k.app.staff = k.backend.desk.login("staff", "2222")
+    k.app.go("guard")
+    g = k.screen()
+    for section in ("board", "keys", "log", "devices", "reprint"):
+        g.show(section)
+        k.shot(f"17-guard-{section}")
+    g.show("keys")
+    k.tap(k.button(g.ids.content, "借出"))
+    kb = k.popup()
+    k.press_keys(kb, "zhang")
+    assert "张" in kb.candidate_texts()[:5]
+    k.tap(kb.cand_buttons[kb.candidate_texts().index("张")])
+    k.tap(k.button(kb, "确定"))
+    assert "已借出" in g.notice, g.notice
+    k.tap(k.button(g.ids.content, "归还"))
+    assert "已归还" in g.notice, g.notice
+
+
+def test_status_and_checkout(k):
+    guard = Actor(Role.GUARD, "guard", "test")
+    visit = k.backend.desk.register_visit(Actor(Role.VISITOR, "", "t"), host_unit="1-1-101", visitor_name="钱七",
+                                          id_type="passport", id_number="E12345678")
+    k.backend.desk.host_answer(visit.number, guard, True)
+    k.tap(k.screen().ids.status)
+    k.type_digits(visit.number)
+    assert "已放行" in k.screen().body
+    k.shot("18-status")
+    k.app.home()
+    k.tap(k.screen().ids.checkout)
+    k.type_digits(visit.pass_code)
+    assert k.screen().name == "result"
+    assert k.backend.desk.get(visit.number).status == "checked_out"
+
+
+def test_idle_reset_wipes_entered_data(k):
+    k.tap(k.screen().ids.visitor)
+    s = k.screen()
+    s.set_value("visitor_name", "王五")
+    k.tap(s.ids.phone.children[0])
+    k.app.lang = "en"
+    k.app.idle.last -= 46
+    k.app._tick(0)
+    k.pump(3)
+    k.shot("19-idle-warning")
+    assert k.app._warning_popup is not None
+    k.app.idle.last -= 60
+    k.app._tick(0)
+    k.pump(3)
+    assert k.screen().name == "home"
+    assert not k.app.popups and k.app.lang == "zh"
+    assert k.app.screen("visitor").values == {} and k.app.screen("visitor").ids.visitor_name.value == ""
+
+
+def test_english_toggle(k):
+    k.tap(k.button(k.screen(), "English"))
+    assert k.app.lang == "en"
+    k.shot("20-home-english")
+    k.tap(k.screen().ids.visitor)
+    k.shot("21-visitor-english")
