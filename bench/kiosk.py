@@ -59,11 +59,22 @@ def main() -> int:
         with tempfile.TemporaryDirectory() as tmp:
             env = dict(os.environ, BENCH_ROOT=str(ROOT), BENCH_TMP=tmp)
             # the demo data is set up before timing: the benchmark measures the kiosk, not `init`
-            subprocess.run([sys.executable, "-m", "desk.cli", "--data", f"{tmp}/data", "init"],
-                           cwd=ROOT, env=env, check=True, capture_output=True)
+            subprocess.run(
+                [sys.executable, "-m", "desk.cli", "--data", f"{tmp}/data", "init"],
+                cwd=ROOT,
+                env=env,
+                check=True,
+                capture_output=True,
+            )
             t0 = time.time()
-            out = subprocess.run([sys.executable, "-c", CHILD, str(t0)], cwd=ROOT, env=env,
-                                 capture_output=True, text=True, timeout=120)
+            out = subprocess.run(
+                [sys.executable, "-c", CHILD, str(t0)],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
             line = [ln for ln in out.stdout.splitlines() if ln.startswith("{")]
             if not line:
                 print(out.stderr[-3000:], file=sys.stderr)
@@ -73,8 +84,10 @@ def main() -> int:
         if xvfb is not None:
             xvfb.terminate()
     print(f"cold start to interactive home: {r['cold_start_s']:.2f} s   (target ≤ 3 s)")
-    print(f"screen change: median {r['screen_change_ms_median']:.1f} ms, max {r['screen_change_ms_max']:.1f} ms"
-          "   (target ≤ 100 ms)")
+    print(
+        f"screen change: median {r['screen_change_ms_median']:.1f} ms, max {r['screen_change_ms_max']:.1f} ms"
+        "   (target ≤ 100 ms)"
+    )
     print(f"resident memory: {r['rss_mb']:.0f} MB   (target ≤ 250 MB)")
     return 0
 

@@ -80,8 +80,11 @@ class KioskApp(App):
                 Builder.load_file(str(kv))
             cls = getattr(importlib.import_module(f"kiosk.screens.{module}"), cls_name)
             self.sm.add_widget(cls(name=name))
-        Window.bind(on_touch_down=self._on_activity, on_key_down=self._on_activity,
-                    on_request_close=self._on_request_close)
+        Window.bind(
+            on_touch_down=self._on_activity,
+            on_key_down=self._on_activity,
+            on_request_close=self._on_request_close,
+        )
         Clock.schedule_interval(self._tick, 1.0)
         self._tick(0)
         if self.settings.kiosk.voice_guidance:
@@ -126,8 +129,9 @@ class KioskApp(App):
                 screen.reset()
         self.go("home")
 
-    def show_result(self, title: str, lines: list[str] | tuple[str, ...] = (), ok: bool = True,
-                    number: str = "") -> None:
+    def show_result(
+        self, title: str, lines: list[str] | tuple[str, ...] = (), ok: bool = True, number: str = ""
+    ) -> None:
         self.go("result", title=title, lines=list(lines), ok=ok, number=number)
 
     def message(self, text: str, on_ok: Any = None) -> MessagePopup:

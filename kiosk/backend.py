@@ -144,7 +144,10 @@ class KioskBackend:
 
         kind, payload = receipt_for(record, self.settings)
         self.devices.print(kind, number, payload)
-        return self.devices.printer.state in PRINTABLE_STATES or self.devices.printer.state.value == "offline"
+        return (
+            self.devices.printer.state in PRINTABLE_STATES
+            or self.devices.printer.state.value == "offline"
+        )
 
     print_visit_pass = print_record
 
@@ -154,13 +157,17 @@ class KioskBackend:
         record = self.desk.get(number)
         if record is None:
             return []
-        lines = [f"{format_number(record.number)}  ·  {STATUS_ZH.get(record.status, record.status)}"]
+        lines = [
+            f"{format_number(record.number)}  ·  {STATUS_ZH.get(record.status, record.status)}"
+        ]
         if isinstance(record, WorkOrder):
             lines.append(f"{record.location}  {record.description[:30]}")
             if record.on_site_by and record.status in ("received", "dispatched", "accepted"):
                 lines.append(f"预计到场  {record.on_site_by:%m-%d %H:%M}")
         for change in record.history[-6:]:
-            lines.append(f"{change.at:%m-%d %H:%M}  {STATUS_ZH.get(change.status, change.status)}  {change.note}")
+            lines.append(
+                f"{change.at:%m-%d %H:%M}  {STATUS_ZH.get(change.status, change.status)}  {change.note}"
+            )
         return lines
 
     def call_staff(self) -> None:
@@ -217,13 +224,17 @@ class KioskBackend:
         out = []
         for parcel in parcels:
             if parcel.compartment == COUNTER or self.devices is None:
-                self.pickup_requests.append(PickupRequest(parcel.number, parcel.compartment, parcel.unit))
+                self.pickup_requests.append(
+                    PickupRequest(parcel.number, parcel.compartment, parcel.unit)
+                )
                 out.append(PickupOutcome(parcel, "counter"))
                 continue
             result = self.devices.open(parcel.compartment)
             if not result.confirmed:
                 log.warning("compartment %s did not open: %s", parcel.compartment, result.error)
-                self.pickup_requests.append(PickupRequest(parcel.number, parcel.compartment, parcel.unit))
+                self.pickup_requests.append(
+                    PickupRequest(parcel.number, parcel.compartment, parcel.unit)
+                )
                 out.append(PickupOutcome(parcel, "failed", result.error or ""))
                 continue
             done = self.desk.pick_up_parcel(parcel.number, self.visitor())
@@ -246,7 +257,9 @@ class KioskBackend:
             if not result.confirmed:
                 raise DeskError(f"柜门 {request.compartment} 未打开：{result.error}")
         if request.proxy_name:
-            parcel = self.desk.pick_up_parcel(request.parcel, actor, request.proxy_name, request.proxy_id)
+            parcel = self.desk.pick_up_parcel(
+                request.parcel, actor, request.proxy_name, request.proxy_id
+            )
         else:
             self.desk.pick_up_parcel(request.parcel, actor)
             parcel = self.desk.countersign_parcel(request.parcel, actor)
@@ -345,10 +358,19 @@ class KioskBackend:
         if self.devices is None:
             return [("未连接设备", "bad")]
         pstate = self.devices.printer.state.value
-        level = "ok" if pstate in ("ready", "busy") else ("warn" if pstate == "paper_near_end" else "bad")
+        level = (
+            "ok"
+            if pstate in ("ready", "busy")
+            else ("warn" if pstate == "paper_near_end" else "bad")
+        )
         rows.append((f"打印机：{_STATE_ZH.get(pstate, pstate)}", level))
         lstate = self.devices.locks.state_value.value
-        rows.append((f"锁控板：{_STATE_ZH.get(lstate, lstate)}", "ok" if lstate in ("ready", "busy") else "bad"))
+        rows.append(
+            (
+                f"锁控板：{_STATE_ZH.get(lstate, lstate)}",
+                "ok" if lstate in ("ready", "busy") else "bad",
+            )
+        )
         pending = len(self.desk.pending_print_jobs())
         rows.append((f"待打印：{pending}", "ok" if pending == 0 else "warn"))
         return rows

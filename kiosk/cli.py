@@ -20,7 +20,9 @@ def cmd_kiosk(args: argparse.Namespace, settings: Any) -> int:
     if getattr(args, "voice", False):
         changes["voice_guidance"] = True
     if changes:
-        settings = dataclasses.replace(settings, kiosk=dataclasses.replace(settings.kiosk, **changes))
+        settings = dataclasses.replace(
+            settings, kiosk=dataclasses.replace(settings.kiosk, **changes)
+        )
     from kiosk.launch import run
 
     return run(settings)

@@ -152,7 +152,9 @@ class PinyinIndex:
             cache.parent.mkdir(parents=True, exist_ok=True)
             tmp = cache.with_suffix(".tmp")
             with tmp.open("wb") as fh:
-                pickle.dump((index.entries, set(index.syllables)), fh, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(
+                    (index.entries, set(index.syllables)), fh, protocol=pickle.HIGHEST_PROTOCOL
+                )
             tmp.replace(cache)
         except OSError:
             log.warning("cannot write pinyin cache %s", cache, exc_info=True)
@@ -265,7 +267,6 @@ def candidates(letters: str, limit: int = 30) -> list[Candidate]:
     return get_index().candidates(letters, limit)
 
 
-
 def initials_of(name: str) -> str:
     """Pinyin initials of a Chinese name ('张三' -> 'zs'), used to search residents."""
     from pypinyin import Style, lazy_pinyin
@@ -276,7 +277,9 @@ def initials_of(name: str) -> str:
 class Composer:
     """The keyboard's state without any widget: committed text, the pinyin buffer, candidates."""
 
-    def __init__(self, text: str = "", mode: str = "zh", max_len: int = 200, page_size: int = 8) -> None:
+    def __init__(
+        self, text: str = "", mode: str = "zh", max_len: int = 200, page_size: int = 8
+    ) -> None:
         self.text = text
         self.buffer = ""
         self.mode = mode

@@ -31,8 +31,12 @@ class Recorder:
         try:
             import sounddevice as sd
 
-            self.stream = sd.RawInputStream(samplerate=RATE, channels=1, dtype="int16",
-                                            callback=lambda data, *_: self.frames.put(bytes(data)))
+            self.stream = sd.RawInputStream(
+                samplerate=RATE,
+                channels=1,
+                dtype="int16",
+                callback=lambda data, *_: self.frames.put(bytes(data)),
+            )
             self.stream.start()
         except Exception as exc:  # OSError, PortAudioError: no microphone here
             raise RecorderUnavailable(str(exc)) from exc

@@ -34,6 +34,8 @@ class CheckoutScreen(KioskScreen):
             visit = self.app.backend.check_out(code)
         except Exception as exc:
             log.info("check-out refused: %s", exc)
-            self.app.show_result("对不起", [getattr(exc, "message", "") or self.tr("请联系前台工作人员")], ok=False)
+            self.app.show_result(
+                "对不起", [getattr(exc, "message", "") or self.tr("请联系前台工作人员")], ok=False
+            )
             return
         self.app.show_result("已登记离开，谢谢，再见", [], number=visit.number)

@@ -66,14 +66,24 @@ class GuardScreen(KioskScreen):
         return box
 
     def _text(self, text: str, color: Any = theme.TEXT) -> Label:
-        label = Label(text=text, color=color, size_hint_y=None, halign="left", valign="middle",
-                      font_size=theme.FONT_SMALL)
-        label.bind(width=lambda w, v: setattr(w, "text_size", (v, None)),
-                   texture_size=lambda w, v: setattr(w, "height", max(v[1] + 10, 56)))
+        label = Label(
+            text=text,
+            color=color,
+            size_hint_y=None,
+            halign="left",
+            valign="middle",
+            font_size=theme.FONT_SMALL,
+        )
+        label.bind(
+            width=lambda w, v: setattr(w, "text_size", (v, None)),
+            texture_size=lambda w, v: setattr(w, "height", max(v[1] + 10, 56)),
+        )
         self.ids.content.add_widget(label)
         return label
 
-    def _row(self, text: str, actions: list[tuple[str, str, Callable[[], None]]], bg: Any = theme.PANEL) -> BoxLayout:
+    def _row(
+        self, text: str, actions: list[tuple[str, str, Callable[[], None]]], bg: Any = theme.PANEL
+    ) -> BoxLayout:
         row = BoxLayout(size_hint_y=None, height=theme.TARGET, spacing=8)
         label = BigButton(text=text, color_role="panel", halign="left", font_size=theme.FONT_SMALL)
         label.bg = bg
@@ -109,19 +119,50 @@ class GuardScreen(KioskScreen):
         for v in waiting:
             text = f"{v.host_unit}  {mask_name(v.visitor_name)}  {v.party_size}人  {STATUS_ZH.get(v.status, v.status)}"
             if v.status == "waiting_host":
-                self._row(text, [("住户同意", "success", lambda n=v.number: b.host_answer(n, True) and "已放行"),
-                                 ("住户拒绝", "danger", lambda n=v.number: b.host_answer(n, False) and "已拒绝")])
+                self._row(
+                    text,
+                    [
+                        (
+                            "住户同意",
+                            "success",
+                            lambda n=v.number: b.host_answer(n, True) and "已放行",
+                        ),
+                        (
+                            "住户拒绝",
+                            "danger",
+                            lambda n=v.number: b.host_answer(n, False) and "已拒绝",
+                        ),
+                    ],
+                )
             else:
-                self._row(text, [("批准", "success", lambda n=v.number: b.approve_without_id(n) and "已批准"),
-                                 ("拒绝", "danger", lambda n=v.number: b.approve_without_id(n, False) and "已拒绝")])
+                self._row(
+                    text,
+                    [
+                        (
+                            "批准",
+                            "success",
+                            lambda n=v.number: b.approve_without_id(n) and "已批准",
+                        ),
+                        (
+                            "拒绝",
+                            "danger",
+                            lambda n=v.number: b.approve_without_id(n, False) and "已拒绝",
+                        ),
+                    ],
+                )
         overdue = b.visits_overdue()
         self._text(f"{self.tr('未离开访客')}（{len(overdue)}）", theme.HIGHLIGHT)
         for v in overdue:
             since = (v.time_in or v.created_at).strftime("%m-%d %H:%M")
-            self._row(f"{v.host_unit}  {mask_name(v.visitor_name)}  {since}",
-                      [("访客离开", "neutral", lambda n=v.number: b.guard_check_out(n) and "已登记离开")])
+            self._row(
+                f"{v.host_unit}  {mask_name(v.visitor_name)}  {since}",
+                [("访客离开", "neutral", lambda n=v.number: b.guard_check_out(n) and "已登记离开")],
+            )
         if b.staff_calls:
-            self._text(f"自助终端呼叫客服 {b.staff_calls[-1]:%H:%M}（共{len(b.staff_calls)}次）", theme.HIGHLIGHT)
+            self._text(
+                f"自助终端呼叫客服 {b.staff_calls[-1]:%H:%M}（共{len(b.staff_calls)}次）",
+                theme.HIGHLIGHT,
+            )
 
     def _show_pickups(self) -> None:
         b = self.app.backend
@@ -130,22 +171,52 @@ class GuardScreen(KioskScreen):
         for r in list(b.pickup_requests):
             who = f"代取人 {mask_name(r.proxy_name)}" if r.proxy_name else "本人"
             place = "前台" if r.compartment == "counter" else r.compartment
-            self._row(f"{r.unit}  {place}  {who}", [("确认交付", "success", lambda r=r: b.hand_over(r) and "已交付")])
+            self._row(
+                f"{r.unit}  {place}  {who}",
+                [("确认交付", "success", lambda r=r: b.hand_over(r) and "已交付")],
+            )
         to_sign = b.to_countersign()
         self._text(f"{self.tr('待核对取件')}（{len(to_sign)}）", theme.HIGHLIGHT)
         for p in to_sign:
-            self._row(f"{p.unit}  {p.compartment}  {p.courier}",
-                      [("确认交付", "success", lambda n=p.number: b.countersign(n) and "已核对")])
+            self._row(
+                f"{p.unit}  {p.compartment}  {p.courier}",
+                [("确认交付", "success", lambda n=p.number: b.countersign(n) and "已核对")],
+            )
 
     def _show_intake(self) -> None:
         i = self.intake
         fields = (
-            ("tracking_no", "快递单号", lambda: PinyinKeyboard("快递单号", lambda t: self._set("tracking_no", t.upper()),
-                                                          i.get("tracking_no", ""), mode="en", max_len=40).open()),
-            ("courier", "快递公司", lambda: ChoicePopup("快递公司", [(c, c) for c in COURIERS],
-                                                    lambda v: self._set("courier", v), cols=3).open()),
-            ("unit", "收件人", lambda: UnitPicker(self.app.backend.unit_tree(), self._pick_unit).open()),
-            ("phone", "手机号码", lambda: NumPad("手机号码", lambda t: self._set("phone", t), max_len=11).open()),
+            (
+                "tracking_no",
+                "快递单号",
+                lambda: PinyinKeyboard(
+                    "快递单号",
+                    lambda t: self._set("tracking_no", t.upper()),
+                    i.get("tracking_no", ""),
+                    mode="en",
+                    max_len=40,
+                ).open(),
+            ),
+            (
+                "courier",
+                "快递公司",
+                lambda: ChoicePopup(
+                    "快递公司",
+                    [(c, c) for c in COURIERS],
+                    lambda v: self._set("courier", v),
+                    cols=3,
+                ).open(),
+            ),
+            (
+                "unit",
+                "收件人",
+                lambda: UnitPicker(self.app.backend.unit_tree(), self._pick_unit).open(),
+            ),
+            (
+                "phone",
+                "手机号码",
+                lambda: NumPad("手机号码", lambda t: self._set("phone", t), max_len=11).open(),
+            ),
             ("compartment", "柜格", self._pick_compartment),
         )
         for key, zh, fn in fields:
@@ -153,7 +224,9 @@ class GuardScreen(KioskScreen):
             if key == "unit" and shown:
                 shown = f"{shown}  {i.get('recipient_name', '')}"
             self._row(f"{self.tr(zh)}：{shown}", [("请输入", "neutral", fn)])
-        self._row("", [("清空", "neutral", self._clear_intake), ("提交", "success", self._submit_intake)])
+        self._row(
+            "", [("清空", "neutral", self._clear_intake), ("提交", "success", self._submit_intake)]
+        )
 
     def _set(self, key: str, value: str) -> None:
         self.intake[key] = value
@@ -176,30 +249,48 @@ class GuardScreen(KioskScreen):
         ChoicePopup("柜格", options, lambda v: self._set("compartment", v), cols=5).open()
 
     def _submit_intake(self) -> str:
-        missing = [k for k in ("tracking_no", "courier", "unit", "compartment") if not self.intake.get(k)]
+        missing = [
+            k for k in ("tracking_no", "courier", "unit", "compartment") if not self.intake.get(k)
+        ]
         if missing:
             return "请填写：" + "、".join(missing)
         fields = dict(self.intake)
         fields.setdefault("recipient_name", "住户")
         parcel, opened = self.app.backend.receive_parcel(fields)
         self.intake = {}
-        door = "柜门已打开，请放入包裹后关门" if opened and parcel.compartment != "counter" else "请放在前台货架"
-        return f"已入库 {format_number(parcel.number)}  {parcel.compartment}  {door}；取件通知已排队"
+        door = (
+            "柜门已打开，请放入包裹后关门"
+            if opened and parcel.compartment != "counter"
+            else "请放在前台货架"
+        )
+        return (
+            f"已入库 {format_number(parcel.number)}  {parcel.compartment}  {door}；取件通知已排队"
+        )
 
     def _show_keys(self) -> None:
         b = self.app.backend
         for key in b.keys():
             if key.status == "in":
-                self._row(f"{key.label}  {key.slot}  在柜", [("借出", "primary", lambda k=key: self._lend(k))])
+                self._row(
+                    f"{key.label}  {key.slot}  在柜",
+                    [("借出", "primary", lambda k=key: self._lend(k))],
+                )
             else:
-                self._row(f"{key.label}  {key.slot}  借出 {key.loan}",
-                          [("归还", "success", lambda k=key: self._return_key(k))], bg=theme.WARNING)
+                self._row(
+                    f"{key.label}  {key.slot}  借出 {key.loan}",
+                    [("归还", "success", lambda k=key: self._return_key(k))],
+                    bg=theme.WARNING,
+                )
 
     def _lend(self, key: Any) -> None:
         def got_name(name: str) -> None:
             if not name:
                 return
-            fields: dict[str, Any] = {"borrower_name": name, "borrower_is_staff": True, "purpose": "工作需要"}
+            fields: dict[str, Any] = {
+                "borrower_name": name,
+                "borrower_is_staff": True,
+                "purpose": "工作需要",
+            }
             if key.key_kind == "entrusted":
                 fields["owner_authorised_by"] = "业主电话授权"
             self._run(lambda: self._lend_done(key, fields))
@@ -208,11 +299,15 @@ class GuardScreen(KioskScreen):
 
     def _lend_done(self, key: Any, fields: dict[str, Any]) -> str:
         loan, opened = self.app.backend.lend_key(key.number, fields)
-        return f"已借出 {format_number(loan.number)}；" + ("钥匙格已打开" if opened else "钥匙格未打开，请手动取出")
+        return f"已借出 {format_number(loan.number)}；" + (
+            "钥匙格已打开" if opened else "钥匙格未打开，请手动取出"
+        )
 
     def _return_key(self, key: Any) -> str:
         loan, present = self.app.backend.return_key(key.number)
-        return f"已归还 {format_number(loan.number)}" + ("" if present else "；传感器未检测到钥匙，请核对")
+        return f"已归还 {format_number(loan.number)}" + (
+            "" if present else "；传感器未检测到钥匙，请核对"
+        )
 
     def _show_board(self) -> None:
         items = self.app.backend.due_report()
@@ -225,18 +320,28 @@ class GuardScreen(KioskScreen):
 
     def _show_log(self) -> None:
         b = self.app.backend
-        self._row("", [("写入日志", "primary", self._write_log), ("交接班", "warning", self._handover)])
+        self._row(
+            "", [("写入日志", "primary", self._write_log), ("交接班", "warning", self._handover)]
+        )
         for entry in reversed(b.duty_log_today()[-20:]):
             self._text(f"{entry.created_at:%H:%M}  {entry.author}：{entry.text}")
 
     def _write_log(self) -> None:
-        PinyinKeyboard("值班日志", lambda t: t and self._run(lambda: self.app.backend.log_entry(t) and "已写入"),
-                       mode="zh", max_len=500).open()
+        PinyinKeyboard(
+            "值班日志",
+            lambda t: t and self._run(lambda: self.app.backend.log_entry(t) and "已写入"),
+            mode="zh",
+            max_len=500,
+        ).open()
 
     def _handover(self) -> None:
         names = [(n, n) for n in self.app.backend.staff_names() if n != self.app.staff.name]
-        ChoicePopup("接班人", names,
-                    lambda n: self._run(lambda: self.app.backend.handover(n) and f"已交接给 {n}"), cols=3).open()
+        ChoicePopup(
+            "接班人",
+            names,
+            lambda n: self._run(lambda: self.app.backend.handover(n) and f"已交接给 {n}"),
+            cols=3,
+        ).open()
 
     def _show_devices(self) -> None:
         colors = {"ok": theme.SUCCESS, "warn": theme.WARNING, "bad": theme.DANGER}
@@ -247,10 +352,14 @@ class GuardScreen(KioskScreen):
     def _show_reprint(self) -> None:
         def got(number: str) -> None:
             if number:
-                self._run(lambda: "已重新打印" if self.app.backend.reprint(number) else "未找到或无法打印")
+                self._run(
+                    lambda: "已重新打印" if self.app.backend.reprint(number) else "未找到或无法打印"
+                )
 
-        self._row(self.tr("请输入") + " " + self.tr("单号"),
-                  [("补打凭条", "primary", lambda: NumPad("单号", got, max_len=11).open())])
+        self._row(
+            self.tr("请输入") + " " + self.tr("单号"),
+            [("补打凭条", "primary", lambda: NumPad("单号", got, max_len=11).open())],
+        )
 
     def when(self) -> str:
         return datetime.now().strftime("%H:%M")

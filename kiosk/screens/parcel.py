@@ -48,7 +48,9 @@ class ParcelScreen(KioskScreen):
             self.message = ""
         except LockedOut as exc:
             self.parcels = []
-            self.message = self.tr("输入错误次数过多，请稍后再试或联系前台") + f"（{exc.until:%H:%M}）"
+            self.message = (
+                self.tr("输入错误次数过多，请稍后再试或联系前台") + f"（{exc.until:%H:%M}）"
+            )
         except Exception as exc:
             self.parcels = []
             self.message = self.tr("取件码错误，请核对后重试")
@@ -72,7 +74,9 @@ class ParcelScreen(KioskScreen):
             lines.append(self.tr("请到前台，安全员将把包裹交给您"))
         number = outcomes[0].parcel.number if outcomes else ""
         self.parcels = []
-        self.app.show_result("取件" if opened else "请到前台，安全员将把包裹交给您", lines, number=number)
+        self.app.show_result(
+            "取件" if opened else "请到前台，安全员将把包裹交给您", lines, number=number
+        )
 
     def collect_proxy(self) -> None:
         def got_name(name: str) -> None:

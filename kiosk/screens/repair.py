@@ -15,8 +15,16 @@ from kiosk.widgets.pickers import ChoicePopup
 
 log = logging.getLogger(__name__)
 
-ICONS = {"water": "水", "electric": "电", "door_window": "窗", "pipe": "管", "public": "公",
-         "lift": "梯", "gas": "气", "other": "他"}
+ICONS = {
+    "water": "水",
+    "electric": "电",
+    "door_window": "窗",
+    "pipe": "管",
+    "public": "公",
+    "lift": "梯",
+    "gas": "气",
+    "other": "他",
+}
 PUBLIC_AREAS = ("大堂", "电梯", "楼道", "地下车库", "小区道路", "绿化", "门禁", "路灯", "其他")
 
 
@@ -56,13 +64,17 @@ class RepairScreen(FormScreen):
 
     def edit(self, key: str) -> Any:
         if key == "location":
-            popup = ChoicePopup("报修位置", [("unit", "户内"), ("public", "公共区域")], self._location_kind, cols=2)
+            popup = ChoicePopup(
+                "报修位置", [("unit", "户内"), ("public", "公共区域")], self._location_kind, cols=2
+            )
             popup.open()
             return popup
         if key == "description":
             return self.edit_text(key, "问题描述", "zh", 200)
         if key == "urgency":
-            return self.edit_choice(key, "紧急程度", [("urgent", "紧急"), ("ordinary", "普通")], cols=2)
+            return self.edit_choice(
+                key, "紧急程度", [("urgent", "紧急"), ("ordinary", "普通")], cols=2
+            )
         if key == "slot":
             return self.edit_choice(key, "预约时段", self.app.backend.appointment_slots(), cols=3)
         if key == "contact_name":
@@ -75,7 +87,9 @@ class RepairScreen(FormScreen):
         if kind == "unit":
             self.edit_unit("location", self.app.backend.unit_tree())
         else:
-            self.edit_choice("location", "公共区域", [(f"public:{a}", a) for a in PUBLIC_AREAS], cols=3)
+            self.edit_choice(
+                "location", "公共区域", [(f"public:{a}", a) for a in PUBLIC_AREAS], cols=3
+            )
 
     def on_value(self, key: str, value: str) -> None:
         if key == "urgency":
@@ -120,15 +134,19 @@ class RepairScreen(FormScreen):
         if "urgency" not in self.values and self.app.backend.suggests_urgent(self.category, text):
             popup = MessagePopup(
                 self.tr("这可能是紧急报修，是否按紧急处理？"),
-                on_ok=lambda: self._confirmed(True), ok_text=self.tr("是，紧急"),
-                cancel_text=self.tr("否，普通"), on_cancel=lambda: self._confirmed(False),
+                on_ok=lambda: self._confirmed(True),
+                ok_text=self.tr("是，紧急"),
+                cancel_text=self.tr("否，普通"),
+                on_cancel=lambda: self._confirmed(False),
             )
             popup.open()
             return
         self._send()
 
     def _confirmed(self, urgent: bool) -> None:
-        self.set_value("urgency", "urgent" if urgent else "ordinary", self.tr("紧急" if urgent else "普通"))
+        self.set_value(
+            "urgency", "urgent" if urgent else "ordinary", self.tr("紧急" if urgent else "普通")
+        )
         self._send()
 
     def _send(self) -> None:

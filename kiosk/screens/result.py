@@ -19,8 +19,14 @@ class ResultScreen(KioskScreen):
     number = StringProperty("")
     ok = BooleanProperty(True)
 
-    def prepare(self, title: str = "", lines: list[str] | None = None, ok: bool = True,
-                number: str = "", **_: object) -> None:
+    def prepare(
+        self,
+        title: str = "",
+        lines: list[str] | None = None,
+        ok: bool = True,
+        number: str = "",
+        **_: object,
+    ) -> None:
         self.heading = title
         self.body = "\n".join(lines or [])
         self.number = number

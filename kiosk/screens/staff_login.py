@@ -35,7 +35,9 @@ class StaffLoginScreen(KioskScreen):
             grid.add_widget(btn)
 
     def ask_pin(self, name: str) -> NumPad:
-        pad = NumPad(f"{name} · {self.tr('密码')}", lambda pin: self.login(name, pin), max_len=8, secret=True)
+        pad = NumPad(
+            f"{name} · {self.tr('密码')}", lambda pin: self.login(name, pin), max_len=8, secret=True
+        )
         pad.open()
         return pad
 

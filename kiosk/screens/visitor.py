@@ -34,7 +34,9 @@ class VisitorScreen(FormScreen):
         self.validators = {
             "phone": lambda v: validate.mobile(v),
             "plate": lambda v: validate.plate(v),
-            "id_number": lambda v: validate.id_number(self.values.get("id_type") or "resident_id", v),
+            "id_number": lambda v: validate.id_number(
+                self.values.get("id_type") or "resident_id", v
+            ),
         }
 
     def prepare(self, **_: Any) -> None:
@@ -73,7 +75,9 @@ class VisitorScreen(FormScreen):
         if key == "purpose":
             return self._edit_purpose()
         if key == "party_size":
-            return self.edit_choice(key, "来访人数", [(str(n), f"{n} 人") for n in range(1, 11)], cols=5)
+            return self.edit_choice(
+                key, "来访人数", [(str(n), f"{n} 人") for n in range(1, 11)], cols=5
+            )
         if key == "plate":
             return self._edit_plate()
         if key == "work_pass":
@@ -96,7 +100,9 @@ class VisitorScreen(FormScreen):
             if ch == "none":
                 self.set_value("plate", "")
                 return
-            kb = PinyinKeyboard("车牌号码", lambda t: self.set_value("plate", t.upper()), ch, mode="en", max_len=8)
+            kb = PinyinKeyboard(
+                "车牌号码", lambda t: self.set_value("plate", t.upper()), ch, mode="en", max_len=8
+            )
             kb.open()
 
         options = [(ch, ch) for ch in PROVINCES] + [("none", "无车辆")]
@@ -145,7 +151,9 @@ class VisitorScreen(FormScreen):
             field = getattr(exc, "field", "")
             if field in self.ids:
                 self.ids[field].error = getattr(exc, "message", "")
-            self.status = self.tr(getattr(exc, "message", "")) or self.tr("对不起") + "，" + self.tr("请联系前台工作人员")
+            self.status = self.tr(getattr(exc, "message", "")) or self.tr(
+                "对不起"
+            ) + "，" + self.tr("请联系前台工作人员")
             log.warning("visit refused: %s", exc)
             return
         self.app.go("visitor_wait", number=visit.number)
@@ -213,12 +221,16 @@ class VisitorWaitScreen(KioskScreen):
         visit = self.app.backend.get(self.number)
         if visit is not None and getattr(visit, "valid_until", None):
             lines.append(f"{self.tr('有效期至')} {visit.valid_until:%m-%d %H:%M}")
-        self.app.show_result("住户已确认，欢迎来访", [self.tr(x) for x in lines], number=self.number)
+        self.app.show_result(
+            "住户已确认，欢迎来访", [self.tr(x) for x in lines], number=self.number
+        )
 
     def leave_message(self) -> None:
         def done(text: str) -> None:
             if text:
                 self.app.backend.leave_message(self.number, text)
-            self.app.show_result("留言已转交住户", [self.tr("谢谢，再见")], ok=True, number=self.number)
+            self.app.show_result(
+                "留言已转交住户", [self.tr("谢谢，再见")], ok=True, number=self.number
+            )
 
         PinyinKeyboard("留言给住户", done, mode="zh", max_len=200).open()

@@ -102,8 +102,15 @@ class MessagePopup(KioskPopup):
     ok_text = StringProperty("确定")
     cancel_text = StringProperty("")
 
-    def __init__(self, text: str, on_ok: Callable[[], None] | None = None, ok_text: str = "确定",
-                 cancel_text: str = "", on_cancel: Callable[[], None] | None = None, **kw: object) -> None:
+    def __init__(
+        self,
+        text: str,
+        on_ok: Callable[[], None] | None = None,
+        ok_text: str = "确定",
+        cancel_text: str = "",
+        on_cancel: Callable[[], None] | None = None,
+        **kw: object,
+    ) -> None:
         super().__init__(**kw)
         self.text = text
         self.ok_text = ok_text

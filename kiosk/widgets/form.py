@@ -58,7 +58,11 @@ class FormScreen(KioskScreen):
         """Hook: a field changed."""
 
     def errors(self) -> dict[str, str]:
-        return {k: self.ids[k].error for k in self.ids if isinstance(self.ids[k], FieldRow) and self.ids[k].error}
+        return {
+            k: self.ids[k].error
+            for k in self.ids
+            if isinstance(self.ids[k], FieldRow) and self.ids[k].error
+        }
 
     def missing(self, keys: Sequence[str]) -> list[str]:
         out = [k for k in keys if not self.values.get(k)]
@@ -78,22 +82,47 @@ class FormScreen(KioskScreen):
                 widget.value = widget.display = widget.error = ""
 
     # -- editors ----------------------------------------------------------------
-    def edit_text(self, key: str, title: str, mode: str = "zh", max_len: int = 100) -> PinyinKeyboard:
-        kb = PinyinKeyboard(title, lambda text: self.set_value(key, text), self.values.get(key, ""),
-                            mode=mode, max_len=max_len)
+    def edit_text(
+        self, key: str, title: str, mode: str = "zh", max_len: int = 100
+    ) -> PinyinKeyboard:
+        kb = PinyinKeyboard(
+            title,
+            lambda text: self.set_value(key, text),
+            self.values.get(key, ""),
+            mode=mode,
+            max_len=max_len,
+        )
         kb.open()
         return kb
 
-    def edit_number(self, key: str, title: str, max_len: int = 18, extra: str = "",
-                    secret: bool = False, hint: str = "") -> NumPad:
-        pad = NumPad(title, lambda text: self.set_value(key, text), "" if secret else self.values.get(key, ""),
-                     max_len=max_len, extra=extra, secret=secret, hint=hint)
+    def edit_number(
+        self,
+        key: str,
+        title: str,
+        max_len: int = 18,
+        extra: str = "",
+        secret: bool = False,
+        hint: str = "",
+    ) -> NumPad:
+        pad = NumPad(
+            title,
+            lambda text: self.set_value(key, text),
+            "" if secret else self.values.get(key, ""),
+            max_len=max_len,
+            extra=extra,
+            secret=secret,
+            hint=hint,
+        )
         pad.open()
         return pad
 
-    def edit_choice(self, key: str, title: str, options: Sequence[tuple[str, str]], cols: int = 3) -> ChoicePopup:
+    def edit_choice(
+        self, key: str, title: str, options: Sequence[tuple[str, str]], cols: int = 3
+    ) -> ChoicePopup:
         labels = dict(options)
-        popup = ChoicePopup(title, options, lambda v: self.set_value(key, v, self.tr(labels.get(v, v))), cols=cols)
+        popup = ChoicePopup(
+            title, options, lambda v: self.set_value(key, v, self.tr(labels.get(v, v))), cols=cols
+        )
         popup.open()
         return popup
 

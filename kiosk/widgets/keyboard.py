@@ -33,8 +33,15 @@ class PinyinKeyboard(KioskPopup):
     title = StringProperty("")
     shown = StringProperty("")
 
-    def __init__(self, title: str, on_done: Callable[[str], None], text: str = "",
-                 mode: str = "zh", max_len: int = 200, **kw: object) -> None:
+    def __init__(
+        self,
+        title: str,
+        on_done: Callable[[str], None],
+        text: str = "",
+        mode: str = "zh",
+        max_len: int = 200,
+        **kw: object,
+    ) -> None:
         super().__init__(auto_dismiss=False, size_hint=(1, 1), **kw)
         self.title = title
         self.on_done = on_done
@@ -49,10 +56,23 @@ class PinyinKeyboard(KioskPopup):
     def _build(self) -> None:
         root = BoxLayout(orientation="vertical", padding=12, spacing=8)
         top = BoxLayout(size_hint_y=None, height=theme.TARGET, spacing=8)
-        top.add_widget(Label(text=_tr(self.title), font_size=theme.FONT, size_hint_x=0.25,
-                             color=theme.MUTED, halign="left"))
-        self.text_label = Label(font_size=theme.FONT_TITLE, color=theme.TEXT, markup=True,
-                                halign="left", valign="middle", shorten=True)
+        top.add_widget(
+            Label(
+                text=_tr(self.title),
+                font_size=theme.FONT,
+                size_hint_x=0.25,
+                color=theme.MUTED,
+                halign="left",
+            )
+        )
+        self.text_label = Label(
+            font_size=theme.FONT_TITLE,
+            color=theme.TEXT,
+            markup=True,
+            halign="left",
+            valign="middle",
+            shorten=True,
+        )
         self.text_label.bind(size=lambda w, s: setattr(w, "text_size", s))
         top.add_widget(self.text_label)
         root.add_widget(top)
@@ -81,8 +101,11 @@ class PinyinKeyboard(KioskPopup):
         space = BigButton(zh="空格", text=_tr("空格"), size_hint_x=0.26, color_role="neutral")
         space.bind(on_release=lambda *_: self._act(self.composer.space))
         bottom.add_widget(space)
-        for zh, role, fn in (("清空", "neutral", self.composer.clear), ("取消", "danger", None),
-                             ("确定", "success", None)):
+        for zh, role, fn in (
+            ("清空", "neutral", self.composer.clear),
+            ("取消", "danger", None),
+            ("确定", "success", None),
+        ):
             btn = BigButton(zh=zh, text=_tr(zh), size_hint_x=0.12, color_role=role)
             if zh == "取消":
                 btn.bind(on_release=lambda *_: self.cancel())
@@ -102,13 +125,18 @@ class PinyinKeyboard(KioskPopup):
         for r, row in enumerate(rows):
             line = BoxLayout(spacing=6, padding=(r * 30, 0, 0, 0))
             for ch in row:
-                btn = BigButton(text=ch if self.composer.mode != "en" else ch.upper(),
-                                font_size=theme.FONT_TITLE, color_role="panel")
+                btn = BigButton(
+                    text=ch if self.composer.mode != "en" else ch.upper(),
+                    font_size=theme.FONT_TITLE,
+                    color_role="panel",
+                )
                 btn.bind(on_release=lambda _b, ch=ch: self.type(ch))
                 self.letter_buttons[ch] = btn
                 line.add_widget(btn)
             if r == len(rows) - 1:
-                back = BigButton(zh="删除", text="⌫ " + _tr("删除"), size_hint_x=2, color_role="warning")
+                back = BigButton(
+                    zh="删除", text="⌫ " + _tr("删除"), size_hint_x=2, color_role="warning"
+                )
                 back.bind(on_release=lambda *_: self._act(self.composer.backspace))
                 line.add_widget(back)
             self.keys.add_widget(line)

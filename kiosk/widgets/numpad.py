@@ -25,9 +25,17 @@ def _tr(zh: str) -> str:
 class NumPad(KioskPopup):
     """Digits 0-9 (plus an optional extra key such as X), delete, clear, OK."""
 
-    def __init__(self, title: str, on_done: Callable[[str], None], text: str = "",
-                 max_len: int = 18, secret: bool = False, extra: str = "", hint: str = "",
-                 **kw: object) -> None:
+    def __init__(
+        self,
+        title: str,
+        on_done: Callable[[str], None],
+        text: str = "",
+        max_len: int = 18,
+        secret: bool = False,
+        extra: str = "",
+        hint: str = "",
+        **kw: object,
+    ) -> None:
         super().__init__(auto_dismiss=False, size_hint=(0.62, 0.96), **kw)
         self.title = title
         self.on_done = on_done
@@ -36,20 +44,32 @@ class NumPad(KioskPopup):
         self.secret = secret
         self.extra = extra
         root = BoxLayout(orientation="vertical", padding=14, spacing=8)
-        root.add_widget(Label(text=_tr(title), font_size=theme.FONT, color=theme.MUTED,
-                              size_hint_y=None, height=56))
-        self.display = Label(font_size=theme.FONT_HUGE, color=theme.HIGHLIGHT,
-                             size_hint_y=None, height=90)
+        root.add_widget(
+            Label(
+                text=_tr(title),
+                font_size=theme.FONT,
+                color=theme.MUTED,
+                size_hint_y=None,
+                height=56,
+            )
+        )
+        self.display = Label(
+            font_size=theme.FONT_HUGE, color=theme.HIGHLIGHT, size_hint_y=None, height=90
+        )
         root.add_widget(self.display)
-        self.hint = Label(text=hint, font_size=theme.FONT_SMALL, color=theme.MUTED,
-                          size_hint_y=None, height=44)
+        self.hint = Label(
+            text=hint, font_size=theme.FONT_SMALL, color=theme.MUTED, size_hint_y=None, height=44
+        )
         root.add_widget(self.hint)
         grid = GridLayout(cols=3, spacing=8)
         self.buttons: dict[str, BigButton] = {}
         for key in ("1", "2", "3", "4", "5", "6", "7", "8", "9", extra or "清空", "0", "删除"):
             label = _tr(key) if key in ("清空", "删除") else key
-            btn = BigButton(text=label, font_size=theme.FONT_TITLE,
-                            color_role="warning" if key in ("清空", "删除") else "panel")
+            btn = BigButton(
+                text=label,
+                font_size=theme.FONT_TITLE,
+                color_role="warning" if key in ("清空", "删除") else "panel",
+            )
             btn.bind(on_release=lambda _b, k=key: self.press(k))
             self.buttons[key] = btn
             grid.add_widget(btn)

@@ -28,13 +28,26 @@ def _tr(zh: str) -> str:
 class ChoicePopup(KioskPopup):
     """A grid of big buttons; tapping one calls ``on_done(value)``."""
 
-    def __init__(self, title: str, options: Sequence[tuple[str, str]], on_done: Callable[[str], None],
-                 cols: int = 3, **kw: object) -> None:
+    def __init__(
+        self,
+        title: str,
+        options: Sequence[tuple[str, str]],
+        on_done: Callable[[str], None],
+        cols: int = 3,
+        **kw: object,
+    ) -> None:
         super().__init__(auto_dismiss=False, size_hint=(0.9, 0.9), **kw)
         self.on_done = on_done
-        self.title_label = Label(text=_tr(title), font_size=theme.FONT_TITLE, size_hint_y=None, height=70)
-        self.grid = GridLayout(cols=cols, spacing=10, size_hint_y=None, row_default_height=theme.TARGET,
-                               row_force_default=True)
+        self.title_label = Label(
+            text=_tr(title), font_size=theme.FONT_TITLE, size_hint_y=None, height=70
+        )
+        self.grid = GridLayout(
+            cols=cols,
+            spacing=10,
+            size_hint_y=None,
+            row_default_height=theme.TARGET,
+            row_force_default=True,
+        )
         self.grid.bind(minimum_height=self.grid.setter("height"))
         self.buttons: dict[str, BigButton] = {}
         root = BoxLayout(orientation="vertical", padding=14, spacing=10)

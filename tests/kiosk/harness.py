@@ -25,8 +25,11 @@ def start_xvfb() -> subprocess.Popen | None:
     for n in range(90, 140):
         if Path(f"/tmp/.X{n}-lock").exists() or Path(f"/tmp/.X11-unix/X{n}").exists():
             continue
-        proc = subprocess.Popen(["Xvfb", f":{n}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            ["Xvfb", f":{n}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         for _ in range(50):
             if Path(f"/tmp/.X11-unix/X{n}").exists():
                 break
@@ -54,8 +57,11 @@ def test_settings(data_dir: Path) -> Any:
     from desk.config import load_settings
 
     settings = load_settings(data_dir=data_dir)
-    devices = dataclasses.replace(settings.devices, sim_dir=data_dir / "sim") if hasattr(
-        settings.devices, "sim_dir") else settings.devices
+    devices = (
+        dataclasses.replace(settings.devices, sim_dir=data_dir / "sim")
+        if hasattr(settings.devices, "sim_dir")
+        else settings.devices
+    )
     return dataclasses.replace(settings, devices=devices, source="<kiosk tests>")
 
 
@@ -92,7 +98,9 @@ class Harness:
         """The first button under ``parent`` whose text contains ``text``."""
         from kivy.uix.button import Button
 
-        buttons = [w for w in parent.walk(restrict=True) if isinstance(w, Button) and not w.disabled]
+        buttons = [
+            w for w in parent.walk(restrict=True) if isinstance(w, Button) and not w.disabled
+        ]
         for w in buttons:
             if (w.text or "").strip() == text:
                 return w

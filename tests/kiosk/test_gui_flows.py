@@ -141,8 +141,15 @@ def test_R1_R2_repair_public_area_urgent_prints_customer_copy(k):
 
 def test_P3_parcel_pickup_opens_locker_and_prints_slip(k):
     guard = Actor(Role.GUARD, "guard", "test")
-    parcel = k.backend.desk.receive_parcel(guard, recipient_name="张三", unit="1-1-101", phone="13800000000",
-                                           courier="顺丰", tracking_no="SF999", compartment="A-05")
+    parcel = k.backend.desk.receive_parcel(
+        guard,
+        recipient_name="张三",
+        unit="1-1-101",
+        phone="13800000000",
+        courier="顺丰",
+        tracking_no="SF999",
+        compartment="A-05",
+    )
     k.tap(k.screen().ids.parcel)
     k.type_digits(parcel.pickup_code)
     s = k.screen()
@@ -169,8 +176,14 @@ def test_P1_guard_intake_and_counter_pickup(k):
     k.app.go("guard")
     g = k.screen()
     g.show("intake")
-    g.intake.update(tracking_no="YT123", courier="圆通", unit="3-2-602", recipient_name="赵六",
-                    phone="13700000000", compartment="counter")
+    g.intake.update(
+        tracking_no="YT123",
+        courier="圆通",
+        unit="3-2-602",
+        recipient_name="赵六",
+        phone="13700000000",
+        compartment="counter",
+    )
     g.show("intake")
     k.shot("15-guard-intake")
     k.tap(k.button(g.ids.content, "提交"))
@@ -210,8 +223,13 @@ def test_guard_board_keys_log_devices(k):
 
 def test_status_and_checkout(k):
     guard = Actor(Role.GUARD, "guard", "test")
-    visit = k.backend.desk.register_visit(Actor(Role.VISITOR, "", "t"), host_unit="1-1-101", visitor_name="钱七",
-                                          id_type="passport", id_number="E12345678")
+    visit = k.backend.desk.register_visit(
+        Actor(Role.VISITOR, "", "t"),
+        host_unit="1-1-101",
+        visitor_name="钱七",
+        id_type="passport",
+        id_number="E12345678",
+    )
     k.backend.desk.host_answer(visit.number, guard, True)
     k.tap(k.screen().ids.status)
     k.type_digits(visit.number)
@@ -240,7 +258,10 @@ def test_idle_reset_wipes_entered_data(k):
     k.pump(3)
     assert k.screen().name == "home"
     assert not k.app.popups and k.app.lang == "zh"
-    assert k.app.screen("visitor").values == {} and k.app.screen("visitor").ids.visitor_name.value == ""
+    assert (
+        k.app.screen("visitor").values == {}
+        and k.app.screen("visitor").ids.visitor_name.value == ""
+    )
 
 
 def test_english_toggle(k):
