@@ -42,6 +42,7 @@ EN: dict[str, str] = {
     "车牌号码": "Plate number",
     "访客类型": "Visitor type",
     "施工出入证": "Work pass",
+    "施工证": "Work pass",
     "我有预约码": "I have a code",
     "预约码": "Pre-authorisation code",
     "请稍等，我帮您联系住户": "One moment, we are contacting your host",

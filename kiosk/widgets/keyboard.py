@@ -135,7 +135,7 @@ class PinyinKeyboard(KioskPopup):
                 line.add_widget(btn)
             if r == len(rows) - 1:
                 back = BigButton(
-                    zh="删除", text="⌫ " + _tr("删除"), size_hint_x=2, color_role="warning"
+                    zh="删除", text=_tr("删除"), size_hint_x=2, color_role="warning"
                 )
                 back.bind(on_release=lambda *_: self._act(self.composer.backspace))
                 line.add_widget(back)
