@@ -66,7 +66,7 @@ class Dialog:
 
     # ---- output -----------------------------------------------------------------
     def say(
-        self, prompt_id: str, *, wait: bool = True, barge: bool = True, **slots: object
+        self, prompt_id: str, /, *, wait: bool = True, barge: bool = True, **slots: object
     ) -> str | None:
         """Play a prompt; with ``barge`` a key stops it and is kept as type-ahead."""
         if self.hung_up:
@@ -137,7 +137,7 @@ class Dialog:
             g = self.grammars[menu.name] = self.asr.recognizer(words)
         return g
 
-    def menu(self, name: str, **slots: object) -> str:
+    def menu(self, name: str, /, **slots: object) -> str:
         """Run a menu; the chosen option's next step, or ``on_fail`` after the retries."""
         menu = self.menus[name]
         self.state.path.append(name)
@@ -186,6 +186,7 @@ class Dialog:
     def digits(
         self,
         prompt_id: str,
+        /,
         max_len: int = 11,
         timeout: float = 6.0,
         tries: int = 3,
@@ -215,7 +216,7 @@ class Dialog:
             self.say("timeout")
         return None
 
-    def record(self, prompt_id: str, max_s: float = 60.0, **slots: object) -> np.ndarray:
+    def record(self, prompt_id: str, /, max_s: float = 60.0, **slots: object) -> np.ndarray:
         """Prompt, beep, then keep the caller's audio until `#`, silence, max_s or hang-up."""
         self.say(prompt_id, barge=False, **slots)
         self.say("beep", barge=False)

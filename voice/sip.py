@@ -67,6 +67,14 @@ class SipChannel(Channel):
         self._line._submit(self._line._hangup, self)
         self._mark_hung_up("local")
 
+    def transfer(self, uri: str) -> bool:
+        """Blind transfer (REFER) to the staffed desk phone."""
+        try:
+            return bool(self._line._submit(self._line._xfer, self, uri).result(5))
+        except Exception:  # noqa: BLE001
+            log.exception("transfer of %s failed", self.call_id)
+            return False
+
 
 def _caller_number(remote_uri: str) -> str:
     """'"x" <sip:13800138000@gw>' -> '13800138000'."""
@@ -166,6 +174,10 @@ class SipLine:
         self._ready.wait(10)
         if self._start_error:
             raise RuntimeError(f"SIP start failed: {self._start_error}") from self._start_error
+
+    def set_handler(self, on_call: Callable[[Channel], None]) -> None:
+        """Replace the inbound call handler of a running line."""
+        self._on_call = on_call
 
     def dial(self, uri: str, timeout: float = 30.0) -> Channel | None:
         """Call ``uri`` from the outbound account; the channel once answered, else None."""
@@ -365,6 +377,12 @@ class SipLine:
             call.hangup(prm)
         except Exception:  # noqa: BLE001 - already disconnected
             log.debug("hangup of %s failed", channel.call_id, exc_info=True)
+
+    def _xfer(self, channel: SipChannel, uri: str) -> bool:
+        if channel._call is None:
+            return False
+        channel._call.xfer(uri, pj.CallOpParam(True))
+        return True
 
     def _on_disconnected(self, call: Any, reason: str) -> None:
         channel = call.channel

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import logging
 import shutil
 import subprocess
@@ -39,17 +41,21 @@ def _render_pyttsx3(text: str, voice: str, rate_wpm: int, path: Path) -> bool:
         engine.setProperty("rate", rate_wpm)
         token = engine.connect("finished-utterance", lambda name, completed: done.set())
         engine.save_to_file(text, str(path))
-        engine.runAndWait()
+        with contextlib.redirect_stdout(io.StringIO()):  # the driver prints "Audio saved"
+            engine.runAndWait()
         engine.disconnect(token)
     except Exception:  # noqa: BLE001 - any driver failure means: fall back
         log.debug("pyttsx3 failed for %r", text, exc_info=True)
         return False
-    done.wait(5)
-    last = -1
+    # runAndWait() may return before the file is written and the finished event does
+    # not always come: accept the file once it has stopped growing (after the event,
+    # or after 4 polls without it).
+    last, same = -1, 0
     deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:  # the file may still be growing
+    while time.monotonic() < deadline:
         size = path.stat().st_size if path.exists() else 0
-        if size > 44 and size == last:
+        same = same + 1 if size > 44 and size == last else 0
+        if same >= (1 if done.is_set() else 4):
             return True
         last = size
         time.sleep(0.05)

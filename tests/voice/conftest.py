@@ -76,3 +76,16 @@ def run_call(desk, menus, text_prompts):
 
 def said(call) -> list[str]:
     return [s.prompt for s in call.d.state.said]
+
+
+@pytest.fixture(scope="session")
+def resources(tmp_path_factory):
+    """Prompts rendered once per session with espeak-ng (fast), menus; no ASR."""
+    from desk.config_hotline import HotlineSettings
+    from voice.hotline import load_resources
+
+    data = tmp_path_factory.mktemp("voice-res")
+    s = dataclasses.replace(
+        Settings(), store=StoreSettings(data_dir=data), hotline=HotlineSettings(tts_engine="espeak")
+    )
+    return load_resources(s, None)

@@ -1,0 +1,96 @@
+"""`reception hotline`: run the IVR on the SIP line or a local headset; install a model."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import logging
+import signal
+import threading
+
+from desk.config import Settings
+
+log = logging.getLogger(__name__)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("hotline", help="run the hotline IVR (SIP line or --local headset)")
+    p.add_argument("--local", action="store_true", help="use the local audio device (headset) instead of SIP")
+    p.add_argument("--port", type=int, default=0, help="SIP UDP port (overrides [hotline] sip_port)")
+    p.add_argument("--no-dialer", action="store_true", help="do not place outbound calls")
+    p.add_argument("--render-prompts", action="store_true", help="render every prompt into the cache and exit")
+    p.add_argument("--install-model", metavar="ARCHIVE_OR_URL", help="install a Vosk model into the data dir")
+    p.add_argument("--sha256", default="", help="SHA-256 of the model archive (required with --install-model)")
+    p.set_defaults(func=cmd_hotline)
+
+
+def status_lines(settings: Settings) -> list[str]:
+    """Lines for `reception status`: ASR model present or keys only."""
+    from voice.asr import find_model
+
+    h = settings.hotline
+    model = find_model(h.vosk_model_dir, settings.store.data_dir)
+    asr = f"语音识别模型 {model.name}" if model else "未安装语音识别模型，热线仅支持按键"
+    return [f"热线: sip:{h.sip_user}@{h.sip_public or h.sip_bind}:{h.sip_port}；{asr}"]
+
+
+def cmd_hotline(args: argparse.Namespace, settings: Settings) -> int:
+    from desk.service import Desk
+
+    if args.install_model:
+        from voice.models import ModelInstallError, install_model
+
+        try:
+            path = install_model(args.install_model, settings.store.data_dir, args.sha256)
+        except (ModelInstallError, OSError) as exc:
+            print(f"模型安装失败: {exc}")
+            return 1
+        print(f"模型已安装: {path}")
+        return 0
+    if args.port:
+        settings = dataclasses.replace(settings, hotline=dataclasses.replace(settings.hotline, sip_port=args.port))
+    desk = Desk.open(settings)
+    try:
+        from voice.hotline import Hotline, load_resources
+
+        resources = load_resources(settings, desk)
+        print(resources.asr_note)
+        if args.render_prompts:
+            print("提示音已全部生成")
+            return 0
+        if args.local:
+            from voice.local import LocalAudioUnavailable, LocalLine
+
+            line = LocalLine(settings.hotline.local_device)
+            hotline = Hotline(settings, desk, line, resources)
+            try:
+                hotline.start(dialer=False)
+            except LocalAudioUnavailable as exc:
+                print(f"本地音频不可用: {exc}")
+                return 2
+            print("本地通话已开始：用键盘输入按键 (0-9 * #)，q 挂机")
+            line.wait()
+            hotline.stop()
+            return 0
+        from voice.sip import SipConfig, SipLine, available
+
+        if not available():
+            print("pjsua2 未安装，无法启动 SIP 线路 (pip install pjsua2-python)")
+            return 2
+        h = settings.hotline
+        line = SipLine(SipConfig(bind=h.sip_bind, port=h.sip_port, public=h.sip_public, user=h.sip_user,
+                                 out_user=h.out_user, out_port=h.out_port, rtp_port=h.rtp_port))  # fmt: skip
+        hotline = Hotline(settings, desk, line, resources)
+        hotline.start(dialer=not args.no_dialer)
+        print(f"热线已启动: sip:{h.sip_user}@{h.sip_public or h.sip_bind}:{h.sip_port} (Ctrl-C 退出)")
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        try:
+            while not stop.wait(1):
+                pass
+        except KeyboardInterrupt:
+            pass
+        hotline.stop()
+        return 0
+    finally:
+        desk.close()

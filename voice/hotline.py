@@ -1,0 +1,161 @@
+"""The running hotline: settings -> prompts, menus, ASR, line, dialer; one thread per call."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from desk.config import Settings
+from desk.deadlines import EMERGENCY_WORDS
+from desk.records import SYSTEM
+from desk.service import Desk
+from voice.asr import AsrModel, AsrUnavailable, Grammar, find_model
+from voice.flows import InboundCall, transcriber
+from voice.line import Channel, Line
+from voice.menu import Menu, load_menus
+from voice.outbound import Dialer
+from voice.prompts import PROMPTS_DIR, Prompts
+from voice.storage import hotline_dir, purge_audio
+from voice.tts import Tts
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Resources:
+    prompts: Prompts
+    menus: dict[str, Menu]
+    asr: AsrModel | None
+    grammars: dict[str, Grammar]
+    asr_note: str
+
+
+def slot_values(desk: Desk, menus: dict[str, Menu]) -> set[str]:
+    """Finite slot texts rendered at start-up (categories, statuses, couriers...)."""
+    from desk.record_types import COMPLAINT_CATEGORIES, REPAIR_CATEGORIES
+    from desk.workflow import STATUS_ZH
+
+    out = set(REPAIR_CATEGORIES.values()) | set(COMPLAINT_CATEGORIES.values()) | set(STATUS_ZH.values())
+    out |= {"紧急维修", "一般维修", "报修工单", "投诉", "来访"}
+    out |= {"顺丰速运", "中国邮政", "京东快递", "圆通速递", "中通快递", "申通快递", "韵达快递", "极兔速递", "EMS"}
+    return out
+
+
+def load_resources(settings: Settings, desk: Desk | None = None, warm: bool = True) -> Resources:
+    """Prompts (rendered once), menus, and the ASR model with every menu word checked."""
+    h = settings.hotline
+    pdir = Path(h.prompts_dir) if h.prompts_dir else PROMPTS_DIR
+    tts = Tts(hotline_dir(settings.store.data_dir) / "tts", h.tts_voice, h.tts_rate, h.tts_engine)
+    prompts = Prompts(tts, pdir, fixed={"office": settings.site.name})
+    menus = load_menus(pdir)
+    if warm:
+        n = prompts.warm(slot_values(desk, menus) if desk else ())
+        log.info("prompts ready (%d rendered now, rest from cache)", n)
+    asr, grammars, note = None, {}, ""
+    model_dir = find_model(h.vosk_model_dir, settings.store.data_dir)
+    if model_dir is None:
+        note = "ASR: no Vosk model installed, the hotline runs on keys only"
+    else:
+        try:
+            asr = AsrModel(model_dir, h.asr_min_margin)
+            for m in menus.values():
+                words = list(m.words) + (list(EMERGENCY_WORDS) if m.emergency else [])
+                missing = asr.check_words(words)
+                if missing:
+                    log.warning("menu %s: words not in the model's vocabulary: %s", m.name, missing)
+                grammars[m.name] = asr.recognizer(words)
+            note = f"ASR: Vosk model {model_dir.name}"
+        except AsrUnavailable as exc:
+            note = f"ASR: {exc}; keys only"
+    log.info(note)
+    return Resources(prompts, menus, asr, grammars, note)
+
+
+class Hotline:
+    """Answers calls on ``line`` with the flows, and dials out through it."""
+
+    def __init__(self, settings: Settings, desk: Desk, line: Line, resources: Resources):
+        self.settings = settings
+        self.desk = desk
+        self.line = line
+        self.r = resources
+        self._active = 0
+        self._lock = threading.Lock()
+        self.results: list = []
+        self.active: dict[str, InboundCall] = {}
+        """Calls in progress by channel id (status screens, tests)."""
+        h = settings.hotline
+        self.dialer = Dialer(
+            desk,
+            self._dial,
+            resources.prompts,
+            resources.menus,
+            attempts=h.outbound_attempts,
+            retry_minutes=h.outbound_retry_minutes,
+            host_calls=h.host_calls,
+            follow_up_calls=h.follow_up_calls,
+        )
+
+    def _dial(self, number: str) -> Channel | None:
+        h = self.settings.hotline
+        return self.line.dial(h.outbound_uri.format(number=number), timeout=h.ring_timeout_s)
+
+    def alert(self, text: str) -> None:
+        """E1: tell staff at once: duty log entry + warning (the desk screens show both)."""
+        log.warning("STAFF ALERT: %s", text)
+        try:
+            self.desk.log_entry(SYSTEM, f"热线紧急提醒：{text}")
+        except Exception:  # noqa: BLE001
+            log.exception("could not write the alert to the duty log")
+
+    def transfer(self, channel: Channel) -> bool:
+        uri = self.settings.hotline.operator_uri
+        fn = getattr(channel, "transfer", None)
+        return bool(uri and fn and fn(uri))
+
+    def on_call(self, channel: Channel) -> None:
+        h = self.settings.hotline
+        with self._lock:
+            busy = self._active >= h.max_calls
+            if not busy:
+                self._active += 1
+        if busy:
+            log.warning("all %d lines busy: call recorded as missed", h.max_calls)
+            self.desk.record_call(SYSTEM, direction="in", caller=channel.caller, callee=channel.callee,
+                                  outcome="busy", status="missed")  # fmt: skip
+            channel.hangup()
+            return
+        try:
+            call = InboundCall(
+                channel,
+                self.desk,
+                self.r.prompts,
+                self.r.menus,
+                asr=self.r.asr,
+                grammars=self.r.grammars,
+                alert=self.alert,
+                record_max_s=h.record_max_s,
+                voicemail_max_s=h.voicemail_max_s,
+                digit_timeout_s=h.digit_timeout_s,
+                goodbye_wait_s=h.goodbye_wait_s,
+                transfer=self.transfer,
+                transcribe=transcriber(self.r.asr),
+            )
+            self.active[channel.call_id] = call
+            self.results.append(call.run())
+        finally:
+            self.active.pop(channel.call_id, None)
+            with self._lock:
+                self._active -= 1
+
+    def start(self, dialer: bool = True) -> None:
+        purge_audio(self.settings.store.data_dir, self.settings.retention.call_audio_days, self.desk.now().date())
+        self.line.start(self.on_call)
+        if dialer:
+            self.dialer.start(self.settings.hotline.outbound_poll_s)
+
+    def stop(self) -> None:
+        self.dialer.stop()
+        self.line.stop()

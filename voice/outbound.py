@@ -1,0 +1,177 @@
+"""Outbound calls on the separate account: host confirmation (V2) and follow-ups (R5, C4)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from desk.errors import DeskError
+from desk.masking import mask_phone
+from desk.record_types import Call, Complaint, Satisfaction, Visit, WorkOrder
+from desk.records import Record
+from desk.service import Desk
+from voice.dialog import CallerHungUp, Dialog, EmergencyRequested
+from voice.flows import HOTLINE
+from voice.line import Channel
+from voice.menu import Menu
+from voice.prompts import Prompts
+
+log = logging.getLogger(__name__)
+
+Dial = Callable[[str], Channel | None]
+"""Dial a phone number; the answered channel or None."""
+
+
+class Dialer:
+    """Places the calls the desk needs, records every attempt as a Call (direction out)."""
+
+    def __init__(
+        self,
+        desk: Desk,
+        dial: Dial,
+        prompts: Prompts,
+        menus: dict[str, Menu],
+        *,
+        attempts: int = 3,
+        retry_minutes: int = 30,
+        host_calls: bool = True,
+        follow_up_calls: bool = True,
+    ):
+        self.desk = desk
+        self.dial = dial
+        self.prompts = prompts
+        self.menus = menus
+        self.attempts = attempts
+        self.retry = timedelta(minutes=retry_minutes)
+        self.host_calls = host_calls
+        self.follow_up_calls = follow_up_calls
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # ---- bookkeeping from the store (survives restarts) -----------------------------
+    def _attempts(self, purpose: str) -> list[Call]:
+        today = self.desk.now().date()
+        docs = self.desk.store.iter_days("call", today - timedelta(days=3))
+        return [Call.from_doc(d) for d in docs if d.get("direction") == "out" and d.get("purpose") == purpose]
+
+    def _due(self, purpose: str, now: datetime) -> bool:
+        tries = self._attempts(purpose)
+        if any(c.outcome in ("answered", "rated", "accepted", "declined") for c in tries):
+            return False
+        today = [c for c in tries if c.created_at.date() == now.date()]
+        if len(today) >= self.attempts:
+            return False
+        return not today or now - max(c.created_at for c in today) >= self.retry
+
+    def _record(self, callee: str, purpose: str, outcome: str, records: tuple[str, ...], path: list[str], t0: float) -> None:
+        self.desk.record_call(
+            HOTLINE,
+            direction="out",
+            caller="hotline",
+            callee=callee,
+            purpose=purpose,
+            menu_path=tuple(path),
+            records=records,
+            ended_at=self.desk.now(),
+            duration_s=round(time.monotonic() - t0, 1),
+            outcome=outcome,
+            status="answered" if outcome not in ("no_answer", "failed") else outcome,
+        )
+
+    # ---- the two kinds of call --------------------------------------------------------
+    def confirm_host(self, visit: Visit) -> bool | None:
+        """V2: call the host; True admitted, False declined, None not reached."""
+        purpose = f"host:{visit.number}"
+        residents = self.desk.residents_of(visit.host_unit)
+        t0 = time.monotonic()
+        for owner in residents[:2]:
+            ch = self.dial(owner.phone)
+            if ch is None:
+                self._record(owner.phone, purpose, "no_answer", (visit.number,), [], t0)
+                continue
+            d = Dialog(ch, self.prompts, self.menus)
+            outcome = "no_choice"
+            try:
+                choice = d.menu("host_confirm", name=visit.visitor_name or "来访", unit=visit.host_unit)
+                if choice in ("accept", "decline"):
+                    accepted = choice == "accept"
+                    self.desk.host_answer(visit.number, HOTLINE, accepted)
+                    outcome = "accepted" if accepted else "declined"
+                    d.say("host_thanks_yes" if accepted else "host_thanks_no", barge=False)
+            except (CallerHungUp, EmergencyRequested):
+                pass
+            except DeskError:
+                log.exception("host answer for %s failed", visit.number)
+            finally:
+                ch.hangup()
+                self._record(owner.phone, purpose, outcome, (visit.number,), d.state.path, t0)
+            if outcome in ("accepted", "declined"):
+                return outcome == "accepted"
+        return None
+
+    def follow_up(self, record: Record) -> Satisfaction | None:
+        """R5/C4: ask the rating (S1 keys 1-4) and write it to the core."""
+        phone = record.contact_phone if isinstance(record, WorkOrder) else getattr(record, "phone", "")
+        if not phone:
+            return None
+        purpose = f"follow_up:{record.number}"
+        t0 = time.monotonic()
+        ch = self.dial(phone)
+        if ch is None:
+            self._record(phone, purpose, "no_answer", (record.number,), [], t0)
+            return None
+        d = Dialog(ch, self.prompts, self.menus)
+        outcome, level = "no_choice", None
+        try:
+            subject = "报修工单" if isinstance(record, WorkOrder) else "投诉"
+            choice = d.menu("followup", subject=subject, number=record.number)
+            if choice in {s.value for s in Satisfaction}:
+                level = Satisfaction(choice)
+                self.desk.record_follow_up(record.number, level, HOTLINE, channel="hotline")
+                outcome = "rated"
+                d.say("followup_thanks" if level.satisfied else "followup_sorry", barge=False)
+        except (CallerHungUp, EmergencyRequested):
+            pass
+        except DeskError:
+            log.exception("follow-up of %s failed", record.number)
+        finally:
+            ch.hangup()
+            self._record(phone, purpose, outcome, (record.number,), d.state.path, t0)
+        log.info("follow-up %s to %s: %s", record.number, mask_phone(phone), level or outcome)
+        return level
+
+    # ---- scheduling ---------------------------------------------------------------------
+    def run_once(self) -> int:
+        """Place every call due now; returns how many were placed."""
+        now = self.desk.now()
+        placed = 0
+        if self.host_calls:
+            for visit in self.desk.visits_waiting_host():
+                if self._due(f"host:{visit.number}", now):
+                    self.confirm_host(visit)
+                    placed += 1
+        if self.follow_up_calls and self.desk.is_staffed(now):  # placed within staffed hours
+            for record in self.desk.follow_ups_due():
+                if isinstance(record, WorkOrder | Complaint) and self._due(f"follow_up:{record.number}", now):
+                    self.follow_up(record)
+                    placed += 1
+        return placed
+
+    def start(self, poll_s: float) -> None:
+        def loop() -> None:
+            while not self._stop.wait(poll_s):
+                try:
+                    self.run_once()
+                except Exception:
+                    log.exception("dialer round failed")
+
+        self._thread = threading.Thread(target=loop, name="dialer", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join(5)
