@@ -64,11 +64,16 @@ def install_demo(desk: Desk) -> dict[str, int]:
     for name, role, pin in DEMO_STAFF:
         desk.add_staff(name, role, pin)
     for b in range(1, 4):
-        desk.add_key(f"K{b}-PLANT", f"{b}栋水泵房钥匙", f"钥匙 {b}-01", "plant")
+        # The key cabinet is lock board 3 ("钥匙 3-01".."钥匙 3-16" in the devices config).
+        desk.add_key(f"K{b}-PLANT", f"{b}栋水泵房钥匙", f"钥匙 3-{2 * b - 1:02d}", "plant")
         desk.add_key(
-            f"K{b}-VACANT", f"{b}栋1单元601空置房钥匙", f"钥匙 {b}-02", "vacant", f"{b}-1-601"
+            f"K{b}-VACANT",
+            f"{b}栋1单元601空置房钥匙",
+            f"钥匙 3-{2 * b:02d}",
+            "vacant",
+            f"{b}-1-601",
         )
-    desk.add_key("K1-ENTRUST", "1栋2单元302业主托管钥匙", "钥匙 1-03", "entrusted", "1-2-302")
+    desk.add_key("K1-ENTRUST", "1栋2单元302业主托管钥匙", "钥匙 3-07", "entrusted", "1-2-302")
     guard = Actor(Role.GUARD, "guard", "demo")
     staff = Actor(Role.STAFF, "staff", "demo")
     first = owners[0]
