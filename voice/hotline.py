@@ -32,7 +32,7 @@ class Resources:
     asr_note: str
 
 
-def slot_values(desk: Desk, menus: dict[str, Menu]) -> set[str]:
+def slot_values() -> set[str]:
     """Finite slot texts rendered at start-up (categories, statuses, couriers...)."""
     from desk.record_types import COMPLAINT_CATEGORIES, REPAIR_CATEGORIES
     from desk.workflow import STATUS_ZH
@@ -51,7 +51,7 @@ def load_resources(settings: Settings, desk: Desk | None = None, warm: bool = Tr
     prompts = Prompts(tts, pdir, fixed={"office": settings.site.name})
     menus = load_menus(pdir)
     if warm:
-        n = prompts.warm(slot_values(desk, menus) if desk else ())
+        n = prompts.warm(slot_values())
         log.info("prompts ready (%d rendered now, rest from cache)", n)
     asr, grammars, note = None, {}, ""
     model_dir = find_model(h.vosk_model_dir, settings.store.data_dir)

