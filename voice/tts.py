@@ -40,8 +40,8 @@ def _render_pyttsx3(text: str, voice: str, rate_wpm: int, path: Path) -> bool:
         engine.setProperty("voice", voice)
         engine.setProperty("rate", rate_wpm)
         token = engine.connect("finished-utterance", lambda name, completed: done.set())
-        engine.save_to_file(text, str(path))
         with contextlib.redirect_stdout(io.StringIO()):  # the driver prints "Audio saved"
+            engine.save_to_file(text, str(path))
             engine.runAndWait()
         engine.disconnect(token)
     except Exception:  # noqa: BLE001 - any driver failure means: fall back

@@ -134,3 +134,33 @@ def test_V2_host_declines_by_key(line, hotline, desk, tmp_path):
     assert result["ok"] is False
     v = desk.get(visit.number)
     assert isinstance(v, Visit) and v.host_answer == "拒绝" and v.status == "declined"
+
+
+def test_inband_dtmf_through_g711_on_a_real_call(line, tmp_path):
+    """Gateways that do not send RFC 4733 leave the tones in the audio: detect them there."""
+    import numpy as np
+
+    from voice.dtmf import silence, tone
+    from voice.events import Dtmf
+
+    parts = [silence(1500)]
+    for d in "159#":
+        parts += [tone(d, 120), silence(120)]
+    wav = bs.write_wav(tmp_path / "tones.wav", np.concatenate([*parts, silence(6000)]))
+    digits: list[Dtmf] = []
+
+    def collect(ch):
+        deadline = time.monotonic() + 8
+        while time.monotonic() < deadline and not ch.hung_up:
+            ev = ch.next_event(0.2)
+            if isinstance(ev, Dtmf):
+                digits.append(ev)
+
+    line.set_handler(collect)
+    with bs.Baresip(5460, 5470, wav=wav, workdir=tmp_path / "bs") as b:
+        b.dial(f"sip:ivr@127.0.0.1:{PORT}")
+        assert b.wait_event("CALL_ESTABLISHED", 10)
+        wait_for(lambda: len(digits) >= 4, timeout=10)
+        b.hangup()
+    assert "".join(d.digit for d in digits) == "159#"
+    assert {d.source for d in digits} == {"inband"}
