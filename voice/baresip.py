@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import shutil
@@ -170,10 +171,8 @@ class Baresip:
 
     def stop(self) -> None:
         if self.sock:
-            try:
+            with contextlib.suppress(OSError):
                 self.command("quit")
-            except OSError:
-                pass
         if self.proc:
             try:
                 self.proc.wait(3)

@@ -6,6 +6,8 @@ import argparse
 import dataclasses
 import logging
 import signal
+import subprocess
+import sys
 import threading
 
 from desk.config import Settings
@@ -15,12 +17,25 @@ log = logging.getLogger(__name__)
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("hotline", help="run the hotline IVR (SIP line or --local headset)")
-    p.add_argument("--local", action="store_true", help="use the local audio device (headset) instead of SIP")
-    p.add_argument("--port", type=int, default=0, help="SIP UDP port (overrides [hotline] sip_port)")
+    p.add_argument(
+        "--local", action="store_true", help="use the local audio device (headset) instead of SIP"
+    )
+    p.add_argument(
+        "--port", type=int, default=0, help="SIP UDP port (overrides [hotline] sip_port)"
+    )
     p.add_argument("--no-dialer", action="store_true", help="do not place outbound calls")
-    p.add_argument("--render-prompts", action="store_true", help="render every prompt into the cache and exit")
-    p.add_argument("--install-model", metavar="ARCHIVE_OR_URL", help="install a Vosk model into the data dir")
-    p.add_argument("--sha256", default="", help="SHA-256 of the model archive (required with --install-model)")
+    p.add_argument("--workers", type=int, default=1,
+                   help="SIP processes (4 calls each): worker k listens on sip_port + 10*k")  # fmt: skip
+    p.add_argument("--rtp-port", type=int, default=0, help=argparse.SUPPRESS)
+    p.add_argument(
+        "--render-prompts", action="store_true", help="render every prompt into the cache and exit"
+    )
+    p.add_argument(
+        "--install-model", metavar="ARCHIVE_OR_URL", help="install a Vosk model into the data dir"
+    )
+    p.add_argument(
+        "--sha256", default="", help="SHA-256 of the model archive (required with --install-model)"
+    )
     p.set_defaults(func=cmd_hotline)
 
 
@@ -32,6 +47,17 @@ def status_lines(settings: Settings) -> list[str]:
     model = find_model(h.vosk_model_dir, settings.store.data_dir)
     asr = f"语音识别模型 {model.name}" if model else "未安装语音识别模型，热线仅支持按键"
     return [f"热线: sip:{h.sip_user}@{h.sip_public or h.sip_bind}:{h.sip_port}；{asr}"]
+
+
+def _spawn_worker(args: argparse.Namespace, settings: Settings, k: int) -> subprocess.Popen:
+    """Worker k: the same hotline on sip_port + 10*k (the wheel holds 4 calls a process)."""
+    h = settings.hotline
+    argv = [sys.executable, "-m", "desk.cli"]
+    if settings.source != "<defaults>":
+        argv += ["--config", settings.source]
+    argv += ["--data", str(settings.store.data_dir), "hotline", "--no-dialer",
+             "--port", str(h.sip_port + 10 * k), "--rtp-port", str(h.rtp_port + 2000 * k)]  # fmt: skip
+    return subprocess.Popen(argv)
 
 
 def cmd_hotline(args: argparse.Namespace, settings: Settings) -> int:
@@ -47,8 +73,14 @@ def cmd_hotline(args: argparse.Namespace, settings: Settings) -> int:
             return 1
         print(f"模型已安装: {path}")
         return 0
-    if args.port:
-        settings = dataclasses.replace(settings, hotline=dataclasses.replace(settings.hotline, sip_port=args.port))
+    if args.port or args.rtp_port:
+        h = settings.hotline
+        settings = dataclasses.replace(
+            settings,
+            hotline=dataclasses.replace(
+                h, sip_port=args.port or h.sip_port, rtp_port=args.rtp_port or h.rtp_port
+            ),
+        )
     desk = Desk.open(settings)
     try:
         from voice.hotline import Hotline, load_resources
@@ -82,7 +114,11 @@ def cmd_hotline(args: argparse.Namespace, settings: Settings) -> int:
                                  out_user=h.out_user, out_port=h.out_port, rtp_port=h.rtp_port))  # fmt: skip
         hotline = Hotline(settings, desk, line, resources)
         hotline.start(dialer=not args.no_dialer)
-        print(f"热线已启动: sip:{h.sip_user}@{h.sip_public or h.sip_bind}:{h.sip_port} (Ctrl-C 退出)")
+        children = [_spawn_worker(args, settings, k) for k in range(1, max(1, args.workers))]
+        ports = [h.sip_port + 10 * k for k in range(max(1, args.workers))]
+        print(
+            f"热线已启动: sip:{h.sip_user}@{h.sip_public or h.sip_bind} 端口 {ports} (Ctrl-C 退出)"
+        )
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         try:
@@ -91,6 +127,9 @@ def cmd_hotline(args: argparse.Namespace, settings: Settings) -> int:
         except KeyboardInterrupt:
             pass
         hotline.stop()
+        for child in children:
+            child.terminate()
+            child.wait(10)
         return 0
     finally:
         desk.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -103,10 +104,8 @@ class InboundCall:
             log.exception("call %s failed", self.ch.call_id)
             self.result.outcome = "error"
             self.result.status = "abandoned"  # goes on the callback list (T3)
-            try:
+            with contextlib.suppress(Exception):
                 self.d.say("error", barge=False)
-            except Exception:  # noqa: BLE001
-                pass
         finally:
             self.ch.hangup()
         self._record_call(time.monotonic() - t0)
@@ -179,11 +178,10 @@ class InboundCall:
             return True
         if not self.unit:
             owner = self.desk.resident_by_phone(self.ch.caller) if self.ch.caller else None
-            if owner is not None:
-                if self.d.menu("verify_owner", unit=owner.unit) == "yes":
-                    self.unit, self.owner, self.verified = owner.unit, owner, True
-                    self.contact_phone = owner.phone
-                    return True
+            if owner is not None and self.d.menu("verify_owner", unit=owner.unit) == "yes":
+                self.unit, self.owner, self.verified = owner.unit, owner, True
+                self.contact_phone = owner.phone
+                return True
         if need_verified:
             self.d.say("need_registered_phone")
             return False

@@ -37,9 +37,23 @@ def slot_values() -> set[str]:
     from desk.record_types import COMPLAINT_CATEGORIES, REPAIR_CATEGORIES
     from desk.workflow import STATUS_ZH
 
-    out = set(REPAIR_CATEGORIES.values()) | set(COMPLAINT_CATEGORIES.values()) | set(STATUS_ZH.values())
+    out = (
+        set(REPAIR_CATEGORIES.values())
+        | set(COMPLAINT_CATEGORIES.values())
+        | set(STATUS_ZH.values())
+    )
     out |= {"紧急维修", "一般维修", "报修工单", "投诉", "来访"}
-    out |= {"顺丰速运", "中国邮政", "京东快递", "圆通速递", "中通快递", "申通快递", "韵达快递", "极兔速递", "EMS"}
+    out |= {
+        "顺丰速运",
+        "中国邮政",
+        "京东快递",
+        "圆通速递",
+        "中通快递",
+        "申通快递",
+        "韵达快递",
+        "极兔速递",
+        "EMS",
+    }
     return out
 
 
@@ -151,7 +165,11 @@ class Hotline:
                 self._active -= 1
 
     def start(self, dialer: bool = True) -> None:
-        purge_audio(self.settings.store.data_dir, self.settings.retention.call_audio_days, self.desk.now().date())
+        purge_audio(
+            self.settings.store.data_dir,
+            self.settings.retention.call_audio_days,
+            self.desk.now().date(),
+        )
         self.line.start(self.on_call)
         if dialer:
             self.dialer.start(self.settings.hotline.outbound_poll_s)

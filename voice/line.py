@@ -64,7 +64,9 @@ class Channel:
         """monotonic time at which the first sample of the latest prompt was sent."""
         self.on_prompt_start: Callable[[float], None] | None = None
         self.late_frames = 0
-        """Frames the backend could not send on time (benchmark)."""
+        """Frames sent a whole frame period (or more) late (benchmark)."""
+        self.max_gap = 0.0
+        """Longest interval between two frames sent, seconds."""
 
     # ---- dialog side -------------------------------------------------------
     def next_event(self, timeout: float | None) -> Event | None:

@@ -55,7 +55,11 @@ class Dialer:
     def _attempts(self, purpose: str) -> list[Call]:
         today = self.desk.now().date()
         docs = self.desk.store.iter_days("call", today - timedelta(days=3))
-        return [Call.from_doc(d) for d in docs if d.get("direction") == "out" and d.get("purpose") == purpose]
+        return [
+            Call.from_doc(d)
+            for d in docs
+            if d.get("direction") == "out" and d.get("purpose") == purpose
+        ]
 
     def _due(self, purpose: str, now: datetime) -> bool:
         tries = self._attempts(purpose)
@@ -66,7 +70,15 @@ class Dialer:
             return False
         return not today or now - max(c.created_at for c in today) >= self.retry
 
-    def _record(self, callee: str, purpose: str, outcome: str, records: tuple[str, ...], path: list[str], t0: float) -> None:
+    def _record(
+        self,
+        callee: str,
+        purpose: str,
+        outcome: str,
+        records: tuple[str, ...],
+        path: list[str],
+        t0: float,
+    ) -> None:
         self.desk.record_call(
             HOTLINE,
             direction="out",
@@ -95,7 +107,9 @@ class Dialer:
             d = Dialog(ch, self.prompts, self.menus)
             outcome = "no_choice"
             try:
-                choice = d.menu("host_confirm", name=visit.visitor_name or "来访", unit=visit.host_unit)
+                choice = d.menu(
+                    "host_confirm", name=visit.visitor_name or "来访", unit=visit.host_unit
+                )
                 if choice in ("accept", "decline"):
                     accepted = choice == "accept"
                     self.desk.host_answer(visit.number, HOTLINE, accepted)
@@ -114,7 +128,9 @@ class Dialer:
 
     def follow_up(self, record: Record) -> Satisfaction | None:
         """R5/C4: ask the rating (S1 keys 1-4) and write it to the core."""
-        phone = record.contact_phone if isinstance(record, WorkOrder) else getattr(record, "phone", "")
+        phone = (
+            record.contact_phone if isinstance(record, WorkOrder) else getattr(record, "phone", "")
+        )
         if not phone:
             return None
         purpose = f"follow_up:{record.number}"
@@ -155,7 +171,9 @@ class Dialer:
                     placed += 1
         if self.follow_up_calls and self.desk.is_staffed(now):  # placed within staffed hours
             for record in self.desk.follow_ups_due():
-                if isinstance(record, WorkOrder | Complaint) and self._due(f"follow_up:{record.number}", now):
+                if isinstance(record, WorkOrder | Complaint) and self._due(
+                    f"follow_up:{record.number}", now
+                ):
                     self.follow_up(record)
                     placed += 1
         return placed

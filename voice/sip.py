@@ -47,6 +47,10 @@ class SipConfig:
     """UDP port of the outbound account's transport; 0: port + 2."""
     rtp_port: int = 40000
     log_level: int = 1
+    max_calls: int = 4
+    """pjsua call slots (inbound + outbound). The pjsua2-python wheel accepts at most 4
+    calls per process whatever is asked (seen here: the 5th INVITE gets 486); run more
+    processes (`reception hotline --workers N`) for more simultaneous calls."""
 
 
 class SipChannel(Channel):
@@ -91,17 +95,18 @@ if pj is not None:
         """Bridges pjsua's conference clock to a Channel's queues (8 kHz, 20 ms, 16-bit)."""
 
         def __init__(self, channel: Channel):
-            super().__init__()
             self.channel = channel
-            self._next_due: float | None = None
+            self._last: float | None = None
+            super().__init__()
 
         def onFrameRequested(self, frame: Any) -> None:
             now = time.monotonic()
-            if self._next_due is not None and now - self._next_due > 0.02:
-                self.channel.late_frames += 1
-            self._next_due = (self._next_due or now) + 0.02
-            if self._next_due < now - 0.1:
-                self._next_due = now
+            if self._last is not None:
+                gap = now - self._last
+                self.channel.max_gap = max(self.channel.max_gap, gap)
+                if gap > 0.04:  # a whole frame period late: the far end hears a gap
+                    self.channel.late_frames += 1
+            self._last = now
             pcm = self.channel.pull_audio(FRAME_SAMPLES)
             frame.type = pj.PJMEDIA_FRAME_TYPE_AUDIO
             frame.buf = pj.ByteVector(pcm.tobytes())
@@ -163,6 +168,7 @@ class SipLine:
         self._calls: dict[int, Any] = {}
         self._ids = itertools.count(1)
         self._start_error: BaseException | None = None
+        self._dead_ports: list[Any] = []
         self.ep: Any = None
 
     # ---- public ------------------------------------------------------------
@@ -225,7 +231,10 @@ class SipLine:
         self._ready.set()
         try:
             while self._running.is_set():
-                self.ep.libHandleEvents(5)
+                # poll without blocking, then sleep in Python: a blocking libHandleEvents
+                # would hold the GIL and delay the media clock's frame callbacks
+                if self.ep.libHandleEvents(0) <= 0:
+                    time.sleep(0.004)
                 while True:
                     try:
                         fn, args, fut = self._cmds.get_nowait()
@@ -266,7 +275,7 @@ class SipLine:
         cfg = pj.EpConfig()
         cfg.uaConfig.threadCnt = 0
         cfg.uaConfig.mainThreadOnly = False
-        cfg.uaConfig.maxCalls = 32
+        cfg.uaConfig.maxCalls = self.config.max_calls
         cfg.logConfig.level = c.log_level
         cfg.logConfig.consoleLevel = c.log_level
         cfg.medConfig.clockRate = SAMPLE_RATE
@@ -297,7 +306,11 @@ class SipLine:
                 self.ep.libHandleEvents(10)
         except Exception:  # noqa: BLE001
             log.debug("hangup at shutdown failed", exc_info=True)
+        for call in list(self._calls.values()):
+            if call.channel is not None:
+                call.channel.port = None
         self._calls.clear()
+        self._dead_ports.clear()  # remove our ports while the conference bridge still exists
         self.acc_in = self.acc_out = None
         try:
             self.ep.libDestroy()
@@ -394,5 +407,8 @@ class SipLine:
         if channel is not None:
             channel._call = None
             channel.push_event(HungUp(reason or "disconnected"))
+            # keep the port alive a while: the conference clock may still be calling it
+            self._dead_ports.append(channel.port)
+            del self._dead_ports[:-64]
             channel.port = None
         call.channel = None

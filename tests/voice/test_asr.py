@@ -72,7 +72,9 @@ def test_missing_model_means_keys_only(tmp_path):
     assert find_model(str(tmp_path / "nope"), tmp_path) is None
 
 
-CN = os.environ.get("VOSK_CN_MODEL") or (find_model("", Path("data")) and str(find_model("", Path("data"))))
+CN = os.environ.get("VOSK_CN_MODEL") or (
+    find_model("", Path("data")) and str(find_model("", Path("data")))
+)
 
 
 @pytest.mark.skipif(not CN, reason="no Chinese Vosk model installed")

@@ -53,7 +53,12 @@ def test_pyttsx3_renders_one_prompt_per_run(tmp_path):
     pytest.importorskip("pyttsx3")
     t = Tts(tmp_path, engine="pyttsx3")
     a, b = t.get("报修请按一"), t.get("投诉请按四")
-    assert t.renders == 2 and len(a) > 1000 and len(b) > 1000 and not np.array_equal(a[:1000], b[:1000])
+    assert (
+        t.renders == 2
+        and len(a) > 1000
+        and len(b) > 1000
+        and not np.array_equal(a[:1000], b[:1000])
+    )
 
 
 @needs_espeak

