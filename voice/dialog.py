@@ -233,6 +233,8 @@ class Dialog:
                     break
                 if isinstance(ev, Dtmf) and ev.digit == "#":
                     break
+                if isinstance(ev, Dtmf) and ev.digit == "*":
+                    raise EmergencyRequested("key * while recording")
         finally:
             pcm = self.ch.stop_recording()
         return pcm

@@ -210,3 +210,8 @@ def test_operator_transfer_when_staffed(run_call):
 def test_anything_else_back_to_main(run_call):
     call, _, _ = run_call(["5", "1#", "1", "5", "1#", "2"])
     assert said(call).count("main") == 2
+
+
+def test_E1_star_while_recording(run_call, desk):
+    call, _, alerts = run_call(["4", "1", "2", "*", "#", HANGUP])
+    assert call.result.emergency and alerts
