@@ -1,1 +1,1 @@
-"""voice package."""
+"""The hotline IVR: SIP and local lines, DTMF, TTS/ASR, menus as data and the call flows."""

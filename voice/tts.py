@@ -35,21 +35,27 @@ def _render_pyttsx3(text: str, voice: str, rate_wpm: int, path: Path) -> bool:
     except ImportError:
         return False
     done = threading.Event()
-    try:
-        engine = pyttsx3.init("espeak")
-        engine.setProperty("voice", voice)
-        engine.setProperty("rate", rate_wpm)
-        token = engine.connect("finished-utterance", lambda name, completed: done.set())
-        with contextlib.redirect_stdout(io.StringIO()):  # the driver prints "Audio saved"
+    # the espeak driver prints "Audio saved to ..." from its callback, also after
+    # runAndWait() has returned: keep stdout quiet until the file is complete
+    with contextlib.redirect_stdout(io.StringIO()):
+        try:
+            engine = pyttsx3.init("espeak")
+            engine.setProperty("voice", voice)
+            engine.setProperty("rate", rate_wpm)
+            token = engine.connect("finished-utterance", lambda name, completed: done.set())
             engine.save_to_file(text, str(path))
             engine.runAndWait()
-        engine.disconnect(token)
-    except Exception:  # noqa: BLE001 - any driver failure means: fall back
-        log.debug("pyttsx3 failed for %r", text, exc_info=True)
-        return False
-    # runAndWait() may return before the file is written and the finished event does
-    # not always come: accept the file once it has stopped growing (after the event,
-    # or after 4 polls without it).
+            engine.disconnect(token)
+        except Exception:  # noqa: BLE001 - any driver failure means: fall back
+            log.debug("pyttsx3 failed for %r", text, exc_info=True)
+            return False
+        return _wait_complete(path, done)
+
+
+def _wait_complete(path: Path, done: threading.Event) -> bool:
+    """runAndWait() may return before the file is written and the finished event does
+    not always come: accept the file once it has stopped growing (after the event,
+    or after 4 polls without it)."""
     last, same = -1, 0
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:

@@ -87,3 +87,45 @@ def test_chinese_model_main_menu_words(tmp_path):
     g = cn.recognizer(list(menus["main"].words))
     hyp = g.recognise(spoken("报修", "cmn", tmp_path))
     assert hyp is not None and hyp.text == "报修"
+
+
+def test_menu_chosen_by_voice_through_the_line(ko, tmp_path):
+    """Line audio -> tap -> Listener thread -> Speech event -> menu option."""
+    import threading
+    import time
+
+    from voice.dialog import Dialog
+    from voice.line import Channel
+    from voice.menu import Menu, Option
+    from voice.prompts import Prompts
+
+    menus = {
+        "ko": Menu(
+            "ko",
+            "main",
+            (Option("1", "one", ("하나",)), Option("2", "hospital", ("병원",))),
+            timeout_s=5,
+        )
+    }
+    ch = Channel("ko-1")
+    caller = spoken("병원", "ko", tmp_path)
+    stop = threading.Event()
+
+    def media_clock():
+        i = 0
+        while not stop.is_set():
+            ch.pull_audio(160)
+            frame = caller[i : i + 160] if i < len(caller) else np.zeros(160, np.int16)
+            ch.push_audio(frame)
+            i += 160
+            time.sleep(0.002)
+
+    t = threading.Thread(target=media_clock, daemon=True)
+    t.start()
+    try:
+        d = Dialog(ch, Prompts(None), menus, asr=ko)
+        assert d.menu("ko") == "hospital"
+        assert d.state.path == ["ko", "ko~병원"]
+    finally:
+        stop.set()
+        t.join(2)
