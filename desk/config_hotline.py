@@ -25,8 +25,10 @@ class HotlineSettings:
     """Where outbound calls go: {number} is the number dialled (gateway FXS/trunk URI)."""
     operator_uri: str = ""
     """SIP URI of the staffed desk phone for transfers (人工); empty: voicemail + callback."""
-    max_calls: int = 8
-    """Simultaneous inbound calls; more are recorded as missed (T3)."""
+    max_calls: int = 3
+    """Inbound calls served at once per process; the next one hears 线路繁忙 and is put on
+    the callback list (T3). The pjsua2 wheel holds 4 calls a process (one is kept for the
+    dialer): use `reception hotline --workers N` for more."""
     vosk_model_dir: str = ""
     """Directory of a Vosk model; empty means the data dir's models/ or keys only."""
     asr_min_margin: float = 1.0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from desk.deadlines import EMERGENCY_WORDS
 from desk.records import SYSTEM
 from desk.service import Desk
 from voice.asr import AsrModel, AsrUnavailable, Grammar, find_model
+from voice.dialog import CallerHungUp, Dialog
 from voice.flows import InboundCall, transcriber
 from voice.line import Channel, Line
 from voice.menu import Menu, load_menus
@@ -139,6 +141,8 @@ class Hotline:
             log.warning("all %d lines busy: call recorded as missed", h.max_calls)
             self.desk.record_call(SYSTEM, direction="in", caller=channel.caller, callee=channel.callee,
                                   outcome="busy", status="missed")  # fmt: skip
+            with contextlib.suppress(CallerHungUp):
+                Dialog(channel, self.r.prompts, self.r.menus).say("busy", barge=False)
             channel.hangup()
             return
         try:
