@@ -61,5 +61,8 @@ class HotlineSettings:
     """Minutes between attempts to the same number."""
     ring_timeout_s: float = 30.0
     """Seconds an outbound call may ring before it counts as not answered."""
+    nice: int = 0
+    """Nice increment for the hotline processes (-10 keeps RTP on time on a busy 2-core
+    box; needs root or CAP_SYS_NICE; systemd `Nice=-10` does the same)."""
     local_device: str = ""
     """sounddevice input/output device for `reception hotline --local` (empty: default)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import logging
+import os
 import signal
 import subprocess
 import sys
@@ -81,6 +82,13 @@ def cmd_hotline(args: argparse.Namespace, settings: Settings) -> int:
                 h, sip_port=args.port or h.sip_port, rtp_port=args.rtp_port or h.rtp_port
             ),
         )
+    if settings.hotline.nice:
+        try:
+            os.nice(settings.hotline.nice)
+        except PermissionError:
+            log.warning(
+                "cannot change priority by %d: running at normal priority", settings.hotline.nice
+            )
     desk = Desk.open(settings)
     try:
         from voice.hotline import Hotline, load_resources

@@ -141,6 +141,12 @@ class Channel:
             return  # the same key already reported from the audio
         self.push_event(Dtmf(digit, source))
 
+    @property
+    def wants_audio(self) -> bool:
+        """Whether inbound audio is used now: in-band DTMF (until RFC 4733 is seen), a
+        recording or a tap. Backends may skip converting frames nobody reads."""
+        return not self._rfc_digits or self._recording is not None or bool(self._taps)
+
     def push_audio(self, pcm: np.ndarray) -> None:
         """Inbound audio from the far end (8 kHz int16), any length."""
         if not self._rfc_digits:
