@@ -61,6 +61,7 @@ class Dialog:
         self.grammars = grammars if grammars is not None else {}
         self.state = DialogState(keys_only=asr is None)
         self.typeahead: list[str] = []
+        self.pending_speech: Speech | None = None
         self.hung_up = False
         self.prompt_timeout_pad = 5.0
 
@@ -100,6 +101,10 @@ class Dialog:
                 self._check_emergency_key(ev.digit)
             elif isinstance(ev, Speech):
                 self._check_emergency_words(ev.text)
+                if barge:  # an answer spoken over the prompt (barge-in by voice)
+                    self.ch.stop_playback()
+                    self.pending_speech = ev
+                    return None
 
     def _hung_up(self) -> None:
         self.hung_up = True
@@ -117,6 +122,9 @@ class Dialog:
     def _wait_input(self, timeout: float) -> Dtmf | Speech | None:
         if self.typeahead:
             return Dtmf(self.typeahead.pop(0), "typeahead")
+        if self.pending_speech is not None:
+            ev, self.pending_speech = self.pending_speech, None
+            return ev
         deadline = time.monotonic() + timeout
         while True:
             remaining = deadline - time.monotonic()
@@ -147,7 +155,7 @@ class Dialog:
             if listener:
                 self.ch.add_tap(listener.feed)
             try:
-                if not self.typeahead:
+                if not self.typeahead and self.pending_speech is None:
                     self.say(menu.prompt, **slots)
                 ev = self._wait_input(menu.timeout_s)
             finally:

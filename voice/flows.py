@@ -7,8 +7,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from pathlib import Path
+from datetime import timedelta
 
 import numpy as np
 
@@ -453,11 +452,3 @@ def transcriber(model: AsrModel | None) -> Callable[[np.ndarray], str] | None:
         return json.loads(rec.FinalResult()).get("text", "").replace(" ", "")
 
     return run
-
-
-def audio_root(desk: Desk) -> Path:
-    return Path(desk.settings.store.data_dir) / "hotline"
-
-
-def now_str(when: datetime) -> str:
-    return when.strftime("%Y-%m-%d %H:%M")

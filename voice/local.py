@@ -12,8 +12,6 @@ import sys
 import threading
 from collections.abc import Callable
 
-import numpy as np
-
 from voice.events import FRAME_SAMPLES, SAMPLE_RATE, CallStarted, HungUp
 from voice.line import Channel
 
@@ -103,7 +101,3 @@ class LocalLine:
             self._stream.stop()
             self._stream.close()
             self._stream = None
-
-
-def frames_to_int16(data: np.ndarray) -> np.ndarray:
-    return np.asarray(data, dtype=np.int16).reshape(-1)

@@ -215,3 +215,15 @@ def test_anything_else_back_to_main(run_call):
 def test_E1_star_while_recording(run_call, desk):
     call, _, alerts = run_call(["4", "1", "2", "*", "#", HANGUP])
     assert call.result.emergency and alerts
+
+
+def test_answer_spoken_over_the_prompt_is_kept(menus, text_prompts):
+    from voice.dialog import Dialog
+    from voice.events import Speech
+    from voice.fake import ScriptedChannel
+
+    ch = ScriptedChannel([])
+    d = Dialog(ch, text_prompts, menus, asr=FakeAsr())
+    ch.push_event(Speech("投诉"))  # heard while the menu prompt plays
+    assert d.menu("main") == "flow:complaint"
+    assert d.state.path == ["main", "main~投诉"]

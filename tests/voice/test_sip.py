@@ -164,3 +164,42 @@ def test_inband_dtmf_through_g711_on_a_real_call(line, tmp_path):
         b.hangup()
     assert "".join(d.digit for d in digits) == "159#"
     assert {d.source for d in digits} == {"inband"}
+
+
+def test_reception_hotline_command_answers_and_records_the_call(tmp_path):
+    """`reception hotline` as the service runs it: config file, SIP, prompts, Call record."""
+    import subprocess
+    import sys
+
+    from desk.config import load_settings
+    from desk.service import Desk
+
+    cfg = tmp_path / "reception.toml"
+    cfg.write_text(
+        '[hotline]\nsip_port = 5880\nrtp_port = 49000\ntts_engine = "espeak"\ngoodbye_wait_s = 0.5\n'
+    )
+    data = tmp_path / "data"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "desk.cli", "--config", str(cfg), "--data", str(data), "hotline", "--no-dialer"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+    try:
+        wait_for(lambda: "热线已启动" in proc.stdout.readline(), timeout=60, step=0)
+        with bs.Baresip(5460, 5470, user="13800138000", workdir=tmp_path / "bs") as b:
+            b.dial("sip:ivr@127.0.0.1:5880")
+            assert b.wait_event("CALL_ESTABLISHED", 10)
+            time.sleep(0.5)
+            b.keys("5")
+            b.keys("12345678901#")
+            time.sleep(1.0)
+            b.keys("2")
+            assert b.wait_event("CALL_CLOSED", 30)
+    finally:
+        proc.terminate()
+        proc.wait(20)
+    desk = Desk.open(load_settings(cfg, data_dir=data))
+    try:
+        [call] = [Call.from_doc(d) for d in desk.store.iter_days("call")]
+        assert call.caller == "13800138000" and "main=5" in call.menu_path
+    finally:
+        desk.close()
