@@ -13,7 +13,7 @@ from pathlib import Path
 from desk.config import ConfigError, Settings, load_settings
 from desk.errors import DeskError
 from desk.masking import install_log_masking, mask_phone
-from desk.record_types import OWNER_ROLES
+from desk.record_types import OWNER_ROLES, REQUEST_KINDS
 from desk.records import format_number
 from desk.validate import format_unit_zh
 from desk.workflow import STATUS_ZH
@@ -91,6 +91,12 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
                 print(
                     f"  {format_number(v.number)} {format_unit_zh(v.host_unit)} {STATUS_ZH[v.status]}"
                 )
+        requests = desk.open_requests()
+        if requests:
+            print(f"\n等待安全员处理 ({len(requests)}):")
+            for r in requests:
+                where = format_unit_zh(r.unit) if r.unit else r.source
+                print(f"  {format_number(r.number)} {REQUEST_KINDS[r.request_kind]} {where}")
         parcels = desk.parcels_waiting()
         print(f"\n待取快递: {len(parcels)} 件")
         callbacks = desk.callbacks()

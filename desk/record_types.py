@@ -411,6 +411,49 @@ class Call(Record):
         require("direction", self.direction, {"in", "out"})
 
 
+REQUEST_KINDS = {
+    "counter_pickup": "柜台取件",
+    "proxy_pickup": "代领快递",
+    "call_staff": "呼叫客服",
+    "emergency": "紧急情况",
+}
+
+
+@record_type
+@dataclass(frozen=True)
+class GuardRequest(Record):
+    """Something a person at the kiosk or on the line waits for a guard to do (P3, V3, E1)."""
+
+    kind: ClassVar[Kind] = Kind.REQUEST
+    datetime_fields = ("settled_at",)
+    index_fields = ("parcel",)
+
+    request_kind: str = "call_staff"
+    unit: str = ""
+    parcel: str = ""
+    compartment: str = ""
+    """Locker compartment of the parcel, or "counter" when it is kept at the desk."""
+    proxy_name: str = ""
+    proxy_id: str = ""
+    """The proxy's ID number (P3); shown and logged only masked."""
+    visit: str = ""
+    note: str = ""
+    source: str = ""
+    """Where it was raised: a kiosk id or "hotline"."""
+    settled_by: str = ""
+    settled_at: datetime | None = None
+
+    def validate(self) -> None:
+        require("request_kind", self.request_kind, REQUEST_KINDS)
+        if self.request_kind == "proxy_pickup":
+            require_text("proxy_name", self.proxy_name, 40)
+            check("proxy_id", validate.non_empty, "proxy_id", self.proxy_id, 40)
+        if self.request_kind in ("counter_pickup", "proxy_pickup") and not self.parcel:
+            raise ValidationError("parcel", self.parcel, "取件请求须指明快递单号")
+        if self.note:
+            require_text("note", self.note, 500)
+
+
 @record_type
 @dataclass(frozen=True)
 class PrintJob(Record):

@@ -65,6 +65,7 @@ class Kind(StrEnum):
     CALL = "call"
     PRINT_JOB = "print_job"
     DUTY_LOG = "duty_log"
+    REQUEST = "request"
     OWNER = "owner"
     KEY = "key"
     STAFF = "staff"
@@ -83,6 +84,7 @@ KIND_DIGIT: dict[Kind, str] = {
     Kind.CALL: "7",
     Kind.PRINT_JOB: "8",
     Kind.DUTY_LOG: "9",
+    Kind.REQUEST: "0",
 }
 DIGIT_KIND = {v: k for k, v in KIND_DIGIT.items()}
 DATED_KINDS = frozenset(KIND_DIGIT)

@@ -22,6 +22,7 @@ from desk.record_types import (
     Complaint,
     DutyLogEntry,
     FollowUp,
+    GuardRequest,
     Key,
     KeyLoan,
     Owner,
@@ -732,6 +733,34 @@ class Desk:
             for c in calls
             if c.status in ("missed", "abandoned", "voicemail") and not c.callback_done
         ]
+
+    # ---------------------------------------------------- guard requests
+    def open_request(self, actor: Actor, kind: str, **fields: Any) -> GuardRequest:
+        """P3, V3, E1: ask a guard to act (hand over a counter parcel, approve a proxy, come)."""
+
+        def build(number: str, now: datetime) -> GuardRequest:
+            return GuardRequest(number=number, created_at=now, status="open", request_kind=kind,
+                                source=actor.source, **fields)  # fmt: skip
+
+        request = self._create(Kind.REQUEST, actor, build)
+        log.info("guard request %s (%s) from %s", request.number, kind, actor.source or actor.role)
+        return request
+
+    def open_requests(self) -> list[GuardRequest]:
+        """Requests still waiting for a guard: emergencies first, then oldest first."""
+        pending = self._open(Kind.REQUEST, GuardRequest)
+        return sorted(pending, key=lambda r: (r.request_kind != "emergency", r.number))
+
+    def settle_request(
+        self, number: str, actor: Actor, done: bool = True, note: str = ""
+    ) -> GuardRequest:
+        """A guard handled (or turned down) a request; who and when are recorded."""
+        action = "handle" if done else "turn_down"
+        settled = self.transition(
+            number, action, actor, note, settled_by=actor.name, settled_at=self.now()
+        )
+        assert isinstance(settled, GuardRequest)
+        return settled
 
     # ---------------------------------------------------------- printing
     def enqueue_print(self, receipt: str, record: str, payload: bytes | str) -> PrintJob:

@@ -133,6 +133,16 @@ MACHINES: dict[Kind, Machine] = {
         actions={"return": t("lent", "returned", DESK, "钥匙已归还")},
         create_roles=DESK,
     ),
+    # P3 (counter and proxy pickups), V3, E1: a guard settles what the kiosk or line asked for.
+    Kind.REQUEST: Machine(
+        initial=frozenset({"open"}),
+        final=frozenset({"handled", "turned_down"}),
+        actions={
+            "handle": t("open", "handled", DESK, "已处理"),
+            "turn_down": t("open", "turned_down", DESK, "不予办理"),
+        },
+        create_roles=frozenset({V, O, G, S, SV, SYS}),
+    ),
     Kind.PRINT_JOB: Machine(
         initial=frozenset({"queued"}),
         final=frozenset({"printed", "cancelled"}),
@@ -171,6 +181,9 @@ STATUS_ZH = {
     "collected": "已领取",
     "returned": "已退回",
     "lent": "借出",
+    "open": "待处理",
+    "handled": "已处理",
+    "turned_down": "不予办理",
     "queued": "待打印",
     "printed": "已打印",
 }

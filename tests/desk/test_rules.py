@@ -285,6 +285,39 @@ def test_P3_proxy_needs_a_guard(desk, actors):
     )
 
 
+def test_P3_proxy_request_waits_for_a_guard_and_survives_a_restart(desk, actors, tmp_path):
+    p = desk.receive_parcel(actors["guard"], **parcel_fields())
+    req = desk.open_request(actors["visitor"], "proxy_pickup", parcel=p.number, unit=p.unit,
+                            compartment="A01", proxy_name="张小三", proxy_id=ID)  # fmt: skip
+    assert req.status == "open" and req.source == "kiosk-1" and req.number[0] == "0"
+    reopened = type(desk).open(desk.settings, clock=desk.clock)
+    try:
+        assert [r.number for r in reopened.open_requests()] == [req.number]
+    finally:
+        reopened.close()
+    with pytest.raises(TransitionRefused):
+        desk.settle_request(req.number, actors["visitor"])  # only a guard settles it
+    done = desk.settle_request(req.number, actors["guard"], note="核对证件")
+    assert done.status == "handled" and done.settled_by == "guard" and done.settled_at
+    assert desk.open_requests() == []
+
+
+def test_P3_proxy_request_needs_name_and_id(desk, actors):
+    p = desk.receive_parcel(actors["guard"], **parcel_fields())
+    with pytest.raises(ValidationError) as err:
+        desk.open_request(actors["visitor"], "proxy_pickup", parcel=p.number, proxy_name="张小三")
+    assert err.value.field == "proxy_id"
+    assert desk.open_requests() == []
+
+
+def test_E1_emergency_requests_come_first(desk, actors):
+    call = desk.open_request(actors["visitor"], "call_staff", note="自助终端呼叫")
+    alarm = desk.open_request(actors["visitor"], "emergency", note="困电梯")
+    assert [r.number for r in desk.open_requests()] == [alarm.number, call.number]
+    turned = desk.settle_request(call.number, actors["guard"], done=False, note="误触")
+    assert turned.status == "turned_down"
+
+
 def test_P3_five_wrong_codes_lock_the_source_out_for_5_minutes(desk, actors, clock):
     p = desk.receive_parcel(actors["guard"], **parcel_fields())
     wrong = "000000" if p.pickup_code != "000000" else "111111"
