@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +52,18 @@ def truncate(text: str, columns: int) -> str:
     return "".join(out)
 
 
+#: Chinese punctuation a line may end after (a preferred break) and may not start with.
+BREAK_AFTER = "，。；：！？、）》」』"
+NO_LINE_START = BREAK_AFTER + "…—"
+
+
 def wrap(text: str, columns: int) -> list[str]:
-    """Break ``text`` into lines of at most ``columns``; breaks at spaces in Latin text, anywhere in CJK."""
+    """Break ``text`` into lines of at most ``columns``.
+
+    Latin text breaks at spaces, Chinese anywhere, but preferably after punctuation
+    (``，。；``...) when that keeps at least a third of the line, and never so that a line
+    starts with ``，`` or ``。`` (the character before moves down with it).
+    """
     lines: list[str] = []
     for paragraph in normalise(text).split("\n"):
         line, used = "", 0
@@ -62,9 +73,10 @@ def wrap(text: str, columns: int) -> list[str]:
                 line += word
                 used += w
                 continue
+            line, carry = _break_point(line, word, columns)
             if line.strip():
                 lines.append(line.rstrip())
-            word = word.lstrip() if line else word
+            word = carry + word if carry else (word.lstrip() if line else word)
             while width(word) > columns:
                 head = truncate(word, columns)
                 lines.append(head)
@@ -72,6 +84,25 @@ def wrap(text: str, columns: int) -> list[str]:
             line, used = word, width(word)
         lines.append(line.rstrip())
     return lines
+
+
+def _break_point(line: str, word: str, columns: int) -> tuple[str, str]:
+    """Split ``line`` where it should end before ``word``: (kept, moved to the next line)."""
+    if word[:1] in NO_LINE_START and line[-1:].strip():
+        # no line starts with a comma: the character (or Latin word) before it goes along
+        tail = re.search(r"[!-~]+$", line) if ord(line[-1]) < 0x80 else None
+        cut = len(line) - (len(tail.group(0)) if tail else 1)
+        if cut > 0 and line[:cut].strip():
+            return line[:cut], line[cut:]
+        return line, ""
+    if ord((word.lstrip() or " ")[0]) < 0x80:
+        return line, ""  # a Latin word: break at its space as before
+    for i in range(len(line) - 1, 0, -1):
+        if line[i] in BREAK_AFTER:
+            if width(line[: i + 1]) * 3 >= columns and i + 1 < len(line):
+                return line[: i + 1], line[i + 1 :]
+            break
+    return line, ""
 
 
 def _tokens(text: str) -> list[str]:

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from desk.errors import ValidationError
 from desk.masking import mask_id, mask_name, mask_phone
 from desk.record_types import (
     COMPLAINT_CATEGORIES,
@@ -16,12 +17,14 @@ from desk.record_types import (
     REPAIR_CATEGORIES,
     VISITOR_KINDS,
     Complaint,
+    Key,
     KeyLoan,
     Parcel,
     Visit,
     WorkOrder,
 )
 from desk.records import Record
+from desk.validate import format_unit_zh
 from devices import escpos_text as tx
 from devices.escpos_doc import EscposDoc
 
@@ -56,17 +59,48 @@ def _yuan(amount: float) -> str:
     return f"¥{amount:.2f}"
 
 
+PUBLIC_PREFIX = "public:"
+"""Work-order locations outside any unit: ``public:<area>`` (R1)."""
+
+
+def unit_label_zh(unit: str) -> str:
+    """A unit as people on site read it: ``3-2-501`` -> ``3栋2单元501室``.
+
+    Uses the core's ``desk.validate.format_unit_zh``; besides it reads ``public:大堂`` as
+    ``公共区域（大堂）``, a unit anonymised to its building (X2: ``3-0-0``) as ``3栋``, an
+    empty one as ``—``, and prints anything else unchanged (a receipt never fails on it).
+    """
+    unit = unit.strip()
+    if unit.startswith(PUBLIC_PREFIX):
+        area = unit.removeprefix(PUBLIC_PREFIX).strip()
+        return f"公共区域（{area}）" if area else "公共区域"
+    if not unit:
+        return "—"
+    try:
+        label = format_unit_zh(unit)
+    except ValidationError:
+        log.debug("unit %r is not building-entrance-room: printed as it is", unit)
+        return unit
+    building, _, rest = label.partition("栋")
+    return f"{building}栋" if rest == "0单元0室" else label
+
+
 def _tail(value: str, keep: int = 4) -> str:
     """Only the last characters of a long reference (tracking numbers)."""
     value = value.strip()
     return value if len(value) <= keep else "*" * (len(value) - keep) + value[-keep:]
 
 
-def _header(doc: EscposDoc, settings: Any, title: str, record: Record) -> None:
+def _title(doc: EscposDoc, settings: Any, title: str) -> None:
+    """Site name (double size only when it fits the paper), the receipt's title, a rule."""
     name = settings.site.name
     doc.line(name, align="center", bold=True, double=tx.width(name) * 2 <= doc.columns)
     doc.line(title, align="center", bold=True)
     doc.rule()
+
+
+def _header(doc: EscposDoc, settings: Any, title: str, record: Record) -> None:
+    _title(doc, settings, title)
     doc.field("单号", record.number)
     doc.field("时间", _fmt(record.created_at, settings))
 
@@ -87,7 +121,7 @@ def visit_pass(visit: Visit, settings: Any) -> bytes:
     """V6: visitor, host unit, valid-until and a code for the guard; never the full ID."""
     doc = _doc(settings)
     _header(doc, settings, "访客通行证", visit)
-    doc.field("访客", mask_name(visit.visitor_name))
+    doc.field("访客", mask_name(visit.visitor_name) or "—")
     doc.field("类别", VISITOR_KINDS.get(visit.visitor_kind, visit.visitor_kind))
     if visit.id_number:
         doc.field(
@@ -95,7 +129,7 @@ def visit_pass(visit: Visit, settings: Any) -> bytes:
         )
     if visit.phone:
         doc.field("电话", mask_phone(visit.phone))
-    doc.field("拜访", visit.host_unit)
+    doc.field("拜访", unit_label_zh(visit.host_unit))
     if visit.purpose:
         doc.field("事由", visit.purpose)
     doc.field("人数", str(visit.party_size))
@@ -115,10 +149,7 @@ def work_order_copy(order: WorkOrder, settings: Any) -> bytes:
     """R3: the customer copy with the promised times (R2) and any price (R6)."""
     doc = _doc(settings)
     _header(doc, settings, "报修派工单（客户联）", order)
-    location = order.location
-    if location.startswith("public:"):
-        location = "公共区域：" + location.removeprefix("public:")
-    doc.field("位置", location)
+    doc.field("位置", unit_label_zh(order.location))
     doc.field("类别", REPAIR_CATEGORIES.get(order.category, order.category))
     doc.field("级别", "急修" if order.urgent or order.emergency else "普通维修")
     doc.field("内容", order.description or order.transcript or "—")
@@ -150,7 +181,7 @@ def parcel_slip(parcel: Parcel, settings: Any) -> bytes:
     doc = _doc(settings)
     _header(doc, settings, "挂号信取件凭条" if parcel.registered_mail else "包裹取件凭条", parcel)
     doc.field("收件人", mask_name(parcel.recipient_name))
-    doc.field("房号", parcel.unit)
+    doc.field("房号", unit_label_zh(parcel.unit))
     if parcel.phone:
         doc.field("电话", mask_phone(parcel.phone))
     if parcel.courier:
@@ -171,11 +202,23 @@ def parcel_slip(parcel: Parcel, settings: Any) -> bytes:
     return _footer(doc, settings, parcel, "如有疑问请联系客服中心")
 
 
-def key_loan_slip(loan: KeyLoan, settings: Any) -> bytes:
-    """K2: the key register slip: key, borrower (masked), deposit, due back, signatures."""
+def key_loan_slip(loan: KeyLoan, settings: Any, key: Key | None = None) -> bytes:
+    """K2: the key register slip: key, borrower (masked), deposit, due back, signatures.
+
+    ``key`` (the cabinet's record of ``loan.key_id``) adds its label, kind, unit and slot.
+    """
     doc = _doc(settings)
     _header(doc, settings, "钥匙借用单", loan)
-    doc.field("钥匙", loan.key_id)
+    if key is not None and key.label:
+        doc.field("钥匙", key.label)
+        doc.field("编号", loan.key_id)
+        doc.field("类别", KEY_KINDS.get(key.key_kind, key.key_kind))
+    else:
+        doc.field("钥匙", loan.key_id)
+    if key is not None and key.unit:
+        doc.field("房号", unit_label_zh(key.unit))
+    if key is not None and key.slot:
+        doc.field("柜格", key.slot)
     doc.field(
         "借用人", mask_name(loan.borrower_name) + ("（员工）" if loan.borrower_is_staff else "")
     )
@@ -204,7 +247,7 @@ def complaint_ack(complaint: Complaint, settings: Any) -> bytes:
     if complaint.name:
         doc.field("投诉人", mask_name(complaint.name))
     if complaint.unit:
-        doc.field("房号", complaint.unit)
+        doc.field("房号", unit_label_zh(complaint.unit))
     if complaint.phone:
         doc.field("电话", mask_phone(complaint.phone))
     doc.field("类别", COMPLAINT_CATEGORIES.get(complaint.category, complaint.category))
@@ -223,9 +266,7 @@ def test_page(settings: Any) -> bytes:
     """The printer test page of ``reception devices test-page``: widths, Chinese, ¥, QR."""
     doc = _doc(settings)
     dev = settings.devices
-    doc.line(settings.site.name, align="center", bold=True, double=True)
-    doc.line("打印机测试页", align="center", bold=True)
-    doc.rule()
+    _title(doc, settings, "打印机测试页")
     doc.line("0123456789" * (doc.columns // 10) + "0123456789"[: doc.columns % 10])
     doc.line("中文" * (doc.columns // 4))
     doc.pair("金额 ¥", _yuan(12.5))
@@ -246,8 +287,17 @@ _LAYOUTS: dict[type, tuple[str, Callable[[Any, Any], bytes]]] = {
 }
 
 
-def receipt_for(record: Record, settings: Any) -> tuple[str, bytes]:
-    """The receipt kind and ESC/POS bytes for ``record``."""
+def receipt_for(
+    record: Record, settings: Any, lookup: Callable[[str], Record | None] | None = None
+) -> tuple[str, bytes]:
+    """The receipt kind and ESC/POS bytes for ``record``.
+
+    ``lookup`` (e.g. ``Desk.get``) finds related records: the key of a key loan, so that its
+    slip names the key and its unit instead of only the key's id.
+    """
+    if isinstance(record, KeyLoan):
+        key = lookup(record.key_id) if lookup else None
+        return KEY_LOAN, key_loan_slip(record, settings, key if isinstance(key, Key) else None)
     try:
         kind, layout = _LAYOUTS[type(record)]
     except KeyError:
@@ -255,4 +305,4 @@ def receipt_for(record: Record, settings: Any) -> tuple[str, bytes]:
     return kind, layout(record, settings)
 
 
-__all__ = ["KEY_KINDS", "receipt_for", "test_page"]
+__all__ = ["receipt_for", "test_page", "unit_label_zh"]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from devices import escpos_text as tx
 from devices.escpos_doc import EscposDoc
@@ -50,6 +52,37 @@ def test_wrap_never_exceeds_columns_and_keeps_all_text():
     lines = tx.wrap(text, 32)
     assert all(tx.width(line) <= 32 for line in lines)
     assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+
+
+@pytest.mark.parametrize(
+    ("text", "columns", "lines"),
+    [
+        (
+            "维修完成后我们将回访，请凭单号查询进度",
+            32,
+            ["维修完成后我们将回访，", "请凭单号查询进度"],
+        ),
+        (
+            "厨房水管漏水，地面积水，请尽快派人维修",
+            26,
+            ["厨房水管漏水，地面积水，", "请尽快派人维修"],
+        ),
+        ("一二三四五六七八九十一二三四五六，七", 32, ["一二三四五六七八九十一二三四五", "六，七"]),
+        ("好，一二三四五六七八九十一二三四五六", 32, ["好，一二三四五六七八九十一二三四", "五六"]),
+    ],
+)
+def test_wrap_prefers_punctuation_and_no_line_starts_with_it(text, columns, lines):
+    assert tx.wrap(text, columns) == lines
+
+
+@given(
+    st.text(alphabet="中文字，。！abc xyz0123-", max_size=120),
+    st.integers(min_value=4, max_value=48),
+)
+def test_wrap_property_fits_and_keeps_every_character(text, columns):
+    lines = tx.wrap(text, columns)
+    assert all(tx.width(line) <= columns for line in lines)
+    assert "".join(lines).replace(" ", "") == tx.normalise(text).replace(" ", "")
 
 
 def test_paper_widths():
