@@ -19,39 +19,13 @@ from pathlib import Path
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent.resolve()]
 
 from desk.config import load_settings
-from devices.compartments import CompartmentMap, default_compartments
 from devices.links import SerialLink
-from devices.lock_protocols import get_protocol
-from devices.locks import SerialLockBoards
-from devices.printer import ReceiptPrinter, make_connection
 from devices.receipts import receipt_for
 from devices.sim.host import SimHost
+from devices.sim_harness import locks_on, printer_on, sample_records, start_sim
 
 ANSWER_S = 0.005
 """The virtual board's own answer time."""
-
-
-def _sample_record():
-    from datetime import datetime, timedelta
-    from zoneinfo import ZoneInfo
-
-    from desk.record_types import WorkOrder
-
-    t0 = datetime(2026, 11, 23, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
-    return WorkOrder(
-        number="22611230007",
-        created_at=t0,
-        status="received",
-        location="3-2-501",
-        category="water",
-        description="厨房水管漏水，地面积水，请尽快派人维修",
-        urgent=True,
-        contact_name="李娜",
-        contact_phone="13812345678",
-        dispatch_by=t0,
-        on_site_by=t0 + timedelta(minutes=30),
-        follow_up_by=t0 + timedelta(days=3),
-    )
 
 
 def _wait_rx(host: SimHost, total: int, timeout: float = 30.0) -> float:
@@ -67,12 +41,9 @@ def _wait_rx(host: SimHost, total: int, timeout: float = 30.0) -> float:
 
 
 def bench_printer(baud: int, repeat: int, data: bytes, tmp: Path) -> dict[str, float]:
-    cm = CompartmentMap(default_compartments())
-    host = SimHost(tmp / f"p{baud}", cm, printer_baud=baud).start(control=False)
+    host = start_sim(tmp / f"p{baud}", printer_baud=baud)
     try:
-        printer = ReceiptPrinter(
-            lambda: make_connection(host.printer_path, baud), status_timeout=0.5, baud=baud
-        )
+        printer = printer_on(host, baud, status_timeout=0.5)
         host.printer_dev.rx_log = []
         host.printer.on_receipt = None  # no PNG rendering in the timed loop
         printer.status()
@@ -99,13 +70,11 @@ def bench_printer(baud: int, repeat: int, data: bytes, tmp: Path) -> dict[str, f
 
 
 def bench_lock(repeat: int, tmp: Path, baud: int = 19200) -> dict[str, float]:
-    cm = CompartmentMap(default_compartments())
-    host = SimHost(tmp / "locks", cm, lock_baud=baud, lock_answer_delay=ANSWER_S).start(
-        control=False
-    )
-    proto = get_protocol("kerong")
+    host = start_sim(tmp / "locks", lock_baud=baud, lock_answer_delay=ANSWER_S)
+    cm = host.compartments
     try:
-        boards = SerialLockBoards(proto, lambda: SerialLink.open(host.locks_path, baud), cm)
+        boards = locks_on(host, "kerong", baud, timeout=0.3)
+        proto = boards.protocol
         boards.connect()
         base, drv = [], []
         for i in range(repeat):
@@ -132,7 +101,7 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args()
     settings = load_settings()
-    _, data = receipt_for(_sample_record(), settings)
+    _, data = receipt_for(sample_records()["work_order"], settings)
     ok = True
     with tempfile.TemporaryDirectory() as tmp:
         print(

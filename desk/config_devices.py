@@ -6,8 +6,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
-def _default_compartments() -> dict[str, str]:
-    """Demo layout: parcel lockers A and B on boards 1-2, key cabinet row 3 on board 3."""
+def default_compartments() -> dict[str, str]:
+    """Demo layout: parcel lockers A and B on boards 1-2, key cabinet row 3 on board 3.
+
+    The one definition of the default map (``devices.compartments`` re-exports it).
+    """
     out: dict[str, str] = {}
     for board, prefix in ((1, "A-"), (2, "B-")):
         for lock in range(1, 17):
@@ -45,7 +48,7 @@ class DeviceSettings:
     """Seconds to wait for a door to be confirmed open before the one retry."""
     lock_retries: int = 1
     """Retries of an unconfirmed open before reporting failure."""
-    compartments: dict[str, str] = field(default_factory=_default_compartments)
+    compartments: dict[str, str] = field(default_factory=default_compartments)
     """Compartment name -> "board:lock" (board in the protocol's numbering, lock from 1).
     Names are matched ignoring spaces, width and leading zeros ("A-7" is "A-07")."""
     sim_dir: Path | None = None

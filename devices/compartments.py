@@ -8,6 +8,16 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from desk.config_devices import default_compartments
+
+__all__ = [
+    "Compartment",
+    "CompartmentMap",
+    "UnknownCompartmentError",
+    "default_compartments",
+    "normalise_name",
+]
+
 log = logging.getLogger(__name__)
 
 _DIGITS = re.compile(r"\d+")
@@ -88,14 +98,3 @@ class CompartmentMap:
     def boards(self) -> list[int]:
         """Board addresses in use."""
         return sorted({c.board for c in self._by_name.values()})
-
-
-def default_compartments() -> dict[str, str]:
-    """The demo layout: parcel lockers A and B on boards 1-2, key cabinet row 3 on board 3."""
-    out: dict[str, str] = {}
-    for board, prefix in ((1, "A-"), (2, "B-")):
-        for lock in range(1, 17):
-            out[f"{prefix}{lock:02d}"] = f"{board}:{lock}"
-    for lock in range(1, 17):
-        out[f"钥匙 3-{lock:02d}"] = f"3:{lock}"
-    return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -100,12 +101,17 @@ def _title(doc: EscposDoc, settings: Any, title: str) -> None:
 
 
 def _header(doc: EscposDoc, settings: Any, title: str, record: Record) -> None:
+    """Title block, then the record's number and time."""
     _title(doc, settings, title)
     doc.field("单号", record.number)
     doc.field("时间", _fmt(record.created_at, settings))
 
 
-def _footer(doc: EscposDoc, settings: Any, record: Record, note: str) -> bytes:
+def _footer(doc: EscposDoc, settings: Any, record: Record, note: str, signer: str) -> bytes:
+    """Signature line (if any), the number as QR and text, the note, hotline, thanks, cut."""
+    if signer:
+        doc.feed()
+        doc.line(f"{signer}签名：" + "_" * 16)
     doc.rule()
     doc.qr(record.number)
     doc.line(record.number, align="center")
@@ -117,18 +123,48 @@ def _footer(doc: EscposDoc, settings: Any, record: Record, note: str) -> bytes:
     return doc.output
 
 
-def visit_pass(visit: Visit, settings: Any) -> bytes:
+def _id_and_phone(doc: EscposDoc, phone: str, id_type: str = "", id_number: str = "") -> None:
+    """The masked ID (type and number) and phone of a person, when given (X1)."""
+    if id_number:
+        doc.field("证件", f"{ID_TYPES.get(id_type, id_type)} {mask_id(id_number)}")
+    if phone:
+        doc.field("电话", mask_phone(phone))
+
+
+Body = Callable[..., None]
+Layout = Callable[..., bytes]
+_LAYOUTS: dict[type, tuple[str, Layout]] = {}
+
+
+def _receipt(
+    record_type: type, kind: str, title: str | Callable[[Any], str], note: str, signer: str = ""
+) -> Callable[[Body], Layout]:
+    """Make a receipt of a body writer: header, the body, signature, footer; registered by type.
+
+    The body is ``body(doc, record, settings, **extra)``; the receipt function built from it is
+    ``layout(record, settings, **extra) -> bytes``.
+    """
+
+    def decorate(body: Body) -> Layout:
+        @functools.wraps(body)
+        def layout(record: Any, settings: Any, **extra: Any) -> bytes:
+            doc = _doc(settings)
+            _header(doc, settings, title(record) if callable(title) else title, record)
+            body(doc, record, settings, **extra)
+            return _footer(doc, settings, record, note, signer)
+
+        _LAYOUTS[record_type] = (kind, layout)
+        return layout
+
+    return decorate
+
+
+@_receipt(Visit, VISIT_PASS, "访客通行证", "请出示本凭条给安全员查验，离开时请刷码登记")
+def visit_pass(doc: EscposDoc, visit: Visit, settings: Any) -> None:
     """V6: visitor, host unit, valid-until and a code for the guard; never the full ID."""
-    doc = _doc(settings)
-    _header(doc, settings, "访客通行证", visit)
     doc.field("访客", mask_name(visit.visitor_name) or "—")
     doc.field("类别", VISITOR_KINDS.get(visit.visitor_kind, visit.visitor_kind))
-    if visit.id_number:
-        doc.field(
-            "证件", f"{ID_TYPES.get(visit.id_type, visit.id_type)} {mask_id(visit.id_number)}"
-        )
-    if visit.phone:
-        doc.field("电话", mask_phone(visit.phone))
+    _id_and_phone(doc, visit.phone, visit.id_type, visit.id_number)
     doc.field("拜访", unit_label_zh(visit.host_unit))
     if visit.purpose:
         doc.field("事由", visit.purpose)
@@ -142,21 +178,18 @@ def visit_pass(visit: Visit, settings: Any) -> bytes:
     if visit.pass_code:
         doc.rule()
         doc.line(f"通行码 {visit.pass_code}", align="center", bold=True, double=True)
-    return _footer(doc, settings, visit, "请出示本凭条给安全员查验，离开时请刷码登记")
 
 
-def work_order_copy(order: WorkOrder, settings: Any) -> bytes:
+@_receipt(WorkOrder, WORK_ORDER, "报修派工单（客户联）", "维修完成后我们将回访，请凭单号查询进度")
+def work_order_copy(doc: EscposDoc, order: WorkOrder, settings: Any) -> None:
     """R3: the customer copy with the promised times (R2) and any price (R6)."""
-    doc = _doc(settings)
-    _header(doc, settings, "报修派工单（客户联）", order)
     doc.field("位置", unit_label_zh(order.location))
     doc.field("类别", REPAIR_CATEGORIES.get(order.category, order.category))
     doc.field("级别", "急修" if order.urgent or order.emergency else "普通维修")
     doc.field("内容", order.description or order.transcript or "—")
     if order.contact_name:
         doc.field("联系人", mask_name(order.contact_name))
-    if order.contact_phone:
-        doc.field("电话", mask_phone(order.contact_phone))
+    _id_and_phone(doc, order.contact_phone)
     doc.rule()
     doc.line("服务承诺", bold=True)
     if order.dispatch_by:
@@ -173,17 +206,20 @@ def work_order_copy(order: WorkOrder, settings: Any) -> bytes:
             "费用",
             _yuan(order.price_yuan) + ("（已确认）" if order.price_confirmed else "（待确认）"),
         )
-    return _footer(doc, settings, order, "维修完成后我们将回访，请凭单号查询进度")
 
 
-def parcel_slip(parcel: Parcel, settings: Any) -> bytes:
+@_receipt(
+    Parcel,
+    PARCEL_SLIP,
+    lambda parcel: "挂号信取件凭条" if parcel.registered_mail else "包裹取件凭条",
+    "如有疑问请联系客服中心",
+    signer="领取人",
+)
+def parcel_slip(doc: EscposDoc, parcel: Parcel, settings: Any) -> None:
     """P3: the pickup slip: who collected what from where, proxy recorded."""
-    doc = _doc(settings)
-    _header(doc, settings, "挂号信取件凭条" if parcel.registered_mail else "包裹取件凭条", parcel)
     doc.field("收件人", mask_name(parcel.recipient_name))
     doc.field("房号", unit_label_zh(parcel.unit))
-    if parcel.phone:
-        doc.field("电话", mask_phone(parcel.phone))
+    _id_and_phone(doc, parcel.phone)
     if parcel.courier:
         doc.field("快递公司", parcel.courier)
     if parcel.tracking_no:
@@ -197,18 +233,14 @@ def parcel_slip(parcel: Parcel, settings: Any) -> bytes:
             doc.field("代领证件", mask_id(parcel.proxy_id))
     if parcel.countersigned_by:
         doc.field("经办", parcel.countersigned_by)
-    doc.feed()
-    doc.line("领取人签名：________________")
-    return _footer(doc, settings, parcel, "如有疑问请联系客服中心")
 
 
-def key_loan_slip(loan: KeyLoan, settings: Any, key: Key | None = None) -> bytes:
+@_receipt(KeyLoan, KEY_LOAN, "钥匙借用单", "请按时归还钥匙，归还时凭本单退还押金", signer="借用人")
+def key_loan_slip(doc: EscposDoc, loan: KeyLoan, settings: Any, key: Key | None = None) -> None:
     """K2: the key register slip: key, borrower (masked), deposit, due back, signatures.
 
     ``key`` (the cabinet's record of ``loan.key_id``) adds its label, kind, unit and slot.
     """
-    doc = _doc(settings)
-    _header(doc, settings, "钥匙借用单", loan)
     if key is not None and key.label:
         doc.field("钥匙", key.label)
         doc.field("编号", loan.key_id)
@@ -222,10 +254,7 @@ def key_loan_slip(loan: KeyLoan, settings: Any, key: Key | None = None) -> bytes
     doc.field(
         "借用人", mask_name(loan.borrower_name) + ("（员工）" if loan.borrower_is_staff else "")
     )
-    if loan.id_number:
-        doc.field("证件", f"{ID_TYPES.get(loan.id_type, loan.id_type)} {mask_id(loan.id_number)}")
-    if loan.phone:
-        doc.field("电话", mask_phone(loan.phone))
+    _id_and_phone(doc, loan.phone, loan.id_type, loan.id_number)
     if loan.purpose:
         doc.field("事由", loan.purpose)
     if loan.deposit_yuan:
@@ -235,21 +264,16 @@ def key_loan_slip(loan: KeyLoan, settings: Any, key: Key | None = None) -> bytes
     if loan.lent_by:
         doc.field("经办", loan.lent_by)
     doc.field("应还时间", _fmt(loan.due_back, settings))
-    doc.feed()
-    doc.line("借用人签名：________________")
-    return _footer(doc, settings, loan, "请按时归还钥匙，归还时凭本单退还押金")
 
 
-def complaint_ack(complaint: Complaint, settings: Any) -> bytes:
+@_receipt(Complaint, COMPLAINT, "投诉受理回执", "感谢您的监督，我们将尽快处理并回访")
+def complaint_ack(doc: EscposDoc, complaint: Complaint, settings: Any) -> None:
     """C1: acknowledgement with the reply and resolution deadlines (C3)."""
-    doc = _doc(settings)
-    _header(doc, settings, "投诉受理回执", complaint)
     if complaint.name:
         doc.field("投诉人", mask_name(complaint.name))
     if complaint.unit:
         doc.field("房号", unit_label_zh(complaint.unit))
-    if complaint.phone:
-        doc.field("电话", mask_phone(complaint.phone))
+    _id_and_phone(doc, complaint.phone)
     doc.field("类别", COMPLAINT_CATEGORIES.get(complaint.category, complaint.category))
     doc.field("内容", complaint.content)
     if complaint.wants:
@@ -259,7 +283,6 @@ def complaint_ack(complaint: Complaint, settings: Any) -> bytes:
         doc.field("答复时限", _fmt(complaint.reply_by, settings))
     if complaint.resolve_by:
         doc.field("处理时限", _fmt(complaint.resolve_by, settings))
-    return _footer(doc, settings, complaint, "感谢您的监督，我们将尽快处理并回访")
 
 
 def test_page(settings: Any) -> bytes:
@@ -278,15 +301,6 @@ def test_page(settings: Any) -> bytes:
     return doc.output
 
 
-_LAYOUTS: dict[type, tuple[str, Callable[[Any, Any], bytes]]] = {
-    Visit: (VISIT_PASS, visit_pass),
-    WorkOrder: (WORK_ORDER, work_order_copy),
-    Parcel: (PARCEL_SLIP, parcel_slip),
-    KeyLoan: (KEY_LOAN, key_loan_slip),
-    Complaint: (COMPLAINT, complaint_ack),
-}
-
-
 def receipt_for(
     record: Record, settings: Any, lookup: Callable[[str], Record | None] | None = None
 ) -> tuple[str, bytes]:
@@ -295,14 +309,15 @@ def receipt_for(
     ``lookup`` (e.g. ``Desk.get``) finds related records: the key of a key loan, so that its
     slip names the key and its unit instead of only the key's id.
     """
-    if isinstance(record, KeyLoan):
-        key = lookup(record.key_id) if lookup else None
-        return KEY_LOAN, key_loan_slip(record, settings, key if isinstance(key, Key) else None)
     try:
         kind, layout = _LAYOUTS[type(record)]
     except KeyError:
         raise ValueError(f"no receipt for {type(record).__name__}") from None
-    return kind, layout(record, settings)
+    extra: dict[str, Any] = {}
+    if isinstance(record, KeyLoan):
+        key = lookup(record.key_id) if lookup else None
+        extra["key"] = key if isinstance(key, Key) else None
+    return kind, layout(record, settings, **extra)
 
 
 __all__ = ["receipt_for", "test_page", "unit_label_zh"]

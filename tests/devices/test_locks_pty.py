@@ -8,20 +8,12 @@ import pytest
 
 from devices.compartments import CompartmentMap, default_compartments, normalise_name
 from devices.events import DeviceState
-from devices.links import SerialLink
-from devices.lock_protocols import get_protocol
-from devices.locks import SerialLockBoards
-from devices.sim.host import SimHost
+from devices.sim_harness import locks_on, start_sim
 
 
 def boards_for(sim, protocol="kerong", timeout=0.2):
     events = []
-    lb = SerialLockBoards(
-        get_protocol(protocol),
-        lambda: SerialLink.open(sim.locks_path, 19200),
-        sim.compartments,
-        timeout=timeout,
-    )
+    lb = locks_on(sim, protocol, timeout=timeout)
     lb.hub.subscribe(events.append)
     return lb, events
 
@@ -88,7 +80,7 @@ def test_item_sensor_confirms_parcel_taken(sim):
 
 def test_8a_protocol_over_pty(tmp_path):
     cm = CompartmentMap({"A-01": "1:1", "A-02": "1:2"})
-    host = SimHost(tmp_path / "sim8a", cm, lock_protocol="8a").start(control=False)
+    host = start_sim(tmp_path / "sim8a", cm, lock_protocol="8a")
     try:
         lb, _ = boards_for(host, "8a")
         assert lb.state("A-01").closed

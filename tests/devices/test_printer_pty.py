@@ -6,12 +6,12 @@ import time
 
 from devices.events import DeviceState
 from devices.print_queue import BACKOFF, PrintQueue
-from devices.printer import ReceiptPrinter, make_connection
 from devices.receipts import receipt_for
+from devices.sim_harness import printer_on
 
 
 def printer_for(sim, events=None):
-    p = ReceiptPrinter(lambda: make_connection(sim.printer_path, 9600), status_timeout=0.2)
+    p = printer_on(sim)
     if events is not None:
         p.hub.subscribe(events.append)
     return p
