@@ -114,6 +114,8 @@ class KioskApp(App):
         return self.sm.get_screen(name)
 
     def go(self, name: str, **params: Any) -> None:
+        """Show screen ``name``; a popup left open over the old screen is closed first."""
+        self.close_popups()
         screen = self.sm.get_screen(name)
         screen.prepare(**params)
         self.sm.current = name

@@ -313,7 +313,7 @@ class KioskBackend:
     def lend_key(self, key_id: str, fields: dict[str, Any]) -> tuple[Any, bool]:
         """K2/K3: register the loan and open the key slot; (loan, slot confirmed open)."""
         actor = self.staff_actor()
-        key = next(k for k in self.desk.keys() if k.number == key_id)
+        key = next(k for k in self.desk.keys() if k.number == key_id)  # noqa: SIM118
         loan = self.desk.lend_key(actor, key_id, **fields)
         opened = self._open_quietly(key.slot)
         self.print_record(loan.number)
@@ -322,7 +322,7 @@ class KioskBackend:
     def return_key(self, key_id: str) -> tuple[Any, bool]:
         """Open the slot, check the key is back by its sensor, close the loan."""
         actor = self.staff_actor()
-        key = next(k for k in self.desk.keys() if k.number == key_id)
+        key = next(k for k in self.desk.keys() if k.number == key_id)  # noqa: SIM118
         present = True
         if self._open_quietly(key.slot):
             state = self.devices.locks.state(key.slot)

@@ -29,6 +29,8 @@ def configure_kivy(settings: Any) -> None:
         Config.set("graphics", "width", str(k.width))
         Config.set("graphics", "height", str(k.height))
     Config.set("graphics", "resizable", "0")
+    # no multisampling: with software GL (no GPU, Xvfb) it doubles the cost of every frame
+    Config.set("graphics", "multisamples", "0")
     from kiosk.fonts import register_default_font
 
     register_default_font(k.font_path)

@@ -9,6 +9,7 @@ import os
 import pickle
 import threading
 import unicodedata
+from array import array
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -16,7 +17,7 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 SEP = "'"
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 MAX_PHRASE_LEN = 4
 """Longest jieba word (in characters) added from per-character readings."""
 MIN_WORD_FREQ = 20
@@ -68,19 +69,87 @@ def _cache_path() -> Path:
     return Path(base) / "reception" / f"pinyin_index_v{CACHE_VERSION}.pickle"
 
 
+class Packed:
+    """A read-only ``str -> list[str]`` map held in three objects instead of ~400k small ones.
+
+    Sorted keys, every value's words joined into one string, and the offsets of each value in
+    it: about a quarter of the memory of a dict of lists, and pickled/loaded as fast.
+    """
+
+    SEP = "\x1f"
+
+    def __init__(self, keys: list[str], blob: str, offsets: array) -> None:
+        self.keys = keys
+        self.blob = blob
+        self.offsets = offsets
+
+    @classmethod
+    def pack(cls, mapping: dict[str, list[str]]) -> Packed:
+        keys = sorted(mapping)
+        offsets = array("I", [0])
+        parts = []
+        pos = 0
+        for key in keys:
+            text = cls.SEP.join(mapping[key])
+            parts.append(text)
+            pos += len(text) + 1
+            offsets.append(pos)
+        return cls(keys, cls.SEP.join(parts) + cls.SEP, offsets)
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def __contains__(self, key: str) -> bool:
+        return self.find(key) >= 0
+
+    def find(self, key: str) -> int:
+        i = bisect.bisect_left(self.keys, key)
+        return i if i < len(self.keys) and self.keys[i] == key else -1
+
+    def at(self, i: int) -> list[str]:
+        text = self.blob[self.offsets[i] : self.offsets[i + 1] - 1]
+        return text.split(self.SEP) if text else []
+
+    def get(self, key: str, default: list[str] | None = None) -> list[str]:
+        i = self.find(key)
+        return self.at(i) if i >= 0 else ([] if default is None else default)
+
+    def __getitem__(self, key: str) -> list[str]:
+        i = self.find(key)
+        if i < 0:
+            raise KeyError(key)
+        return self.at(i)
+
+    def state(self) -> tuple[list[str], str, bytes]:
+        return self.keys, self.blob, self.offsets.tobytes()
+
+    @classmethod
+    def from_state(cls, state: tuple[list[str], str, bytes]) -> Packed:
+        keys, blob, raw = state
+        offsets = array("I")
+        offsets.frombytes(raw)
+        return cls(keys, blob, offsets)
+
+
 class PinyinIndex:
     """Words by their toneless syllables ("zhang'san"), each list ranked by frequency."""
 
-    def __init__(self, entries: dict[str, list[str]], syllables: set[str]) -> None:
+    def __init__(self, entries: Packed, syllables: set[str], initials: Packed) -> None:
         self.entries = entries
-        self.keys = sorted(entries)
+        self.keys = entries.keys
         self.syllables = frozenset(syllables)
         self._prefixes = frozenset(s[:i] for s in syllables for i in range(1, len(s) + 1))
-        self.initials: dict[str, list[str]] = {}
+        self.initials = initials
+
+    @staticmethod
+    def _initials_of(entries: dict[str, list[str]]) -> dict[str, list[str]]:
+        """Multi-syllable words by their initials ("zs" -> 张三...), three per reading."""
+        out: dict[str, list[str]] = {}
         for key, words in entries.items():
             parts = key.split(SEP)
             if len(parts) > 1:
-                self.initials.setdefault("".join(p[0] for p in parts), []).extend(words[:3])
+                out.setdefault("".join(p[0] for p in parts), []).extend(words[:3])
+        return out
 
     # -- building -------------------------------------------------------------
     @classmethod
@@ -133,7 +202,7 @@ class PinyinIndex:
             key: [w for w, _ in sorted(words.items(), key=lambda kv: (-kv[1], kv[0]))]
             for key, words in scored.items()
         }
-        return cls(entries, syllables)
+        return cls(Packed.pack(entries), syllables, Packed.pack(cls._initials_of(entries)))
 
     @classmethod
     def load(cls, cache: Path | None = None) -> PinyinIndex:
@@ -143,18 +212,19 @@ class PinyinIndex:
             newest = max(p.stat().st_mtime for p in _source_files())
             if cache.exists() and cache.stat().st_mtime >= newest:
                 with cache.open("rb") as fh:
-                    entries, syllables = pickle.load(fh)
-                return cls(entries, syllables)
+                    entries, syllables, initials = pickle.load(fh)
+                return cls(Packed.from_state(entries), syllables, Packed.from_state(initials))
         except Exception:  # a broken cache is rebuilt
             log.warning("pinyin cache %s unreadable; rebuilding", cache, exc_info=True)
+        if not _in_child and _build_in_child(cache):
+            return cls.load(cache)
         index = cls.build()
         try:
             cache.parent.mkdir(parents=True, exist_ok=True)
             tmp = cache.with_suffix(".tmp")
             with tmp.open("wb") as fh:
-                pickle.dump(
-                    (index.entries, set(index.syllables)), fh, protocol=pickle.HIGHEST_PROTOCOL
-                )
+                state = (index.entries.state(), set(index.syllables), index.initials.state())
+                pickle.dump(state, fh, protocol=pickle.HIGHEST_PROTOCOL)
             tmp.replace(cache)
         except OSError:
             log.warning("cannot write pinyin cache %s", cache, exc_info=True)
@@ -202,7 +272,7 @@ class PinyinIndex:
                 break
             if key == full or key.count(SEP) + 1 != count:
                 continue
-            for pos, word in enumerate(self.entries[key][:6]):
+            for pos, word in enumerate(self.entries.at(i)[:6]):
                 ranked.append((pos, word))
         for _, word in sorted(ranked, key=lambda t: t[0]):
             if word not in seen:
@@ -240,6 +310,27 @@ class PinyinIndex:
                 if len(out) >= limit:
                     return out
         return out
+
+
+_in_child = False
+
+
+def _build_in_child(cache: Path) -> bool:
+    """Build the cache in a child process: the build's peak memory (~60 MB) is not kept."""
+    import subprocess
+    import sys
+
+    try:
+        subprocess.run(
+            [sys.executable, "-m", "kiosk.pinyin_ime", str(cache)],
+            check=True,
+            timeout=120,
+            capture_output=True,
+        )
+    except (OSError, subprocess.SubprocessError):
+        log.warning("pinyin cache not built in a child process; building here", exc_info=True)
+        return False
+    return cache.exists()
 
 
 _index: PinyinIndex | None = None
@@ -367,3 +458,10 @@ class Composer:
         self._append(cand.text)
         self.buffer = self.buffer[cand.consumed :].lstrip(SEP)
         self._refresh()
+
+
+if __name__ == "__main__":  # python -m kiosk.pinyin_ime [CACHE]: build the cache file
+    import sys
+
+    _in_child = True
+    PinyinIndex.load(Path(sys.argv[1]) if len(sys.argv) > 1 else None)

@@ -23,8 +23,7 @@ class CheckoutScreen(KioskScreen):
         self.open_pad()
 
     def open_pad(self) -> NumPad:
-        self.pad = NumPad("请输入或扫描访客凭条上的离开码", self.done, max_len=12)
-        self.pad.open()
+        self.pad = NumPad.ask("请输入或扫描访客凭条上的离开码", self.done, max_len=12)
         return self.pad
 
     def done(self, code: str) -> None:

@@ -189,13 +189,13 @@ class GuardScreen(KioskScreen):
             (
                 "tracking_no",
                 "快递单号",
-                lambda: PinyinKeyboard(
+                lambda: PinyinKeyboard.ask(
                     "快递单号",
                     lambda t: self._set("tracking_no", t.upper()),
                     i.get("tracking_no", ""),
                     mode="en",
                     max_len=40,
-                ).open(),
+                ),
             ),
             (
                 "courier",
@@ -215,7 +215,7 @@ class GuardScreen(KioskScreen):
             (
                 "phone",
                 "手机号码",
-                lambda: NumPad("手机号码", lambda t: self._set("phone", t), max_len=11).open(),
+                lambda: NumPad.ask("手机号码", lambda t: self._set("phone", t), max_len=11),
             ),
             ("compartment", "柜格", self._pick_compartment),
         )
@@ -269,7 +269,7 @@ class GuardScreen(KioskScreen):
 
     def _show_keys(self) -> None:
         b = self.app.backend
-        for key in b.keys():
+        for key in b.keys():  # noqa: SIM118 - key records, not a dict
             if key.status == "in":
                 self._row(
                     f"{key.label}  {key.slot}  在柜",
@@ -295,7 +295,7 @@ class GuardScreen(KioskScreen):
                 fields["owner_authorised_by"] = "业主电话授权"
             self._run(lambda: self._lend_done(key, fields))
 
-        PinyinKeyboard("借用人（工作人员）", got_name, mode="zh", max_len=20).open()
+        PinyinKeyboard.ask("借用人（工作人员）", got_name, mode="zh", max_len=20)
 
     def _lend_done(self, key: Any, fields: dict[str, Any]) -> str:
         loan, opened = self.app.backend.lend_key(key.number, fields)
@@ -327,12 +327,12 @@ class GuardScreen(KioskScreen):
             self._text(f"{entry.created_at:%H:%M}  {entry.author}：{entry.text}")
 
     def _write_log(self) -> None:
-        PinyinKeyboard(
+        PinyinKeyboard.ask(
             "值班日志",
             lambda t: t and self._run(lambda: self.app.backend.log_entry(t) and "已写入"),
             mode="zh",
             max_len=500,
-        ).open()
+        )
 
     def _handover(self) -> None:
         names = [(n, n) for n in self.app.backend.staff_names() if n != self.app.staff.name]
@@ -358,7 +358,7 @@ class GuardScreen(KioskScreen):
 
         self._row(
             self.tr("请输入") + " " + self.tr("单号"),
-            [("补打凭条", "primary", lambda: NumPad("单号", got, max_len=11).open())],
+            [("补打凭条", "primary", lambda: NumPad.ask("单号", got, max_len=11))],
         )
 
     def when(self) -> str:

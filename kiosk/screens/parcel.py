@@ -36,9 +36,7 @@ class ParcelScreen(KioskScreen):
         self.proxy = {}
 
     def open_pad(self) -> NumPad:
-        pad = NumPad("请输入取件码", self.lookup, max_len=6, hint="短信中的6位取件码")
-        pad.open()
-        return pad
+        return NumPad.ask("请输入取件码", self.lookup, max_len=6, hint="短信中的6位取件码")
 
     def lookup(self, code: str) -> None:
         if not code:
@@ -83,11 +81,11 @@ class ParcelScreen(KioskScreen):
             if not name:
                 return
             self.proxy["name"] = name
-            NumPad("代取人证件号", got_id, max_len=18, extra="X").open()
+            NumPad.ask("代取人证件号", got_id, max_len=18, extra="X")
 
         def got_id(id_number: str) -> None:
             self.app.backend.request_proxy(list(self.parcels), self.proxy["name"], id_number)
             self.parcels = []
             self.app.show_result("代取需安全员批准", [self.tr("请到前台，安全员将把包裹交给您")])
 
-        PinyinKeyboard("代取人姓名", got_name, mode="zh", max_len=20).open()
+        PinyinKeyboard.ask("代取人姓名", got_name, mode="zh", max_len=20)

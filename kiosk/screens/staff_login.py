@@ -24,7 +24,10 @@ class StaffLoginScreen(KioskScreen):
         self.prompt = "工作人员登录"
 
     def prepare(self, **_: Any) -> None:
-        self.names = self.app.backend.staff_names()
+        names = self.app.backend.staff_names()
+        if names == self.names and self.ids.names.children:
+            return  # the buttons of the last visit still fit
+        self.names = names
         grid = self.ids.names
         grid.clear_widgets()
         from kiosk.widgets.common import BigButton
@@ -35,10 +38,9 @@ class StaffLoginScreen(KioskScreen):
             grid.add_widget(btn)
 
     def ask_pin(self, name: str) -> NumPad:
-        pad = NumPad(
+        pad = NumPad.ask(
             f"{name} · {self.tr('密码')}", lambda pin: self.login(name, pin), max_len=8, secret=True
         )
-        pad.open()
         return pad
 
     def login(self, name: str, pin: str) -> None:

@@ -28,9 +28,7 @@ class StatusScreen(KioskScreen):
             self.open_pad()
 
     def open_pad(self) -> NumPad:
-        pad = NumPad("请输入工单号", self.lookup, max_len=11, hint="凭条上的11位单号")
-        pad.open()
-        return pad
+        return NumPad.ask("请输入工单号", self.lookup, max_len=11, hint="凭条上的11位单号")
 
     def lookup(self, number: str) -> None:
         self.number = number

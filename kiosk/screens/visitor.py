@@ -100,10 +100,9 @@ class VisitorScreen(FormScreen):
             if ch == "none":
                 self.set_value("plate", "")
                 return
-            kb = PinyinKeyboard(
+            PinyinKeyboard.ask(
                 "车牌号码", lambda t: self.set_value("plate", t.upper()), ch, mode="en", max_len=8
             )
-            kb.open()
 
         options = [(ch, ch) for ch in PROVINCES] + [("none", "无车辆")]
         popup = ChoicePopup("车牌号码", options, province, cols=8)
@@ -124,9 +123,7 @@ class VisitorScreen(FormScreen):
                 self.set_value("visitor_name", visit.visitor_name)
             self.status = self.tr("预约码有效，无需等待住户确认")
 
-        pad = NumPad("预约码", done, max_len=8)
-        pad.open()
-        return pad
+        return NumPad.ask("预约码", done, max_len=8)
 
     # -- submit ------------------------------------------------------------------
     def submit(self) -> None:
@@ -233,4 +230,4 @@ class VisitorWaitScreen(KioskScreen):
                 "留言已转交住户", [self.tr("谢谢，再见")], ok=True, number=self.number
             )
 
-        PinyinKeyboard("留言给住户", done, mode="zh", max_len=200).open()
+        PinyinKeyboard.ask("留言给住户", done, mode="zh", max_len=200)

@@ -17,6 +17,36 @@ from kiosk import theme
 
 log = logging.getLogger(__name__)
 
+RADIUS = 12
+"""Corner radius of buttons and panels (pixels)."""
+_rounded = None
+
+
+def rounded_texture():  # noqa: ANN201 - a kivy Texture
+    """A small white rounded square drawn as a 9-patch: 9 quads instead of a triangle fan.
+
+    Software GL (llvmpipe on kiosks without a GPU, and Xvfb) pays per triangle and per pixel;
+    this keeps the rounded corners at the cost of a plain rectangle.
+    """
+    global _rounded
+    if _rounded is None:
+        from kivy.graphics.texture import Texture
+
+        size, r = 2 * RADIUS + 2, RADIUS
+        buf = bytearray()
+        for y in range(size):
+            for x in range(size):
+                # distance outside the corner circle, anti-aliased over one pixel
+                cx = min(max(x + 0.5, r), size - r)
+                cy = min(max(y + 0.5, r), size - r)
+                d = ((x + 0.5 - cx) ** 2 + (y + 0.5 - cy) ** 2) ** 0.5 - r
+                alpha = int(255 * min(1.0, max(0.0, 0.5 - d)))
+                buf += bytes((255, 255, 255, alpha))
+        tex = Texture.create(size=(size, size), colorfmt="rgba")
+        tex.blit_buffer(bytes(buf), colorfmt="rgba", bufferfmt="ubyte")
+        _rounded = tex
+    return _rounded
+
 
 class BigButton(Button):
     """A touch target of at least 64 px with large text; ``zh`` is translated when English is on."""
@@ -84,10 +114,20 @@ class KioskPopup(ModalView):
     on_done: Callable[..., None] | None = None
 
     def open(self, *args: object, **kwargs: object) -> None:
+        """Shown at once (no fade: a fade costs frames, and a popup fading out cannot reopen)."""
         app = App.get_running_app()
-        if app is not None:
+        if app is not None and self not in app.popups:
             app.popups.append(self)
+        kwargs.setdefault("animation", False)
         super().open(*args, **kwargs)
+
+    def dismiss(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("animation", False)
+        super().dismiss(*args, **kwargs)
+
+    @property
+    def is_open(self) -> bool:
+        return bool(self._is_open)
 
     def on_dismiss(self) -> None:
         app = App.get_running_app()

@@ -85,14 +85,13 @@ class FormScreen(KioskScreen):
     def edit_text(
         self, key: str, title: str, mode: str = "zh", max_len: int = 100
     ) -> PinyinKeyboard:
-        kb = PinyinKeyboard(
+        kb = PinyinKeyboard.ask(
             title,
             lambda text: self.set_value(key, text),
             self.values.get(key, ""),
             mode=mode,
             max_len=max_len,
         )
-        kb.open()
         return kb
 
     def edit_number(
@@ -104,7 +103,7 @@ class FormScreen(KioskScreen):
         secret: bool = False,
         hint: str = "",
     ) -> NumPad:
-        pad = NumPad(
+        pad = NumPad.ask(
             title,
             lambda text: self.set_value(key, text),
             "" if secret else self.values.get(key, ""),
@@ -113,7 +112,6 @@ class FormScreen(KioskScreen):
             secret=secret,
             hint=hint,
         )
-        pad.open()
         return pad
 
     def edit_choice(

@@ -33,38 +33,67 @@ class PinyinKeyboard(KioskPopup):
     title = StringProperty("")
     shown = StringProperty("")
 
-    def __init__(
+    _shared: PinyinKeyboard | None = None
+
+    @classmethod
+    def ask(
+        cls,
+        title: str,
+        on_done: Callable[[str], None],
+        text: str = "",
+        mode: str = "zh",
+        max_len: int = 200,
+    ) -> PinyinKeyboard:
+        """The shared keyboard set up for this question and opened (built once: ~40 buttons)."""
+        kb = cls._shared
+        if kb is None or kb.is_open:
+            kb = cls()
+            if cls._shared is None:
+                cls._shared = kb
+        kb.configure(title, on_done, text, mode, max_len)
+        kb.open()
+        return kb
+
+    def __init__(self, **kw: object) -> None:
+        super().__init__(auto_dismiss=False, size_hint=(1, 1), **kw)
+        self.on_done = None
+        self.composer = Composer("", "zh", 200)
+        self._rows: tuple[str, ...] = ()
+        self._upper = False
+        self._back: BigButton | None = None
+        self.cand_buttons: list[BigButton] = []
+        self.letter_buttons: dict[str, BigButton] = {}
+        self._build()
+
+    def configure(
         self,
         title: str,
         on_done: Callable[[str], None],
         text: str = "",
         mode: str = "zh",
         max_len: int = 200,
-        **kw: object,
     ) -> None:
-        super().__init__(auto_dismiss=False, size_hint=(1, 1), **kw)
+        """Set the question; texts follow the current language."""
         self.title = title
         self.on_done = on_done
         self.composer = Composer(text, mode, max_len)
-        self.cand_buttons: list[BigButton] = []
-        self.letter_buttons: dict[str, BigButton] = {}
-        self._build()
+        self.title_label.text = _tr(title)
+        for btn in self._translated:
+            btn.text = _tr(btn.zh)
+        self._build_keys()
         self._render()
-        Window.bind(on_textinput=self._on_textinput, on_key_down=self._on_key_down)
 
     # -- layout -----------------------------------------------------------------
     def _build(self) -> None:
         root = BoxLayout(orientation="vertical", padding=12, spacing=8)
         top = BoxLayout(size_hint_y=None, height=theme.TARGET, spacing=8)
-        top.add_widget(
-            Label(
-                text=_tr(self.title),
-                font_size=theme.FONT,
-                size_hint_x=0.25,
-                color=theme.MUTED,
-                halign="left",
-            )
+        self.title_label = Label(
+            font_size=theme.FONT,
+            size_hint_x=0.25,
+            color=theme.MUTED,
+            halign="left",
         )
+        top.add_widget(self.title_label)
         self.text_label = Label(
             font_size=theme.FONT_TITLE,
             color=theme.TEXT,
@@ -93,40 +122,49 @@ class PinyinKeyboard(KioskPopup):
         root.add_widget(self.keys)
         bottom = BoxLayout(size_hint_y=None, height=theme.TARGET, spacing=6)
         self.mode_buttons = {}
+        self._translated: list[BigButton] = []
         for mode, zh in (("zh", "拼音"), ("en", "英文"), ("digits", "数字")):
             btn = BigButton(zh=zh, text=_tr(zh), size_hint_x=0.12, color_role="neutral")
             btn.bind(on_release=lambda _b, m=mode: self.set_mode(m))
             self.mode_buttons[mode] = btn
+            self._translated.append(btn)
             bottom.add_widget(btn)
         space = BigButton(zh="空格", text=_tr("空格"), size_hint_x=0.26, color_role="neutral")
         space.bind(on_release=lambda *_: self._act(self.composer.space))
+        self._translated.append(space)
         bottom.add_widget(space)
         for zh, role, fn in (
-            ("清空", "neutral", self.composer.clear),
-            ("取消", "danger", None),
-            ("确定", "success", None),
+            ("清空", "neutral", lambda: self._act(self.composer.clear)),
+            ("取消", "danger", self.cancel),
+            ("确定", "success", self.ok),
         ):
             btn = BigButton(zh=zh, text=_tr(zh), size_hint_x=0.12, color_role=role)
-            if zh == "取消":
-                btn.bind(on_release=lambda *_: self.cancel())
-            elif zh == "确定":
-                btn.bind(on_release=lambda *_: self.ok())
-            else:
-                btn.bind(on_release=lambda _b, fn=fn: self._act(fn))
+            btn.bind(on_release=lambda _b, fn=fn: fn())
+            self._translated.append(btn)
             bottom.add_widget(btn)
         root.add_widget(bottom)
         self.add_widget(root)
-        self._build_keys()
 
     def _build_keys(self) -> None:
+        """Key rows for the mode; rebuilt only when the rows or their case change."""
+        rows = DIGIT_ROWS if self.composer.mode == "digits" else ROWS
+        upper = self.composer.mode == "en"
+        if rows == self._rows:
+            if upper != self._upper:
+                for ch, btn in self.letter_buttons.items():
+                    btn.text = ch.upper() if upper else ch
+                self._upper = upper
+            if self._back is not None:
+                self._back.text = _tr("删除")
+            return
         self.keys.clear_widgets()
         self.letter_buttons = {}
-        rows = DIGIT_ROWS if self.composer.mode == "digits" else ROWS
+        self._back = None
         for r, row in enumerate(rows):
             line = BoxLayout(spacing=6, padding=(r * 30, 0, 0, 0))
             for ch in row:
                 btn = BigButton(
-                    text=ch if self.composer.mode != "en" else ch.upper(),
+                    text=ch.upper() if upper else ch,
                     font_size=theme.FONT_TITLE,
                     color_role="panel",
                 )
@@ -134,12 +172,13 @@ class PinyinKeyboard(KioskPopup):
                 self.letter_buttons[ch] = btn
                 line.add_widget(btn)
             if r == len(rows) - 1:
-                back = BigButton(
-                    zh="删除", text=_tr("删除"), size_hint_x=2, color_role="warning"
-                )
+                back = BigButton(zh="删除", text=_tr("删除"), size_hint_x=2, color_role="warning")
                 back.bind(on_release=lambda *_: self._act(self.composer.backspace))
+                self._back = back
                 line.add_widget(back)
             self.keys.add_widget(line)
+        self._rows = rows
+        self._upper = upper
 
     # -- actions ----------------------------------------------------------------
     def _act(self, fn: Callable[[], None]) -> None:
@@ -184,10 +223,15 @@ class PinyinKeyboard(KioskPopup):
     def ok(self) -> None:
         text = self.composer.finish().strip()
         self.dismiss()
-        self.on_done(text)
+        done, self.on_done = self.on_done, None
+        if done is not None:
+            done(text)
 
     def cancel(self) -> None:
         self.dismiss()
+
+    def on_open(self) -> None:
+        Window.bind(on_textinput=self._on_textinput, on_key_down=self._on_key_down)
 
     def on_dismiss(self) -> None:
         Window.unbind(on_textinput=self._on_textinput, on_key_down=self._on_key_down)

@@ -23,9 +23,83 @@ def _tr(zh: str) -> str:
 
 
 class NumPad(KioskPopup):
-    """Digits 0-9 (plus an optional extra key such as X), delete, clear, OK."""
+    """Digits 0-9 (plus an optional extra key such as X), delete, clear, OK.
 
-    def __init__(
+    Built once and reused: ``NumPad.ask(...)`` configures the shared pad and opens it (building
+    its 15 buttons costs more than a whole screen change). A second pad is built only when the
+    shared one is already open.
+    """
+
+    _shared: NumPad | None = None
+
+    @classmethod
+    def ask(
+        cls,
+        title: str,
+        on_done: Callable[[str], None],
+        text: str = "",
+        max_len: int = 18,
+        secret: bool = False,
+        extra: str = "",
+        hint: str = "",
+    ) -> NumPad:
+        """The shared pad set up for this question and opened."""
+        pad = cls._shared
+        if pad is None or pad.is_open:
+            pad = cls()
+            if cls._shared is None:
+                cls._shared = pad
+        pad.configure(title, on_done, text, max_len, secret, extra, hint)
+        pad.open()
+        return pad
+
+    def __init__(self, **kw: object) -> None:
+        super().__init__(auto_dismiss=False, size_hint=(0.62, 0.96), **kw)
+        self.title = ""
+        self.on_done = None
+        self.text = ""
+        self.max_len = 18
+        self.secret = False
+        self.extra = ""
+        root = BoxLayout(orientation="vertical", padding=14, spacing=8)
+        self.title_label = Label(
+            font_size=theme.FONT, color=theme.MUTED, size_hint_y=None, height=56
+        )
+        root.add_widget(self.title_label)
+        self.display = Label(
+            font_size=theme.FONT_HUGE, color=theme.HIGHLIGHT, size_hint_y=None, height=90
+        )
+        root.add_widget(self.display)
+        self.hint = Label(
+            font_size=theme.FONT_SMALL, color=theme.MUTED, size_hint_y=None, height=44
+        )
+        root.add_widget(self.hint)
+        grid = GridLayout(cols=3, spacing=8)
+        self.buttons: dict[str, BigButton] = {}
+        for key in ("1", "2", "3", "4", "5", "6", "7", "8", "9", "清空", "0", "删除"):
+            btn = BigButton(
+                text=key,
+                font_size=theme.FONT_TITLE,
+                color_role="warning" if key in ("清空", "删除") else "panel",
+            )
+            btn.pad_key = key
+            btn.bind(on_release=lambda b: self.press(b.pad_key))
+            self.buttons[key] = btn
+            grid.add_widget(btn)
+        self._extra_button = self.buttons["清空"]
+        root.add_widget(grid)
+        row = BoxLayout(size_hint_y=None, height=theme.TARGET, spacing=8)
+        self._cancel = BigButton(color_role="danger")
+        self._cancel.bind(on_release=lambda *_: self.dismiss())
+        ok = BigButton(color_role="success")
+        ok.bind(on_release=lambda *_: self.ok())
+        self.buttons["确定"] = ok
+        row.add_widget(self._cancel)
+        row.add_widget(ok)
+        root.add_widget(row)
+        self.add_widget(root)
+
+    def configure(
         self,
         title: str,
         on_done: Callable[[str], None],
@@ -34,58 +108,27 @@ class NumPad(KioskPopup):
         secret: bool = False,
         extra: str = "",
         hint: str = "",
-        **kw: object,
     ) -> None:
-        super().__init__(auto_dismiss=False, size_hint=(0.62, 0.96), **kw)
+        """Set the question; texts follow the current language."""
         self.title = title
         self.on_done = on_done
         self.text = text
         self.max_len = max_len
         self.secret = secret
         self.extra = extra
-        root = BoxLayout(orientation="vertical", padding=14, spacing=8)
-        root.add_widget(
-            Label(
-                text=_tr(title),
-                font_size=theme.FONT,
-                color=theme.MUTED,
-                size_hint_y=None,
-                height=56,
-            )
-        )
-        self.display = Label(
-            font_size=theme.FONT_HUGE, color=theme.HIGHLIGHT, size_hint_y=None, height=90
-        )
-        root.add_widget(self.display)
-        self.hint = Label(
-            text=hint, font_size=theme.FONT_SMALL, color=theme.MUTED, size_hint_y=None, height=44
-        )
-        root.add_widget(self.hint)
-        grid = GridLayout(cols=3, spacing=8)
-        self.buttons: dict[str, BigButton] = {}
-        for key in ("1", "2", "3", "4", "5", "6", "7", "8", "9", extra or "清空", "0", "删除"):
-            label = _tr(key) if key in ("清空", "删除") else key
-            btn = BigButton(
-                text=label,
-                font_size=theme.FONT_TITLE,
-                color_role="warning" if key in ("清空", "删除") else "panel",
-            )
-            btn.bind(on_release=lambda _b, k=key: self.press(k))
-            self.buttons[key] = btn
-            grid.add_widget(btn)
-        root.add_widget(grid)
-        row = BoxLayout(size_hint_y=None, height=theme.TARGET, spacing=8)
-        cancel = BigButton(text=_tr("取消"), color_role="danger")
-        cancel.bind(on_release=lambda *_: self.dismiss())
-        ok = BigButton(text=_tr("确定"), color_role="success")
-        ok.bind(on_release=lambda *_: self.ok())
-        self.buttons["确定"] = ok
-        row.add_widget(cancel)
-        row.add_widget(ok)
-        root.add_widget(row)
-        self.add_widget(root)
+        self.title_label.text = _tr(title)
+        self.hint.text = _tr(hint) if hint else ""
+        # the key left of 0 is the extra key (X of an ID number) or 清空
+        btn = self._extra_button
+        self.buttons.pop(btn.pad_key, None)
+        btn.pad_key = extra or "清空"
+        btn.text = extra or _tr("清空")
+        btn.color_role = "panel" if extra else "warning"
+        self.buttons[btn.pad_key] = btn
+        self.buttons["删除"].text = _tr("删除")
+        self._cancel.text = _tr("取消")
+        self.buttons["确定"].text = _tr("确定")
         self._render()
-        Window.bind(on_textinput=self._on_textinput, on_key_down=self._on_key_down)
 
     def press(self, key: str) -> None:
         if key == "删除":
@@ -102,7 +145,14 @@ class NumPad(KioskPopup):
 
     def ok(self) -> None:
         self.dismiss()
-        self.on_done(self.text)
+        done, self.on_done = self.on_done, None
+        text, self.text = self.text, ""
+        self._render()
+        if done is not None:
+            done(text)
+
+    def on_open(self) -> None:
+        Window.bind(on_textinput=self._on_textinput, on_key_down=self._on_key_down)
 
     def on_dismiss(self) -> None:
         Window.unbind(on_textinput=self._on_textinput, on_key_down=self._on_key_down)
