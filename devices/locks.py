@@ -90,7 +90,11 @@ class SerialLockBoards(LockBoard):
             self.hub.emit(DeviceEvent("locks", "state", state, dict(detail)))
 
     def connect(self) -> bool:
-        """Open the bus if needed (False and OFFLINE when the port is missing)."""
+        """Open the bus if needed (False and OFFLINE when the port is missing).
+
+        An open port is only CONNECTING: READY needs a board's valid answer (a silent bus
+        opens just as well).
+        """
         if self._link is not None:
             return True
         try:
@@ -99,7 +103,8 @@ class SerialLockBoards(LockBoard):
             log.debug("locks: open failed: %s", exc)
             self._set_state(DeviceState.OFFLINE, error=str(exc))
             return False
-        self._set_state(DeviceState.READY)
+        if self.state_value == DeviceState.OFFLINE:
+            self._set_state(DeviceState.CONNECTING)
         return True
 
     def close(self) -> None:
@@ -179,11 +184,10 @@ class SerialLockBoards(LockBoard):
                 ):
                     break
                 deadline = time.monotonic() + self.timeout
-                while True:
-                    left = deadline - time.monotonic()
-                    if left <= 0:
-                        break
-                    states = self._query(c.board, c.lock, left)
+                while time.monotonic() < deadline:
+                    # every read-back gets the full answer time: a query cut short by the
+                    # deadline would take a board that answers for a silent one (OFFLINE)
+                    states = self._query(c.board, c.lock, self.timeout)
                     st = states.get(c.lock) if states else None
                     if st is not None and not st.closed:
                         result = OpenResult(c, True, attempts, None, time.monotonic() - t0)
@@ -222,6 +226,7 @@ class SerialLockBoards(LockBoard):
             for c in self.compartments:
                 if c.board == board:
                     st = self._query(board, c.lock, self.timeout)
-                    if st:
-                        out.update(st)
+                    if st is None:
+                        return None  # silent or garbled: do not hold the bus for every lock
+                    out.update(st)
             return out or None

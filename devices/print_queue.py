@@ -61,12 +61,17 @@ class PrintQueue:
         self._idle = threading.Event()
         self._thread: threading.Thread | None = None
         self._failures = 0
+        self._submitted = 0
+        """Jobs submitted so far: idle is set only if none came in during the pass that emptied."""
+        self._state = threading.Lock()
 
     # -- API for the kiosk / desk -----------------------------------------
     def submit(self, kind: str, number: str, payload: bytes) -> Any:
         """Store a job and wake the worker; returns the stored PrintJob."""
         job = self.store.enqueue_print(kind, number, payload)
-        self._idle.clear()
+        with self._state:
+            self._submitted += 1
+            self._idle.clear()
         self._wake.set()
         return job
 
@@ -120,13 +125,19 @@ class PrintQueue:
 
     def _run(self) -> None:
         while not self._stop.is_set():
+            with self._state:
+                submitted = self._submitted
             try:
                 done = self.run_once()
             except Exception:  # noqa: BLE001 - the worker must survive a store or driver bug
                 log.exception("print queue: unexpected error")
                 done = False
+            with self._state:
+                # a job submitted while run_once read an empty list is still pending: not idle
+                done = done and submitted == self._submitted
+                if done:
+                    self._idle.set()
             if done:
-                self._idle.set()
                 self._wake.wait()
             else:
                 self._idle.clear()

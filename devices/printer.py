@@ -138,6 +138,11 @@ class ReceiptPrinter:
                 self._link = SocketLink(dev)
             else:
                 self._link = None
+                log.warning(
+                    "%s: %s has no status channel: jobs are sent but cannot be confirmed",
+                    self.name,
+                    type(conn).__name__,
+                )
             return True
 
     def close(self) -> None:

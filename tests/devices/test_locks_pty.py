@@ -122,3 +122,62 @@ def test_compartment_map_rejects_duplicates():
         CompartmentMap({"A-1": "1:1", "B-1": "1:1"})
     with pytest.raises(ValueError):
         CompartmentMap({"A-1": "x"})
+
+
+def test_jammed_door_on_a_slow_answering_board_is_not_called_offline(tmp_path):
+    """A read-back cut short by the confirm deadline must not take the board for silent."""
+    host = start_sim(tmp_path / "slow", lock_answer_delay=0.05)
+    try:
+        host.locks.jam(1, 4)
+        lb, events = boards_for(host, timeout=0.2)
+        result = lb.open("A-04")
+        assert not result.confirmed and result.attempts == 2
+        assert result.error == "柜门未能确认打开，请联系工作人员"
+        assert lb.state_value == DeviceState.READY
+        states = [e.state for e in events if e.kind == "state"]
+        assert DeviceState.OFFLINE not in states and DeviceState.ERROR not in states
+        lb.close()
+    finally:
+        host.stop()
+
+
+def test_silent_bus_is_never_reported_ready(sim):
+    sim.control("locks silent")
+    lb, events = boards_for(sim)
+    assert lb.connect()
+    assert lb.state_value == DeviceState.CONNECTING  # the port opened, nobody answered yet
+    assert lb.state("A-01") is None
+    assert lb.state_value == DeviceState.OFFLINE
+    assert not lb.open("B-03").confirmed
+    assert DeviceState.READY not in [e.state for e in events if e.kind == "state"]
+    assert not any(e.kind == "door_opened" for e in events)
+    sim.control("locks ok")
+    assert lb.open("B-03").confirmed
+    assert lb.state_value == DeviceState.READY
+    lb.close()
+
+
+def test_garbage_is_an_error_state_and_a_reported_failure(sim):
+    sim.control("locks garbage")
+    lb, events = boards_for(sim)
+    result = lb.open("A-09")
+    assert not result.confirmed and result.attempts == 2 and result.error
+    assert lb.state_value == DeviceState.ERROR
+    assert [e.kind for e in events if e.kind.startswith("door_")] == ["door_failed"]
+    assert lb.board_states(1) is None
+    lb.close()
+
+
+def test_8a_silent_board_gives_up_at_the_first_unanswered_lock(tmp_path):
+    cm = CompartmentMap({f"A-{n:02d}": f"1:{n}" for n in range(1, 9)})
+    host = start_sim(tmp_path / "sim8a", cm, lock_protocol="8a")
+    try:
+        host.locks.silent = True
+        lb, _ = boards_for(host, "8a")
+        assert lb.board_states(1) is None
+        assert host.locks.frames_seen == 1  # not one timeout per lock while holding the bus
+        host.locks.silent = False
+        assert len(lb.board_states(1)) == 8
+        lb.close()
+    finally:
+        host.stop()

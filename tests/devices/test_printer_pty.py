@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 from devices.events import DeviceState
 from devices.print_queue import BACKOFF, PrintQueue
 from devices.receipts import receipt_for
-from devices.sim_harness import printer_on
+from devices.sim_harness import printer_on, start_sim
 
 
 def printer_for(sim, events=None):
@@ -112,4 +113,109 @@ def test_unplug_replug_recovers_within_two_seconds_and_keeps_jobs(sim, settings,
     assert store.pending_print_jobs() == []
     assert wait_for(lambda: len(sim.printer.receipts) == 1)
     queue.stop()
+    p.close()
+
+
+def test_paper_out_before_the_job_prints_nothing(sim, settings, records):
+    p = printer_for(sim)
+    sim.control("paper out")
+    _, data = receipt_for(records["parcel_slip"], settings)
+    result = p.print_bytes(data)
+    assert not result.ok and result.error == "打印机缺纸"
+    assert sim.printer_dev.rx_bytes == 9  # only the three status queries went out
+    assert sim.printer.receipts == []
+    p.close()
+
+
+def test_printer_silent_after_the_job_is_not_printed_and_retried(sim, settings, records, store):
+    """No status answer after a job: not confirmed, so the job stays pending (printed again)."""
+    events = []
+    p = printer_for(sim, events)
+    saved = sim.printer.on_receipt
+
+    def fall_silent(receipt):  # the printer stops answering as the job's cut arrives
+        sim.printer.silent = True
+        saved(receipt)
+
+    sim.printer.on_receipt = fall_silent
+    queue = PrintQueue(store, p, poll_s=0.05)
+    k, data = receipt_for(records["complaint"], settings)
+    queue.submit(k, records["complaint"].number, data)
+    assert not queue.run_once()
+    assert p.state == DeviceState.OFFLINE
+    [job] = store.pending_print_jobs()
+    assert job.last_error == "打印机未连接或无响应"
+    assert not any(e.kind == "job_printed" for e in events)
+    waiting = [e for e in events if e.kind == "job_waiting"]
+    assert waiting and waiting[-1].state == DeviceState.OFFLINE
+    sim.printer.on_receipt = saved
+    sim.control("printer ok")
+    assert queue.run_once()
+    assert store.pending_print_jobs() == []
+    assert [e.kind for e in events].count("job_printed") == 1
+    p.close()
+
+
+def test_unplugged_mid_job_is_reported_and_the_job_kept(tmp_path, settings, records, store):
+    host = start_sim(tmp_path / "wire", printer_baud=9600)  # the job takes wire time
+    try:
+        p = printer_on(host, 9600)
+        queue = PrintQueue(store, p, poll_s=0.05)
+        k, data = receipt_for(records["work_order"], settings)
+        queue.submit(k, records["work_order"].number, data)
+
+        def unplug_during_the_job():
+            assert wait_for(lambda: host.printer_dev.rx_bytes >= 9 + 100, 30)
+            host.control("unplug printer")
+
+        t = threading.Thread(target=unplug_during_the_job)
+        t.start()
+        assert not queue.run_once()
+        t.join()
+        assert p.state == DeviceState.OFFLINE
+        assert len(store.pending_print_jobs()) == 1
+        assert not any(r.complete and r.qr_codes for r in host.printer.receipts)
+        host.control("plug printer")
+        assert wait_for(queue.run_once, 10)
+        assert store.pending_print_jobs() == []
+        assert [r.qr_codes for r in host.printer.receipts if r.complete] == [
+            [records["work_order"].number]
+        ]
+        p.close()
+    finally:
+        host.stop()
+
+
+def test_wait_idle_never_claims_done_while_a_job_is_pending(sim, settings, records, memory_store):
+    """A job submitted while the worker found the queue empty must not be reported as done."""
+    p = printer_for(sim)
+    sim.control("printer silent")  # nothing can print: the job stays pending
+    queue = PrintQueue(memory_store, p, poll_s=0.05)
+    k, data = receipt_for(records["visit_pass"], settings)
+    read = memory_store.pending_print_jobs
+    calls = []
+
+    def pending_then_submit():
+        jobs = read()
+        calls.append(len(jobs))
+        if len(calls) == 1:  # the worker has read "nothing pending"; a job comes in now
+            queue.submit(k, records["visit_pass"].number, data)
+        return jobs
+
+    memory_store.pending_print_jobs = pending_then_submit
+    wrongly_idle = []
+
+    class WatchedIdle(threading.Event):
+        def set(self):
+            if read():
+                wrongly_idle.append(len(read()))
+            super().set()
+
+    queue._idle = WatchedIdle()
+    queue.start()
+    assert wait_for(lambda: memory_store.jobs and memory_store.jobs[0].attempts >= 1)
+    assert not queue.wait_idle(0.3)
+    queue.stop()
+    assert wrongly_idle == []
+    assert read() and not memory_store.jobs[0].printed
     p.close()
