@@ -13,13 +13,17 @@ from pathlib import Path
 
 import numpy as np
 
-from voice.audio import Upsampler2x, resample
+from voice.audio import SPEECH_RMS, Upsampler2x, resample, rms
 from voice.events import SAMPLE_RATE, Speech
 
 log = logging.getLogger(__name__)
 
 MODEL_RATE = 16000
 """The small models want 16 kHz; line audio (8 kHz) is upsampled."""
+MIN_VOICED_S = 0.5
+"""An utterance the model made no words of is still reported (``Speech.unknown``) when
+this much of it was at speech level: someone spoke, in words the grammar does not hold
+(T4: another language). Shorter noise (a cough, the line) is ignored."""
 
 
 class AsrUnavailable(RuntimeError):
@@ -31,6 +35,8 @@ class Hypothesis:
     text: str
     confidence: float
     margin: float
+    unknown: bool = False
+    """No alternative of the n-best list is a menu word."""
 
 
 class AsrModel:
@@ -115,8 +121,10 @@ class Grammar:
         others = [c for w, c in scored[1:] if w != top]
         margin = conf - max(others) if others else float("inf")
         if not top or margin < self.model.min_margin:
-            log.debug("ASR miss %r (margin %.2f)", raw, margin)
-            return Hypothesis("", conf, margin)  # heard something, not clearly a menu word
+            unknown = not any(w for w, _ in scored)
+            log.debug("ASR miss %r (margin %.2f, unknown %s)", raw, margin, unknown)
+            # heard something, not clearly a menu word
+            return Hypothesis("", conf, margin, unknown)
         return Hypothesis(top, conf, margin)
 
     def recognise(self, pcm: np.ndarray, rate: int = SAMPLE_RATE) -> Hypothesis | None:
@@ -153,16 +161,22 @@ class Listener:
     def _run(self) -> None:
         rec = self.grammar.new()
         up = Upsampler2x()
+        voiced = 0
         while True:
             pcm = self._q.get()
             if pcm is None:
                 return
             t0 = time.perf_counter()
+            if rms(pcm) >= SPEECH_RMS:
+                voiced += len(pcm)
             final = rec.AcceptWaveform(up(pcm).tobytes())
             if final:
                 hyp = self.grammar.best(rec.Result())
+                voiced_s, voiced = voiced / SAMPLE_RATE, 0
                 if hyp:
-                    self.post(Speech(hyp.text, hyp.confidence, hyp.margin))
+                    self.post(Speech(hyp.text, hyp.confidence, hyp.margin, hyp.unknown, voiced_s))
+                elif voiced_s >= MIN_VOICED_S:  # spoken, but the model made no words of it
+                    self.post(Speech("", 0.0, 0.0, unknown=True, voiced_s=voiced_s))
             self.decode_seconds += time.perf_counter() - t0
             self.audio_seconds += len(pcm) / SAMPLE_RATE
 

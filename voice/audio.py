@@ -88,3 +88,7 @@ class Upsampler2x:
         y = np.convolve(buf, self.h, mode="valid")
         self.state = buf[len(buf) - len(self.state) :]
         return np.clip(np.round(y), -32768, 32767).astype(np.int16)
+
+
+SPEECH_RMS = 500.0
+"""Frame RMS above which the caller is taken to be speaking."""

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from voice.asr import AsrModel, Grammar, Listener
+from voice.asr import MIN_VOICED_S, AsrModel, Grammar, Listener
 from voice.audio import silence
 from voice.events import SAMPLE_RATE, Dtmf, HungUp, PlaybackDone, SilenceAfterSpeech, Speech
 from voice.line import Channel
@@ -19,10 +19,17 @@ from voice.prompts import Prompts, Said
 log = logging.getLogger(__name__)
 
 SPEECH_MISSES_BEFORE_KEYS = 2
+FOREIGN_UTTERANCES = 2
+"""T4: this many utterances in a row with speech in them but no menu word in the n-best
+list ([unk] only, or no words at all) mean the caller may not speak Mandarin."""
 
 
 class CallerHungUp(Exception):
     """The far end hung up: unwind the call flow."""
+
+
+class NotMandarin(Exception):
+    """T4: the caller keeps speaking words no menu holds (another language, perhaps)."""
 
 
 class EmergencyRequested(Exception):
@@ -39,6 +46,8 @@ class DialogState:
     said: list[Said] = field(default_factory=list)
     speech_misses: int = 0
     keys_only: bool = False
+    foreign: int = 0
+    """Utterances in a row that were speech without any menu word (T4)."""
 
 
 class Dialog:
@@ -52,6 +61,7 @@ class Dialog:
         asr: AsrModel | None = None,
         emergency_words: Iterable[str] = (),
         grammars: dict[str, Grammar] | None = None,
+        detect_language: bool = False,
     ):
         self.ch = channel
         self.prompts = prompts
@@ -64,6 +74,8 @@ class Dialog:
         self.pending_speech: Speech | None = None
         self.hung_up = False
         self.prompt_timeout_pad = 5.0
+        self.detect_language = detect_language
+        """Raise ``NotMandarin`` after ``FOREIGN_UTTERANCES`` unknown utterances (T4)."""
 
     # ---- output -----------------------------------------------------------------
     def say(
@@ -164,7 +176,8 @@ class Dialog:
                     listener.close()
             if ev is None:
                 self.state.path.append(f"{name}:t")
-                self.say("timeout")
+                if not menu.quiet:
+                    self.say("timeout")
                 continue
             if isinstance(ev, Dtmf):
                 self._check_emergency_key(ev.digit, menu.emergency)
@@ -173,23 +186,39 @@ class Dialog:
                     self.state.path.append(f"{name}={opt.key}")
                     return opt.next
                 self.state.path.append(f"{name}:i")
-                self.say("invalid")
+                if not menu.quiet:
+                    self.say("invalid")
                 continue
             self._check_emergency_words(ev.text, menu.emergency)
             opt = menu.by_word(ev.text) if ev.text else None
             if opt:
                 self.state.speech_misses = 0
+                self.state.foreign = 0
                 self.state.path.append(f"{name}~{ev.text}")
                 return opt.next
-            self.state.speech_misses += 1
+            self._count_foreign(ev, menu)
             self.state.path.append(f"{name}:i")
+            if menu.quiet:
+                continue
+            self.state.speech_misses += 1
             self.say("invalid")
             if self.state.speech_misses >= SPEECH_MISSES_BEFORE_KEYS and not self.state.keys_only:
                 self.state.keys_only = True
                 self.say("keys_only")
         self.state.path.append(f"{name}:fail")
-        self.say("too_many")
+        if not menu.quiet:
+            self.say("too_many")
         return menu.on_fail
+
+    def _count_foreign(self, ev: Speech, menu: Menu) -> None:
+        """T4: speech with no menu word in it, again and again: not Mandarin, perhaps."""
+        if not (ev.unknown and ev.voiced_s >= MIN_VOICED_S):
+            self.state.foreign = 0
+            return
+        self.state.foreign += 1
+        if self.detect_language and not menu.quiet and self.state.foreign >= FOREIGN_UTTERANCES:
+            self.state.path.append(f"{menu.name}:lang")
+            raise NotMandarin()
 
     def digits(
         self,

@@ -39,6 +39,11 @@ class Speech:
     confidence: float = 1.0
     margin: float = 1.0
     """Confidence distance to the second-best hypothesis."""
+    unknown: bool = False
+    """Nothing in the n-best list was a menu word: [unk] only, words strung together, or
+    audio the model made no words of (another language, or Mandarin off the grammar)."""
+    voiced_s: float = 0.0
+    """Seconds of the utterance at speech level (frames over ``SPEECH_RMS``)."""
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,11 @@ def say(text: str) -> tuple[str, str]:
     return ("say", text)
 
 
+def foreign(voiced_s: float = 1.5) -> tuple[str, float]:
+    """Script item: the caller speaks, but no menu word comes of it ([unk]; T4)."""
+    return ("foreign", voiced_s)
+
+
 def audio(pcm: np.ndarray) -> tuple[str, np.ndarray]:
     """Script item: what the caller says into the next recording."""
     return ("audio", pcm)
@@ -29,7 +34,7 @@ class ScriptedChannel(Channel):
     """Plays instantly; each wait for input takes the next script item.
 
     Items: a string of keys ("501#"), TIMEOUT (the wait times out), HANGUP,
-    say("漏水") (speech), audio(pcm) (content of the next recording). When the script
+    say("漏水") (speech), foreign() (speech no menu word came of), audio(pcm) (content of the next recording). When the script
     is used up the caller hangs up.
     """
 
@@ -63,6 +68,8 @@ class ScriptedChannel(Channel):
                 continue
             if isinstance(item, tuple) and item[0] == "say":
                 return Speech(item[1], 1.0, 10.0)
+            if isinstance(item, tuple) and item[0] == "foreign":
+                return Speech("", 0.0, 0.0, unknown=True, voiced_s=item[1])
             for digit in str(item):
                 self.push_dtmf(digit, "rfc4733")
             return self._events.get_nowait()

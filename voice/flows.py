@@ -20,7 +20,7 @@ from desk.records import SYSTEM, Actor, Role
 from desk.service import Desk
 from desk.workflow import STATUS_ZH
 from voice.asr import AsrModel, Grammar
-from voice.dialog import CallerHungUp, Dialog, EmergencyRequested
+from voice.dialog import CallerHungUp, Dialog, EmergencyRequested, NotMandarin
 from voice.line import Channel
 from voice.menu import Menu
 from voice.prompts import Prompts
@@ -68,7 +68,9 @@ class InboundCall:
     ):
         self.ch = channel
         self.desk = desk
-        self.d = Dialog(channel, prompts, menus, asr, EMERGENCY_WORDS, grammars)
+        self.d = Dialog(
+            channel, prompts, menus, asr, EMERGENCY_WORDS, grammars, detect_language=True
+        )
         self.alert = alert or (lambda text: log.warning("STAFF ALERT: %s", text))
         self.record_max_s = record_max_s
         self.voicemail_max_s = voicemail_max_s
@@ -84,6 +86,7 @@ class InboundCall:
         self.contact_phone = ""
         self.started_at = desk.now()
         self._audio_n = 0
+        self.asked_for_mandarin = False
 
     # ---- top level -------------------------------------------------------------------
     def run(self) -> CallResult:
@@ -95,6 +98,8 @@ class InboundCall:
                     step = self._step(step)
                 except EmergencyRequested as exc:
                     step = self.flow_emergency(exc.via)
+                except NotMandarin:
+                    step = "flow:language_heard"  # run inside the loop: `*` still works
         except CallerHungUp:
             if self.result.outcome == "answered" and not self.result.records:
                 self.result.outcome = "abandoned"
@@ -376,6 +381,42 @@ class InboundCall:
                 until_time=f"{hours.staffed_until:%H:%M}",
             )
         return self.flow_voicemail(prompt="voicemail")
+
+    def flow_language(self, detected: bool = False) -> str | None:
+        """T4: a caller who does not speak Mandarin (key 9, or speech no menu word matched,
+        twice): ask for Mandarin in Mandarin and English, else hand over to staff."""
+        self.d.state.path.append("LANGUAGE(asr)" if detected else "LANGUAGE(key 9)")
+        if not detected or self.asked_for_mandarin:
+            return "flow:handover"
+        self.asked_for_mandarin = True
+        self.d.state.foreign = 0
+        self.d.state.speech_misses = 0
+        self.d.state.keys_only = self.d.asr is None  # invite them to speak, in Mandarin
+        # "请您讲普通话… Please speak Mandarin, or hold for an operator": a main-menu
+        # answer (key or Mandarin word) carries on; silence or more of the same hands over
+        return self.d.menu("language")
+
+    def flow_language_heard(self) -> str | None:
+        return self.flow_language(detected=True)
+
+    def flow_handover(self) -> str | None:
+        """T4 hand-over: staff in staffed hours (L1), else voicemail on the callback list,
+        with prompts in Mandarin and English. The Call's purpose tells staff why."""
+        self.result.purpose = "language"
+        if self.desk.is_staffed() and self.transfer is not None:
+            self.d.say("language_transfer", barge=False)
+            if self.transfer(self.ch):
+                self.result.outcome = "transferred"
+                return None
+        prompt = "language_voicemail" if self.desk.is_staffed() else "language_after_hours"
+        pcm = self.d.record(prompt, max_s=self.voicemail_max_s)
+        self._keep_audio("voicemail", pcm)
+        self.result.outcome = "voicemail"
+        self.result.status = "voicemail"  # on the callback list (T3)
+        if self.d.hung_up:
+            return None
+        self.d.say("language_saved", barge=False)
+        return "flow:goodbye"
 
     def flow_voicemail(self, prompt: str | None = "voicemail", **slots: object) -> str | None:
         pcm = self.d.record(prompt or "voicemail", max_s=self.voicemail_max_s, **slots)

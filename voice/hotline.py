@@ -64,7 +64,7 @@ def load_resources(settings: Settings, desk: Desk | None = None, warm: bool = Tr
     h = settings.hotline
     pdir = Path(h.prompts_dir) if h.prompts_dir else PROMPTS_DIR
     tts = Tts(hotline_dir(settings.store.data_dir) / "tts", h.tts_voice, h.tts_rate, h.tts_engine)
-    prompts = Prompts(tts, pdir, fixed={"office": settings.site.name})
+    prompts = Prompts(tts, pdir, fixed={"office": settings.site.name}, en_voice=h.tts_voice_en)
     menus = load_menus(pdir)
     if warm:
         n = prompts.warm(slot_values())

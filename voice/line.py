@@ -18,6 +18,7 @@ from typing import Protocol
 
 import numpy as np
 
+from voice.audio import SPEECH_RMS, rms
 from voice.dtmf import DtmfDetector
 from voice.events import (
     FRAME_SAMPLES,
@@ -30,9 +31,6 @@ from voice.events import (
 )
 
 log = logging.getLogger(__name__)
-
-SPEECH_RMS = 500.0
-"""Frame RMS above which the caller is taken to be speaking."""
 
 AudioTap = Callable[[np.ndarray], None]
 
@@ -157,8 +155,7 @@ class Channel:
             tap(pcm)
         if self._recording is not None:
             self._recording.append(pcm.copy())
-            rms = float(np.sqrt(np.mean(pcm.astype(np.float64) ** 2))) if len(pcm) else 0.0
-            if rms >= SPEECH_RMS:
+            if rms(pcm) >= SPEECH_RMS:
                 self._heard_speech = True
                 self._silent_frames = 0
             else:

@@ -27,6 +27,9 @@ class Menu:
     on_fail: str = "flow:operator"
     emergency: bool = True
     """`*` and the emergency words are live in this menu (E1)."""
+    quiet: bool = False
+    """No 没有听到/输入有误/没能听清 prompts on a timeout or a miss: the T4 menu, whose
+    caller may not understand Mandarin; the caller's silence is the answer."""
 
     def by_key(self, key: str) -> Option | None:
         return next((o for o in self.options if o.key == key), None)
@@ -57,5 +60,6 @@ def load_menus(directory: Path | None = None) -> dict[str, Menu]:
             retries=int(t.get("retries", 3)),
             on_fail=t.get("on_fail", "flow:operator"),
             emergency=bool(t.get("emergency", True)),
+            quiet=bool(t.get("quiet", False)),
         )
     return menus

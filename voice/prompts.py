@@ -117,11 +117,21 @@ class Prompts:
     """Prompt texts by id and their audio: static parts cached whole, slots from pieces."""
 
     def __init__(
-        self, tts: Tts | None, directory: Path | None = None, fixed: dict[str, str] | None = None
+        self,
+        tts: Tts | None,
+        directory: Path | None = None,
+        fixed: dict[str, str] | None = None,
+        en_voice: str = "en",
     ):
         doc = load_toml("prompts.toml", directory)
         self.texts: dict[str, str] = dict(doc["prompts"])
         self.statuses: dict[str, str] = dict(doc.get("statuses", {}))
+        self.english: dict[str, str] = dict(doc.get("english", {}))
+        """English halves of bilingual prompts (T4), spoken after the Chinese in ``en_voice``."""
+        unknown = set(self.english) - set(self.texts)
+        if unknown:
+            raise ValueError(f"[english] prompts without a Chinese text: {sorted(unknown)}")
+        self.en_voice = en_voice
         self.tts = tts
         self.fixed = dict(fixed or {})
         """Slot values known at start-up (office name...): rendered into the static text."""
@@ -134,9 +144,9 @@ class Prompts:
         return text
 
     def text(self, prompt_id: str, **slots: Any) -> str:
-        return self.template(prompt_id).format(
-            **{k: self.slot_text(k, v) for k, v in slots.items()}
-        )
+        zh = self.template(prompt_id).format(**{k: self.slot_text(k, v) for k, v in slots.items()})
+        en = self.english.get(prompt_id)
+        return f"{zh} {en}" if en else zh
 
     def slot_text(self, name: str, value: Any) -> str:
         if isinstance(value, datetime | time):
@@ -162,6 +172,7 @@ class Prompts:
             return 0
         n = self.tts.warm(self.static_segments())
         n += self.tts.warm(set(PIECES) | set(extra_slot_texts), trim_silence=True)
+        n += self.tts.warm(set(self.english.values()), voice=self.en_voice)
         return n
 
     def audio(self, prompt_id: str, **slots: Any) -> np.ndarray:
@@ -176,6 +187,9 @@ class Prompts:
                 for piece in self.pieces(self.slot_text(names[i], slots[names[i]])):
                     parts.append(self.tts.get(piece, trim_silence=True))
                     parts.append(self.gap)
+        en = self.english.get(prompt_id)
+        if en:
+            parts += [silence(300), self.tts.get(en, voice=self.en_voice)]
         return np.concatenate(parts) if parts else silence(100)
 
     def pieces(self, text: str) -> list[str]:

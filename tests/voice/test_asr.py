@@ -130,3 +130,71 @@ def test_menu_chosen_by_voice_through_the_line(ko, tmp_path):
     finally:
         stop.set()
         t.join(2)
+
+
+def test_T4_other_language_through_the_listener_is_unknown_speech(ko, tmp_path):
+    """English to a grammar of (Korean) menu words: speech, but no menu word in it."""
+    got: list[Speech] = []
+    lis = Listener(ko.recognizer(WORDS), got.append)
+    pcm = spoken("Good morning, can you help me?", "en", tmp_path)
+    for i in range(0, len(pcm), 160):
+        lis.feed(pcm[i : i + 160])
+    lis.feed(np.zeros(8000, np.int16))
+    lis.close()
+    assert got and all(s.unknown and s.text == "" for s in got)
+    assert max(s.voiced_s for s in got) >= 0.5
+    quiet = Listener(ko.recognizer(WORDS), got.append)  # silence posts nothing
+    quiet.feed(np.zeros(16000, np.int16))
+    quiet.close()
+    assert len(got) == len([s for s in got if s.unknown])
+
+
+def test_T4_two_utterances_in_another_language_raise_not_mandarin(ko, tmp_path):
+    """Line audio -> Listener -> unknown Speech twice -> NotMandarin (the model's language
+    stands in for Mandarin: a Korean model here, the Chinese one on the hotline)."""
+    import queue
+    import threading
+    import time
+
+    from voice.dialog import Dialog, NotMandarin
+    from voice.line import Channel
+    from voice.menu import Menu, Option
+    from voice.prompts import Prompts
+
+    utterances = queue.Queue()
+    for text in ("Good morning, can you help me?", "Hello, can you help me please?"):
+        utterances.put(spoken(text, "en", tmp_path))
+
+    class Caller(Channel):
+        """Starts its next utterance when the menu starts listening (one per attempt)."""
+
+        def add_tap(self, tap):
+            super().add_tap(tap)
+            if not utterances.empty():
+                speaking.put(utterances.get())
+
+    speaking: queue.Queue = queue.Queue()
+    menus = {"ko": Menu("ko", "main", (Option("1", "one", ("하나",)),), timeout_s=8)}
+    ch = Caller("ko-2")
+    stop = threading.Event()
+
+    def media_clock():
+        pcm, i = np.zeros(0, np.int16), 0
+        while not stop.is_set():
+            if i >= len(pcm) and not speaking.empty():
+                pcm, i = speaking.get(), 0
+            ch.pull_audio(160)
+            ch.push_audio(pcm[i : i + 160] if i < len(pcm) else np.zeros(160, np.int16))
+            i += 160
+            time.sleep(0.002)
+
+    t = threading.Thread(target=media_clock, daemon=True)
+    t.start()
+    try:
+        d = Dialog(ch, Prompts(None), menus, asr=ko, detect_language=True)
+        with pytest.raises(NotMandarin):
+            d.menu("ko")
+        assert d.state.path[-1] == "ko:lang" and d.state.path.count("ko:i") == 1, d.state.path
+    finally:
+        stop.set()
+        t.join(2)
