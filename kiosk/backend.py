@@ -4,32 +4,20 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from desk import deadlines
 from desk.errors import DeskError
 from desk.masking import mask_name
-from desk.record_types import Parcel, Visit, WorkOrder
+from desk.record_types import GuardRequest, Parcel, Visit, WorkOrder
 from desk.records import Actor, Role, format_number
 from desk.workflow import STATUS_ZH
 
 log = logging.getLogger(__name__)
 
 COUNTER = "counter"
-
-
-@dataclass
-class PickupRequest:
-    """A parcel pickup waiting at the guard screen: kept at the counter, or a proxy (P3)."""
-
-    parcel: str
-    compartment: str
-    unit: str
-    proxy_name: str = ""
-    proxy_id: str = ""
-    at: datetime = field(default_factory=datetime.now)
 
 
 @dataclass
@@ -50,8 +38,6 @@ class KioskBackend:
         self.devices = devices
         self.settings = settings
         self.kiosk_id = settings.kiosk.kiosk_id
-        self.pickup_requests: list[PickupRequest] = []
-        self.staff_calls: list[datetime] = []
         self.device_events: dict[str, str] = {}
         self._unsubscribe = None
         self._lock = threading.Lock()
@@ -170,16 +156,13 @@ class KioskBackend:
             )
         return lines
 
-    def call_staff(self) -> None:
-        now = datetime.now()
-        self.staff_calls.append(now)
-        log.info("staff called at %s", self.kiosk_id)
-        try:
-            from desk.records import SYSTEM
-
-            self.desk.log_entry(SYSTEM, f"自助终端 {self.kiosk_id} 呼叫客服")
-        except DeskError:
-            log.exception("call not logged")
+    def call_staff(self, note: str = "") -> GuardRequest:
+        """呼叫客服: a store record the guard screen lists until a guard settles it."""
+        request = self.desk.open_request(
+            self.visitor(), "call_staff", note=note or f"自助终端 {self.kiosk_id} 呼叫客服"
+        )
+        log.info("staff called at %s: %s", self.kiosk_id, request.number)
+        return request
 
     # -- repairs (R1, R2) ---------------------------------------------------------
     def suggests_urgent(self, category: str, text: str) -> bool:
@@ -220,21 +203,17 @@ class KioskBackend:
         return self.desk.parcels_for_code(code, self.kiosk_id)
 
     def collect(self, parcels: list[Parcel]) -> list[PickupOutcome]:
-        """Open each locker door (confirmed by the board) or ask a guard to hand it over."""
+        """Open each locker door (confirmed by the board) or ask a guard to hand it over (P3)."""
         out = []
         for parcel in parcels:
             if parcel.compartment == COUNTER or self.devices is None:
-                self.pickup_requests.append(
-                    PickupRequest(parcel.number, parcel.compartment, parcel.unit)
-                )
+                self._request_pickup(parcel)
                 out.append(PickupOutcome(parcel, "counter"))
                 continue
             result = self.devices.open(parcel.compartment)
             if not result.confirmed:
                 log.warning("compartment %s did not open: %s", parcel.compartment, result.error)
-                self.pickup_requests.append(
-                    PickupRequest(parcel.number, parcel.compartment, parcel.unit)
-                )
+                self._request_pickup(parcel, note=f"柜门未打开：{result.error or '无确认'}")
                 out.append(PickupOutcome(parcel, "failed", result.error or ""))
                 continue
             done = self.desk.pick_up_parcel(parcel.number, self.visitor())
@@ -242,30 +221,71 @@ class KioskBackend:
             out.append(PickupOutcome(done, "opened"))
         return out
 
-    def request_proxy(self, parcels: list[Parcel], proxy_name: str, proxy_id: str) -> None:
-        for parcel in parcels:
-            self.pickup_requests.append(
-                PickupRequest(parcel.number, parcel.compartment, parcel.unit, proxy_name, proxy_id)
+    def _request_pickup(self, parcel: Parcel, note: str = "") -> GuardRequest:
+        """One open counter-pickup request per parcel, however often the code is keyed in."""
+        existing = self._open_requests_for(parcel.number)
+        if existing:
+            return existing[0]
+        return self.desk.open_request(
+            self.visitor(),
+            "counter_pickup",
+            unit=parcel.unit,
+            parcel=parcel.number,
+            compartment=parcel.compartment,
+            note=note,
+        )
+
+    def _open_requests_for(self, parcel: str) -> list[GuardRequest]:
+        return [r for r in self.desk.open_requests() if r.parcel == parcel]
+
+    def request_proxy(
+        self, parcels: list[Parcel], proxy_name: str, proxy_id: str
+    ) -> list[GuardRequest]:
+        """P3: a proxy's pickup waits for a guard who checks the proxy's name and ID."""
+        from desk import validate
+
+        proxy_id = validate.id_number("resident_id", proxy_id)
+        return [
+            self.desk.open_request(
+                self.visitor(proxy_name),
+                "proxy_pickup",
+                unit=parcel.unit,
+                parcel=parcel.number,
+                compartment=parcel.compartment,
+                proxy_name=proxy_name,
+                proxy_id=proxy_id,
             )
+            for parcel in parcels
+        ]
 
     # -- guard mode ---------------------------------------------------------------
-    def hand_over(self, request: PickupRequest) -> Parcel:
-        """The guard hands a parcel over (counter or proxy); opens the locker if it is in one."""
+    def open_requests(self) -> list[GuardRequest]:
+        """What people at the kiosk wait for, from the store (emergencies first, then oldest)."""
+        return self.desk.open_requests()
+
+    def hand_over(self, request: GuardRequest) -> Parcel:
+        """The guard hands a parcel over (counter, or a proxy with a checked ID: P3); settles the request."""
         actor = self.staff_actor()
         if request.compartment != COUNTER and self.devices is not None:
             result = self.devices.open(request.compartment)
             if not result.confirmed:
                 raise DeskError(f"柜门 {request.compartment} 未打开：{result.error}")
-        if request.proxy_name:
+        if request.request_kind == "proxy_pickup":
             parcel = self.desk.pick_up_parcel(
                 request.parcel, actor, request.proxy_name, request.proxy_id
             )
         else:
             self.desk.pick_up_parcel(request.parcel, actor)
             parcel = self.desk.countersign_parcel(request.parcel, actor)
-        self.pickup_requests = [r for r in self.pickup_requests if r.parcel != request.parcel]
+        self.desk.settle_request(request.number, actor, True, "已交付")
+        for other in self._open_requests_for(request.parcel):  # e.g. a counter request before
+            self.desk.settle_request(other.number, actor, True, f"已随 {request.number} 交付")
         self.print_record(parcel.number)
         return parcel
+
+    def settle(self, number: str, done: bool = True, note: str = "") -> GuardRequest:
+        """A guard handled (or turned down) a call or a pickup request."""
+        return self.desk.settle_request(number, self.staff_actor(), done, note)
 
     def to_countersign(self) -> list[Parcel]:
         return [p for p in self.desk.parcels_waiting() if p.status == "picked_up"]

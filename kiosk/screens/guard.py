@@ -11,7 +11,8 @@ from kivy.properties import StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 
-from desk.masking import mask_name
+from desk.masking import mask_id, mask_name
+from desk.record_types import REQUEST_KINDS
 from desk.records import format_number
 from desk.workflow import STATUS_ZH
 from kiosk import theme
@@ -111,8 +112,22 @@ class GuardScreen(KioskScreen):
         getattr(self, f"_show_{section}")()
 
     # -- sections -----------------------------------------------------------------
+    def _show_calls(self) -> None:
+        """Calls for staff and emergencies (E1 first), from the store: they survive a restart."""
+        b = self.app.backend
+        for r in b.open_requests():
+            if r.request_kind not in ("call_staff", "emergency"):
+                continue
+            what = REQUEST_KINDS.get(r.request_kind, r.request_kind)
+            self._row(
+                f"{what}  {r.created_at:%H:%M}  {r.source}  {r.note}",
+                [("已处理", "success", lambda n=r.number: b.settle(n) and "已处理")],
+                bg=theme.DANGER if r.request_kind == "emergency" else theme.WARNING,
+            )
+
     def _show_visitors(self) -> None:
         b = self.app.backend
+        self._show_calls()
         waiting = b.visits_waiting()
         if not waiting:
             self._text("没有等待确认的访客", theme.MUTED)
@@ -158,23 +173,27 @@ class GuardScreen(KioskScreen):
                 f"{v.host_unit}  {mask_name(v.visitor_name)}  {since}",
                 [("访客离开", "neutral", lambda n=v.number: b.guard_check_out(n) and "已登记离开")],
             )
-        if b.staff_calls:
-            self._text(
-                f"自助终端呼叫客服 {b.staff_calls[-1]:%H:%M}（共{len(b.staff_calls)}次）",
-                theme.HIGHLIGHT,
-            )
 
     def _show_pickups(self) -> None:
         b = self.app.backend
-        if not b.pickup_requests:
+        self._show_calls()
+        pickups = [
+            r for r in b.open_requests() if r.request_kind in ("counter_pickup", "proxy_pickup")
+        ]
+        if not pickups:
             self._text("没有等待交付的包裹", theme.MUTED)
-        for r in list(b.pickup_requests):
-            who = f"代取人 {mask_name(r.proxy_name)}" if r.proxy_name else "本人"
+        for r in pickups:
             place = "前台" if r.compartment == "counter" else r.compartment
-            self._row(
-                f"{r.unit}  {place}  {who}",
-                [("确认交付", "success", lambda r=r: b.hand_over(r) and "已交付")],
-            )
+            if r.request_kind == "proxy_pickup":
+                who = f"代取人 {mask_name(r.proxy_name)} {mask_id(r.proxy_id)}"
+                actions = [
+                    ("核对证件交付", "success", lambda r=r: b.hand_over(r) and "已交付代取人"),
+                    ("拒绝", "danger", lambda n=r.number: b.settle(n, False) and "已拒绝代领"),
+                ]
+            else:
+                who = "本人" + (f"  {r.note}" if r.note else "")
+                actions = [("确认交付", "success", lambda r=r: b.hand_over(r) and "已交付")]
+            self._row(f"{r.unit}  {place}  {who}  {r.created_at:%H:%M}", actions)
         to_sign = b.to_countersign()
         self._text(f"{self.tr('待核对取件')}（{len(to_sign)}）", theme.HIGHLIGHT)
         for p in to_sign:

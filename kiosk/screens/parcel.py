@@ -84,7 +84,14 @@ class ParcelScreen(KioskScreen):
             NumPad.ask("代取人证件号", got_id, max_len=18, extra="X")
 
         def got_id(id_number: str) -> None:
-            self.app.backend.request_proxy(list(self.parcels), self.proxy["name"], id_number)
+            if not id_number:
+                return
+            try:
+                self.app.backend.request_proxy(list(self.parcels), self.proxy["name"], id_number)
+            except Exception as exc:  # an invalid ID number: say so, keep the parcels listed
+                self.message = self.tr(getattr(exc, "message", "") or "证件号码有误")
+                log.info("proxy refused: %s", exc)
+                return
             self.parcels = []
             self.app.show_result("代取需安全员批准", [self.tr("请到前台，安全员将把包裹交给您")])
 

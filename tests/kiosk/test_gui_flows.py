@@ -193,7 +193,7 @@ def test_P1_guard_intake_and_counter_pickup(k):
     k.tap(k.screen().ids.parcel)
     k.type_digits(parcel.pickup_code)
     k.tap(k.screen().ids.collect)
-    assert k.backend.pickup_requests
+    assert any(r.parcel == parcel.number for r in k.backend.open_requests())
     k.app.staff = k.backend.desk.login("guard", "1111")
     k.app.go("guard")
     k.screen().show("pickups")
@@ -270,3 +270,53 @@ def test_english_toggle(k):
     k.shot("20-home-english")
     k.tap(k.screen().ids.visitor)
     k.shot("21-visitor-english")
+
+
+def test_P3_proxy_pickup_waits_for_guard_who_checks_the_id(k):
+    guard = Actor(Role.GUARD, "guard", "test")
+    parcel = k.backend.desk.receive_parcel(
+        guard,
+        recipient_name="张三",
+        unit="1-1-101",
+        phone="13800000000",
+        courier="中通",
+        tracking_no="ZT777",
+        compartment="counter",
+    )
+    k.tap(k.screen().ids.parcel)
+    k.type_digits(parcel.pickup_code)
+    k.tap(k.screen().ids.proxy)
+    kb = k.popup()
+    k.press_keys(kb, "li")
+    k.tap(kb.cand_buttons[kb.candidate_texts().index("李")])
+    k.tap(k.button(kb, "确定"))
+    k.type_digits("11010519491231002", ok=False)
+    k.tap(k.popup().buttons["X"])
+    k.tap(k.popup().buttons["确定"])
+    assert k.screen().name == "result"
+    [req] = [r for r in k.backend.open_requests() if r.parcel == parcel.number]
+    assert req.request_kind == "proxy_pickup" and req.proxy_name == "李"
+    k.app.staff = k.backend.desk.login("guard", "1111")
+    k.app.go("guard")
+    k.screen().show("pickups")
+    row_text = " ".join(w.text for w in k.screen().ids.content.walk() if hasattr(w, "text"))
+    assert "11010519491231002X" not in row_text and "002X" in row_text  # X1: masked
+    k.shot("22-guard-proxy-pickup")
+    k.tap(k.button(k.screen().ids.content, "核对证件交付"))
+    done = k.backend.desk.get(parcel.number)
+    assert done.status == "collected" and done.proxy_name == "李"
+    assert k.backend.desk.get(req.number).status == "handled"
+
+
+def test_call_staff_is_listed_on_the_guard_screen(k):
+    k.tap(k.screen().ids.call_staff)
+    assert k.screen().name == "call_staff"
+    calls = [r for r in k.backend.open_requests() if r.request_kind == "call_staff"]
+    for old in calls[:-1]:  # earlier tests called staff too
+        k.backend.desk.settle_request(old.number, Actor(Role.GUARD, "guard", "test"))
+    call = calls[-1]
+    k.app.staff = k.backend.desk.login("guard", "1111")
+    k.app.go("guard")
+    k.screen().show("visitors")
+    k.tap(k.button(k.screen().ids.content, "已处理"))
+    assert k.backend.desk.get(call.number).status == "handled"
