@@ -7,7 +7,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 import numpy as np
 
@@ -29,6 +29,8 @@ from voice.storage import save_audio
 log = logging.getLogger(__name__)
 
 HOTLINE = Actor(Role.SYSTEM, "hotline", "hotline")
+PUBLIC_AREA = "public"
+"""The place of a complaint about the compound's public areas (not one building)."""
 URGENCY_ZH = {True: "紧急维修", False: "一般维修"}
 
 Alert = Callable[[str], None]
@@ -330,6 +332,7 @@ class InboundCall:
                 self.unit, self.owner, self.verified = owner.unit, owner, True
                 self.contact_phone = owner.phone
         category = self.d.menu("complaint_category")
+        place = self._complaint_place()
         pcm = self.d.record("record_complaint", max_s=self.record_max_s)
         severity = self.d.menu("complaint_severity")
         audio_path = self._keep_audio("complaint", pcm)
@@ -345,13 +348,35 @@ class InboundCall:
             audio_path=audio_path,
             category=category,
             severity=severity,
+            place=place_zh(place),
+            event_key=complaint_event_key(category, place, self.desk.now().date()),
         )
         self.result.records.append(complaint.number)
         self.result.outcome = "complaint"
         self.d.say(
             "complaint_saved", number=complaint.number, time=complaint.reply_by or self.desk.now()
         )
+        if complaint.collective:  # C2: the core escalated it to the director
+            self.d.say("complaint_collective")
         return "anything_else"
+
+    def _complaint_place(self) -> str:
+        """C2: where the complaint's event is, by keys: the caller's own building, another
+        building (keyed in) or the public areas; "" when not given (not grouped)."""
+        own = self.unit.split("-")[0] if self.unit else ""
+        if own:
+            choice = self.d.menu("complaint_place", building=int(own) if own.isdigit() else own)
+        else:
+            choice = self.d.menu("complaint_place_other")
+        if choice == "own" and own:
+            return f"b{own}"
+        if choice == "public":
+            return PUBLIC_AREA
+        if choice == "other":
+            got = self.d.digits("ask_building", max_len=3, timeout=self.digit_timeout_s)
+            building = (got or "").lstrip("0")
+            return f"b{building}" if building.isdigit() else ""
+        return ""
 
     def flow_status(self) -> str | None:
         self.result.purpose = self.result.purpose or "status"
@@ -477,6 +502,20 @@ class InboundCall:
             if ev is None or self.ch.hung_up:
                 break
         return None
+
+
+def complaint_event_key(category: str, place: str, day: date) -> str:
+    """C2: the event a complaint is about, as far as a caller can give it by keys: its
+    category, where (building "b3" or "public") and the day: `cleaning@b3@2026-11-23`.
+    Five households with the same key within the collective window escalate (the core)."""
+    return f"{category}@{place}@{day:%Y-%m-%d}" if place else ""
+
+
+def place_zh(place: str) -> str:
+    """The complaint's `place` field: 3栋 / 小区公共区域."""
+    if place == PUBLIC_AREA:
+        return "小区公共区域"
+    return f"{place[1:]}栋" if place.startswith("b") else ""
 
 
 def transcriber(model: AsrModel | None) -> Callable[[np.ndarray], str] | None:

@@ -164,10 +164,14 @@ def test_V5_visitor_preauthorisation_reads_code(run_call, desk, clock):
 
 
 def test_C1_complaint_with_recording_and_severity(run_call, desk):
-    call, _, _ = run_call(["4", "1", "2", "#", "1", "2"])
+    call, _, _ = run_call(["4", "1", "2", "1", "#", "1", "2"])
     [c] = [Complaint.from_doc(d) for d in docs(desk, "complaint")]
     assert c.category == "cleaning" and c.severity == "major" and c.channel == "hotline"
     assert c.unit == OWNER_UNIT and Path(c.audio_path).exists()
+    assert c.place == "3栋" and c.event_key == "cleaning@b3@2026-11-23"
+    assert "在您住的三栋" in next(
+        x.text for x in call.d.state.said if x.prompt == "complaint_place"
+    )
     assert "complaint_saved" in said(call)
 
 
@@ -197,7 +201,7 @@ def test_L1_ordinary_repair_at_night_is_voicemail_urgent_is_taken(run_call, desk
 
 def test_L1_complaints_taken_at_night(run_call, desk, clock):
     clock.now = NIGHT
-    run_call(["4", "1", "9", "#", "3", "2"])
+    run_call(["4", "1", "9", "3", "#", "3", "2"])
     assert len(docs(desk, "complaint")) == 1
 
 
@@ -213,7 +217,7 @@ def test_anything_else_back_to_main(run_call):
 
 
 def test_E1_star_while_recording(run_call, desk):
-    call, _, alerts = run_call(["4", "1", "2", "*", "#", HANGUP])
+    call, _, alerts = run_call(["4", "1", "2", "1", "*", "#", HANGUP])
     assert call.result.emergency and alerts
 
 
