@@ -86,8 +86,8 @@ class StoreSettings:
     """Data directory (created 0700). Overridden by $RECEPTION_DATA."""
     compact_every: int = 2000
     """Log entries between compactions of the table files."""
-    partition_cache: int = 96
-    """Day partitions kept in memory (LRU)."""
+    cache_records: int = 8000
+    """Records of recently used days kept in memory (LRU by day); other lookups read one record from disk."""
 
 
 @dataclass(frozen=True)

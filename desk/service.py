@@ -108,7 +108,7 @@ class Desk:
             st.data_dir,
             kind_specs(),
             compact_every=st.compact_every,
-            partition_cache=st.partition_cache,
+            cache_records=st.cache_records,
             snapshot_days=settings.retention.snapshot_days,
             clock=clock,
         )

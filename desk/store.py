@@ -33,15 +33,25 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from tinydb import TinyDB
-from tinydb.storages import Storage
-from tinydb.table import Document
+import numpy as np
 
 from desk.audit import GENESIS, ChainChecker, ChainProblem, encode_entry, make_entry
 from desk.errors import DeskError
-from desk.fileio import DurableAppender, atomic_write_json, dumps, fsync_dir, private_dir
+from desk.fileio import (
+    DurableAppender,
+    atomic_write,
+    atomic_write_json,
+    dumps,
+    fsync_dir,
+    private_dir,
+)
+from desk.partition import Partition, UnreadableTable, load_offsets, read_one
+from desk.postings import Postings, load_postings, save_postings
 
 log = logging.getLogger(__name__)
+
+NUMBER_DIGITS = 11
+"""Record numbers of dated kinds: kind digit, YYMMDD, 4-digit sequence (desk.records)."""
 
 SCHEMA_VERSION = 1
 """Version of the documents' layout; older stores are migrated forward at open."""
@@ -78,86 +88,6 @@ class KindSpec:
     index_fields: tuple[str, ...] = ()
     code_fields: tuple[str, ...] = ()
     is_open: Callable[[dict[str, Any]], bool] = lambda doc: False
-
-
-class _MemoryStorage(Storage):
-    """TinyDB storage over a dict that the partition persists itself."""
-
-    def __init__(self, data: dict[str, Any]) -> None:
-        self.data = data
-
-    def read(self) -> dict[str, Any]:
-        return self.data
-
-    def write(self, data: dict[str, Any]) -> None:
-        self.data = data
-
-
-class Partition:
-    """One file of records (a kind's day, or a directory kind) as a TinyDB table."""
-
-    TABLE = "records"
-
-    def __init__(self, path: Path, raw: dict[str, Any], dated: bool) -> None:
-        self.path = path
-        self.dated = dated
-        meta = raw.get("_meta", {}).get("1", {})
-        self.seq: int = meta.get("seq", 0)
-        raw.setdefault(self.TABLE, {})
-        self.db = TinyDB(raw, storage=_MemoryStorage)
-        self.table = self.db.table(self.TABLE, cache_size=0)
-        self._ids: dict[str, int] = {}
-        if not dated:
-            for doc_id, doc in raw[self.TABLE].items():
-                self._ids[doc["number"]] = int(doc_id)
-        self.dirty = False
-
-    @classmethod
-    def load(cls, path: Path, dated: bool) -> Partition:
-        if not path.exists():
-            return cls(path, {}, dated)
-        try:
-            raw = json.loads(path.read_bytes())
-            if not isinstance(raw, dict):
-                raise ValueError("not a TinyDB document")
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise StoreCorrupt(path, f"unreadable table file ({exc})") from exc
-        return cls(path, raw, dated)
-
-    def _doc_id(self, key: str, create: bool) -> int | None:
-        if self.dated:
-            return int(key)
-        doc_id = self._ids.get(key)
-        if doc_id is None and create:
-            doc_id = max(self._ids.values(), default=0) + 1
-            self._ids[key] = doc_id
-        return doc_id
-
-    def get(self, key: str) -> dict[str, Any] | None:
-        doc_id = self._doc_id(key, create=False)
-        if doc_id is None:
-            return None
-        doc = self.table.get(doc_id=doc_id)
-        return dict(doc) if doc is not None else None
-
-    def put(self, key: str, doc: dict[str, Any], seq: int) -> None:
-        doc_id = self._doc_id(key, create=True)
-        self.table.upsert(Document(doc, doc_id=doc_id))
-        self.seq = max(self.seq, seq)
-        self.dirty = True
-
-    def docs(self) -> list[dict[str, Any]]:
-        return [dict(d) for d in self.table.all()]
-
-    def __len__(self) -> int:
-        return len(self.table)
-
-    def save(self) -> None:
-        raw = self.db.storage.read()
-        raw["_meta"] = {"1": {"seq": self.seq, "schema": SCHEMA_VERSION}}
-        private_dir(self.path.parent)
-        atomic_write_json(self.path, raw)
-        self.dirty = False
 
 
 @dataclass
@@ -210,14 +140,14 @@ class Store:
         kinds: dict[str, KindSpec],
         *,
         compact_every: int = 2000,
-        partition_cache: int = 32,
+        cache_records: int = 8000,
         snapshot_days: int = 14,
         clock: Callable[[], datetime] = datetime.now,
     ) -> None:
         self.dir = private_dir(Path(data_dir))
         self.kinds = kinds
         self.compact_every = compact_every
-        self.partition_cache = partition_cache
+        self.cache_records = cache_records
         self.snapshot_days = snapshot_days
         self.clock = clock
         self.log_dir = private_dir(self.dir / "log")
@@ -229,6 +159,7 @@ class Store:
         self._appender: DurableAppender | None = None
         self._reset_memory()
         with self._locked():
+            self._remove_stale_temp_files()
             self._load()
 
     # ----------------------------------------------------------------- state
@@ -241,11 +172,26 @@ class Store:
         self._manifest_sig: tuple[int, int] | None = None
         self._manifest_seq = 0
         self._partitions: OrderedDict[str, Partition] = OrderedDict()
+        self._offsets: dict[str, np.ndarray | None] = {}
+        """Byte ranges of the records in each day's table file (read lazily from .off)."""
         self._tail: list[tuple[int, str, str, dict[str, Any]]] = []
+        """Log entries not yet in the table files (since the last compaction)."""
+        self._tail_latest: dict[tuple[str, str], dict[str, Any]] = {}
         self._known: dict[str, set[str]] = {k: set() for k in self.kinds}
-        self._index: dict[tuple[str, str], dict[str, list[str]]] = {
-            (k, f): {} for k, spec in self.kinds.items() for f in spec.index_fields
+        self._postings: dict[tuple[str, str], Postings] = {
+            (k, f): Postings()
+            for k, spec in self.kinds.items()
+            if spec.dated
+            for f in spec.index_fields
         }
+        """Field indexes of dated kinds over all history (compact arrays)."""
+        self._index: dict[tuple[str, str], dict[str, list[str]]] = {
+            (k, f): {}
+            for k, spec in self.kinds.items()
+            if not spec.dated
+            for f in spec.index_fields
+        }
+        """Field indexes of directory kinds (owners, keys: small)."""
         self._open: dict[str, dict[str, dict[str, Any]]] = {k: {} for k in self.kinds}
         self._codes: dict[tuple[str, str], dict[str, str]] = {
             (k, f): {} for k, spec in self.kinds.items() for f in spec.code_fields
@@ -260,6 +206,14 @@ class Store:
                 yield
             finally:
                 fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+
+    def _remove_stale_temp_files(self) -> None:
+        """Temp files are written only under the lock, so any found now is from a killed writer."""
+        for tmp in [*self.dir.glob(".*.tmp"), *self.tables_dir.rglob(".*.tmp")]:
+            log.warning("removing %s left by an interrupted write", tmp)
+            tmp.unlink(missing_ok=True)
+        for tmp in self.snap_dir.glob(".*.tmp"):
+            shutil.rmtree(tmp, ignore_errors=True)
 
     def _load(self) -> None:
         manifest = self._read_manifest()
@@ -279,6 +233,8 @@ class Store:
             self._pos_file, self._pos_off = manifest["pos"]
             self._manifest_seq = self.seq
             self._restore_index(index)
+            if manifest.get("postings"):
+                self._restore_postings(self.dir / manifest["postings"])
         self._scan_known_partitions()
         self._catch_up()
         self._cut_partial_tail()
@@ -297,11 +253,27 @@ class Store:
         self._manifest_sig = (st.st_ino, st.st_mtime_ns)
         return manifest
 
+    def _restore_postings(self, path: Path) -> None:
+        try:
+            loaded = load_postings(path.read_bytes())
+        except FileNotFoundError as exc:
+            raise StoreCorrupt(path, "index snapshot missing") from exc
+        except ValueError as exc:
+            raise StoreCorrupt(path, f"unreadable index snapshot ({exc})") from exc
+        for name, postings in loaded.items():
+            kind, fld = name.split("|", 1)
+            if (kind, fld) in self._postings:
+                self._postings[(kind, fld)] = postings
+
     def _restore_index(self, index: dict[str, Any]) -> None:
         for name, values in index["index"].items():
             kind, fld = name.split("|", 1)
             if (kind, fld) in self._index:
                 self._index[(kind, fld)] = {sys.intern(v): keys for v, keys in values.items()}
+            elif (kind, fld) in self._postings:  # a store written before postings existed
+                for value, keys in values.items():
+                    for key in keys:
+                        self._postings[(kind, fld)].add(value, int(key))
         for kind, docs in index["open"].items():
             for key, doc in docs.items():
                 self._set_open(kind, key, doc)
@@ -381,6 +353,8 @@ class Store:
         if manifest:
             self._manifest_seq = manifest["seq"]
             self._tail = [t for t in self._tail if t[0] > self._manifest_seq]
+            self._tail_latest = {(k, key): doc for _, k, key, doc in self._tail}
+            self._offsets.clear()
             self._scan_known_partitions()
 
     def _apply(self, entry: dict[str, Any], path: Path) -> None:
@@ -404,6 +378,7 @@ class Store:
         if part is not None and seq > part.seq:
             part.put(key, doc, seq)
         self._tail.append((seq, kind, key, doc))
+        self._tail_latest[(kind, key)] = doc
         if spec.dated:
             day = pname.split("/", 1)[1]
             self._known[kind].add(day)
@@ -413,6 +388,11 @@ class Store:
             before = (old or {}).get(fld) or ""
             after = doc.get(fld) or ""
             if before == after:
+                continue
+            if spec.dated:
+                # The old value's entry goes stale; find() checks documents against the value.
+                if after:
+                    self._postings[(kind, fld)].add(str(after), int(key))
                 continue
             bucket = self._index[(kind, fld)]
             if before and key in bucket.get(before, ()):
@@ -453,7 +433,11 @@ class Store:
             self._partitions.move_to_end(name)
             return part
         kind = name.split("/", 1)[0]
-        part = Partition.load(self.tables_dir / f"{name}.json", self.kinds[kind].dated)
+        path = self.tables_dir / f"{name}.json"
+        try:
+            part = Partition.load(path, self.kinds[kind].dated)
+        except UnreadableTable as exc:
+            raise StoreCorrupt(path, str(exc)) from exc
         for seq, k, key, doc in self._tail:
             if seq > part.seq and k == kind and self._partition_name(k, key) == name:
                 part.put(key, doc, seq)
@@ -462,14 +446,32 @@ class Store:
         return part
 
     def _evict(self) -> None:
-        while len(self._partitions) > self.partition_cache:
-            name, part = next(iter(self._partitions.items()))
-            if not self.kinds[name.split("/", 1)[0]].dated:
-                self._partitions.move_to_end(name)
-                if all(not self.kinds[n.split("/", 1)[0]].dated for n in self._partitions):
-                    return
-                continue
-            self._partitions.popitem(last=False)
+        """Drop least recently used day partitions beyond ``cache_records`` records.
+
+        Directory partitions (owners, keys, staff, state) always stay.
+        """
+        dated = [n for n, p in self._partitions.items() if p.dated]
+        cached = sum(len(self._partitions[n]) for n in dated)
+        for name in dated[:-1]:  # the one just used stays, however big
+            if cached <= self.cache_records:
+                break
+            cached -= len(self._partitions.pop(name))
+
+    def _read_through_offsets(self, name: str, key: str) -> dict[str, Any] | None:
+        """One record of an uncached day by its byte range; loads the day if that fails."""
+        path = f"{self.tables_dir}/{name}.json"
+        if name not in self._offsets:
+            self._offsets[name] = load_offsets(Path(path))
+        offsets = self._offsets[name]
+        if offsets is not None:
+            try:
+                return read_one(path, offsets, int(key))
+            except LookupError as exc:
+                log.info("re-reading %s: %s", name, exc)
+                self._offsets.pop(name, None)
+        elif not os.path.exists(path):
+            return None
+        return self._partition(name).get(key)
 
     # ----------------------------------------------------------------- reads
     def refresh(self) -> None:
@@ -485,15 +487,29 @@ class Store:
                 name = self._partition_name(kind, key)
             except StoreError:
                 return None
-            return self._partition(name).get(key)
+            part = self._partitions.get(name)
+            if part is not None:
+                self._partitions.move_to_end(name)
+                return part.get(key)
+            if not self.kinds[kind].dated:
+                return self._partition(name).get(key)
+            recent = self._tail_latest.get((kind, key))
+            if recent is not None:
+                return dict(recent)
+            return self._read_through_offsets(name, key)
 
     def find(self, kind: str, fld: str, value: str) -> list[dict[str, Any]]:
         """Records whose indexed field equals ``value``, over all history, newest first."""
         with self._thread_lock:
             self._catch_up()
-            keys = list(self._index[(kind, fld)].get(value, ()))
+            if (kind, fld) in self._postings:
+                numbers = self._postings[(kind, fld)].lookup(value)
+                keys = [f"{n:0{NUMBER_DIGITS}d}" for n in numbers]
+            else:
+                keys = list(self._index[(kind, fld)].get(value, ()))
             docs = [self.get(kind, key) for key in reversed(keys)]
-            return [d for d in docs if d is not None]
+            # Hash collisions and entries left by a changed field are filtered here.
+            return [d for d in docs if d is not None and str(d.get(fld) or "") == value]
 
     def open_docs(self, kind: str) -> list[dict[str, Any]]:
         """Records of ``kind`` not yet in a final state."""
@@ -578,19 +594,25 @@ class Store:
         for name in sorted(names):
             part = self._partition(name)
             part.seq = self.seq
-            part.save()
+            offsets = part.save(self.schema)
+            if part.dated:
+                self._offsets[name] = offsets
         index = {
             "seq": self.seq,
             "index": {f"{k}|{f}": v for (k, f), v in self._index.items()},
             "open": self._open,
             "counters": {f"{k}|{d}": n for (k, d), n in self._counters.items()},
         }
-        # The index file is named by its sequence and the manifest names it, so a crash
-        # between the two writes leaves the previous manifest and index in force.
+        # The index files are named by their sequence and the manifest names them, so a
+        # crash between the writes leaves the previous manifest and index in force.
         index_name = f"index-{self.seq:010d}.json"
+        postings_name = f"index-{self.seq:010d}.npz"
+        postings = {f"{k}|{f}": p for (k, f), p in self._postings.items()}
+        atomic_write(self.dir / postings_name, save_postings(postings))
         atomic_write_json(self.dir / index_name, index)
         manifest = {
             "index": index_name,
+            "postings": postings_name,
             "schema": self.schema,
             "seq": self.seq,
             "head": self.head,
@@ -598,13 +620,14 @@ class Store:
             "at": self.clock().isoformat(timespec="seconds"),
         }
         atomic_write_json(self.manifest_path, manifest)
-        for old in self.dir.glob("index-*.json"):
-            if old.name != index_name:
+        for old in self.dir.glob("index-*"):
+            if old.name not in (index_name, postings_name):
                 old.unlink()
         st = os.stat(self.manifest_path)
         self._manifest_sig = (st.st_ino, st.st_mtime_ns)
         self._manifest_seq = self.seq
         self._tail.clear()
+        self._tail_latest.clear()
         self._snapshot()
         log.info("compacted %d table file(s) at seq %d", len(names), self.seq)
 
@@ -620,8 +643,12 @@ class Store:
         prev = self.snap_dir / previous[-1] if previous else None
         # Copies, not links to the live files (an in-place corruption must not reach the
         # snapshot); a file unchanged since the previous snapshot is linked to that copy.
-        index_file = self.dir / json.loads(self.manifest_path.read_bytes())["index"]
-        for src in [*self.tables_dir.rglob("*.json"), index_file, self.manifest_path]:
+        manifest = json.loads(self.manifest_path.read_bytes())
+        index_files = [self.dir / manifest[k] for k in ("index", "postings") if manifest.get(k)]
+        tables = [
+            p for p in self.tables_dir.rglob("*") if p.is_file() and not p.name.startswith(".")
+        ]
+        for src in [*tables, *index_files, self.manifest_path]:
             rel = src.relative_to(self.dir)
             dst = tmp / rel
             dst.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -705,8 +732,6 @@ class Store:
                         changed = True
                         count += 1
                 if changed:
-                    from desk.fileio import atomic_write
-
                     atomic_write(path, b"\n".join(lines) + b"\n")
         return count
 
@@ -777,7 +802,7 @@ def restore(data_dir: Path, snapshot: str | None = None, rebuild: bool = False) 
     """Put back the tables of a daily snapshot (or none, to rebuild from the log)."""
     data_dir = Path(data_dir)
     snaps = sorted(p.name for p in (data_dir / "snapshots").glob("[0-9]*"))
-    for old in [data_dir / "manifest.json", *data_dir.glob("index-*.json")]:
+    for old in [data_dir / "manifest.json", *data_dir.glob("index-*")]:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(old)
     broken = data_dir / f"tables.broken-{datetime.now():%Y%m%d%H%M%S%f}"
@@ -791,6 +816,6 @@ def restore(data_dir: Path, snapshot: str | None = None, rebuild: bool = False) 
     if not src.exists():
         raise StoreError(f"no snapshot {chosen}; have {snaps}")
     shutil.copytree(src / "tables", data_dir / "tables")
-    for path in [src / "manifest.json", *src.glob("index-*.json")]:
+    for path in [src / "manifest.json", *src.glob("index-*")]:
         shutil.copy2(path, data_dir / path.name)
     return f"restored snapshot {chosen}; the change log after it is replayed at open"

@@ -165,7 +165,7 @@ def test_restore_from_snapshot_and_rebuild(tmp_path: Path) -> None:
 
 
 def test_partitions_are_per_day_and_cached_lru(tmp_path: Path) -> None:
-    s = open_store(tmp_path, compact_every=50, partition_cache=4)
+    s = open_store(tmp_path, compact_every=50, cache_records=4)
     keys = [put_parcel(s, code=f"{d:06d}", day=date(2026, 10, 1 + d)) for d in range(20)]
     assert len(s._partitions) <= 4
     assert all(s.get("parcel", k)["number"] == k for k in keys)
@@ -196,3 +196,73 @@ def test_schema_migration_runs_forward_once(
     assert s2.schema == 2
     assert json.loads((tmp_path / "manifest.json").read_text())["schema"] == 2
     assert s2.verify() == []
+
+
+def test_get_of_history_reads_one_record_not_the_whole_day(tmp_path: Path) -> None:
+    s = open_store(tmp_path)
+    keys = [put_parcel(s, code=f"{d:06d}", day=date(2026, 10, 1 + d)) for d in range(10)]
+    s.compact()
+    s.close()
+    assert (tmp_path / "tables" / "parcel" / "2026-10-05.off").exists()
+    s2 = open_store(tmp_path)
+    assert [s2.get("parcel", k)["number"] for k in keys] == keys
+    assert not any(p.dated for p in s2._partitions.values())  # no day file was parsed whole
+    assert s2.get("parcel", "42610019999") is None
+
+
+def test_offsets_that_no_longer_match_the_file_fall_back_to_reading_the_day(
+    tmp_path: Path,
+) -> None:
+    s = open_store(tmp_path)
+    keys = [put_parcel(s, code=f"{i:06d}") for i in range(3)]
+    s.compact()
+    s.close()
+    s2 = open_store(tmp_path)
+    name = "parcel/2026-11-23"
+    s2.get("parcel", keys[0])
+    wrong = s2._offsets[name].copy()
+    wrong[:, 1] += 7  # another process rewrote the file since these offsets were read
+    s2._offsets[name] = wrong
+    assert [s2.get("parcel", k)["number"] for k in keys] == keys
+
+
+def test_find_skips_records_whose_field_changed(tmp_path: Path) -> None:
+    s = open_store(tmp_path)
+    key = put_parcel(s, unit="3-2-501")
+    other = put_parcel(s, unit="3-2-501", code="654321")
+    with s.transaction() as txn:
+        doc = {**txn.get("parcel", key), "unit": "1-1-101"}
+        txn.put("parcel", key, doc, ACTOR)
+    assert [d["number"] for d in s.find("parcel", "unit", "3-2-501")] == [other]
+    s.compact()
+    s.close()
+    s2 = open_store(tmp_path)
+    assert [d["number"] for d in s2.find("parcel", "unit", "3-2-501")] == [other]
+    assert [d["number"] for d in s2.find("parcel", "unit", "1-1-101")] == [key]
+
+
+def test_store_written_before_compact_indexes_is_read(tmp_path: Path) -> None:
+    s = open_store(tmp_path)
+    keys = [put_parcel(s, code=f"{i:06d}") for i in range(3)]
+    s.compact()
+    s.close()
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    (tmp_path / manifest.pop("postings")).unlink()
+    index_path = tmp_path / manifest["index"]
+    index = json.loads(index_path.read_text())
+    index["index"]["parcel|unit"] = {"3-2-501": keys}  # the session-1 layout: lists of numbers
+    index_path.write_text(json.dumps(index))
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    s2 = open_store(tmp_path)
+    assert [d["number"] for d in s2.find("parcel", "unit", "3-2-501")] == keys[::-1]
+
+
+def test_temp_files_of_a_killed_compaction_are_removed_at_open(tmp_path: Path) -> None:
+    s = open_store(tmp_path)
+    put_parcel(s)
+    s.compact()
+    s.close()
+    stale = tmp_path / "tables" / "parcel" / ".2026-11-23.json.999999.tmp"
+    stale.write_bytes(b'{"half')
+    open_store(tmp_path).close()
+    assert not stale.exists()

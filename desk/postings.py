@@ -1,0 +1,93 @@
+"""A compact field index over all history: value hashes → record numbers, in sorted arrays.
+
+Every dated record (a year is ~150k) is indexed by a few fields (unit, phone, tracking
+number, ...). Python dicts of strings cost ~150 bytes per entry; here an entry is two
+int64s (16 bytes): the 64-bit BLAKE2 hash of the value and the record number as an int.
+Lookups bisect the sorted hashes; entries added since the last merge sit in a small dict.
+A hash can collide and an entry can be stale (the record's field changed since), so
+callers check the documents they get back against the value (``Store.find`` does).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+from typing import Any
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+
+def value_hash(value: str) -> int:
+    """Stable signed 64-bit hash of an indexed value (same in every process and run)."""
+    digest = hashlib.blake2b(value.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "little", signed=True)
+
+
+class Postings:
+    """Record numbers by field value for one (kind, field); numbers are ints."""
+
+    def __init__(self, hashes: np.ndarray | None = None, keys: np.ndarray | None = None) -> None:
+        self._hashes = hashes if hashes is not None else np.empty(0, dtype=np.int64)
+        self._keys = keys if keys is not None else np.empty(0, dtype=np.int64)
+        self._recent: dict[int, list[int]] = {}
+
+    def __len__(self) -> int:
+        return len(self._hashes) + sum(len(v) for v in self._recent.values())
+
+    def add(self, value: str, key: int) -> None:
+        self._recent.setdefault(value_hash(value), []).append(key)
+
+    def lookup(self, value: str) -> list[int]:
+        """Candidate record numbers for ``value``, ascending (may include stale ones)."""
+        h = value_hash(value)
+        lo = int(np.searchsorted(self._hashes, h, "left"))
+        hi = int(np.searchsorted(self._hashes, h, "right"))
+        found = set(self._keys[lo:hi].tolist())
+        found.update(self._recent.get(h, ()))
+        return sorted(found)
+
+    def merge(self) -> None:
+        """Fold the recent entries into the sorted arrays (at compaction)."""
+        if not self._recent:
+            return
+        pairs = [(h, k) for h, keys in self._recent.items() for k in keys]
+        hashes = np.concatenate([self._hashes, np.fromiter((p[0] for p in pairs), np.int64)])
+        keys = np.concatenate([self._keys, np.fromiter((p[1] for p in pairs), np.int64)])
+        order = np.lexsort((keys, hashes))
+        self._hashes, self._keys = hashes[order], keys[order]
+        self._recent.clear()
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        self.merge()
+        return self._hashes, self._keys
+
+
+def save_postings(postings: dict[str, Postings]) -> bytes:
+    """All postings as one ``.npz`` image (no pickles)."""
+    arrays: dict[str, Any] = {}
+    for name, p in postings.items():
+        hashes, keys = p.arrays()
+        arrays[f"{name}|h"] = hashes
+        arrays[f"{name}|k"] = keys
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    return buf.getvalue()
+
+
+def load_postings(data: bytes) -> dict[str, Postings]:
+    """Postings from ``save_postings`` bytes; ValueError if they are not that."""
+    try:
+        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+            names = {n.rsplit("|", 1)[0] for n in npz.files}
+            out = {}
+            for name in names:
+                hashes, keys = npz[f"{name}|h"], npz[f"{name}|k"]
+                if hashes.dtype != np.int64 or keys.shape != hashes.shape:
+                    raise ValueError(f"bad postings arrays for {name}")
+                out[name] = Postings(hashes, keys)
+            return out
+    except (OSError, KeyError, EOFError) as exc:
+        raise ValueError(str(exc)) from exc
