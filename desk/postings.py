@@ -57,8 +57,19 @@ class Postings:
         hashes = np.concatenate([self._hashes, np.fromiter((p[0] for p in pairs), np.int64)])
         keys = np.concatenate([self._keys, np.fromiter((p[1] for p in pairs), np.int64)])
         order = np.lexsort((keys, hashes))
-        self._hashes, self._keys = hashes[order], keys[order]
+        hashes, keys = hashes[order], keys[order]
+        if len(hashes) > 1:  # the same (value, record) added twice is kept once
+            keep = np.ones(len(hashes), dtype=bool)
+            keep[1:] = (hashes[1:] != hashes[:-1]) | (keys[1:] != keys[:-1])
+            hashes, keys = hashes[keep], keys[keep]
+        self._hashes, self._keys = hashes, keys
         self._recent.clear()
+
+    def discard(self, keys: set[int]) -> None:
+        """Forget every entry of these records (a purge must not leave their values' hashes)."""
+        self.merge()
+        keep = ~np.isin(self._keys, np.fromiter(keys, np.int64, len(keys)))
+        self._hashes, self._keys = self._hashes[keep], self._keys[keep]
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray]:
         self.merge()

@@ -371,13 +371,13 @@ class Desk:
     def register_visit(self, actor: Actor, **fields: Any) -> Visit:
         """V1-V4: a visitor at the kiosk; waits for the host, or a guard if there is no ID."""
         status = "waiting_approval" if fields.get("id_type") == "none" else "waiting_host"
-        pass_code = self._new_code("visit", "pass_code")
 
         def build(number: str, now: datetime) -> Visit:
+            # Codes are drawn inside the write transaction: unique across processes.
             return Visit(
                 number=number, created_at=now, status=status,
                 history=(StatusChange(now, status, actor, "登记"),),
-                pass_code=pass_code, **fields,
+                pass_code=self._new_code("visit", "pass_code"), **fields,
             )  # fmt: skip
 
         return self._create(Kind.VISIT, actor, build)
@@ -386,14 +386,13 @@ class Desk:
                            visitor_name: str = "", hours: tuple[time, time] = (time(0, 0), time(23, 59))) -> Visit:  # fmt: skip
         """V5: an owner's one-time code, valid for one day's window."""
         day = day or self.now().date()
-        code = self._new_code("visit", "preauth_code")
 
         def build(number: str, now: datetime) -> Visit:
             return Visit(
                 number=number, created_at=now, status="preauthorised",
                 history=(StatusChange(now, "preauthorised", actor, "业主预约"),),
                 host_unit=host_unit, party_size=party_size, visitor_name=visitor_name,
-                preauth_code=code, preauthorised_by=actor.name,
+                preauth_code=self._new_code("visit", "preauth_code"), preauthorised_by=actor.name,
                 valid_from=datetime.combine(day, hours[0]), valid_until=datetime.combine(day, hours[1]),
             )  # fmt: skip
 
@@ -561,13 +560,12 @@ class Desk:
     # ------------------------------------------------------------ parcels
     def receive_parcel(self, actor: Actor, **fields: Any) -> Parcel:
         """P1: a parcel signed for and put in a compartment; it gets a pickup code."""
-        code = self._new_code("parcel", "pickup_code")
 
         def build(number: str, now: datetime) -> Parcel:
             return Parcel(
                 number=number, created_at=now, status="stored",
                 history=(StatusChange(now, "stored", actor, "签收入库"),),
-                pickup_code=code, received_by=actor.name, **fields,
+                pickup_code=self._new_code("parcel", "pickup_code"), received_by=actor.name, **fields,
             )  # fmt: skip
 
         return self._create(Kind.PARCEL, actor, build)
@@ -865,5 +863,7 @@ class Desk:
                 self._write(txn, anon, SYSTEM, op="purge")
             purged.add(("visit", visit.number))
         redacted = self.store.redact_log(purged, now.strftime("%Y-%m")) if purged else 0
+        if purged:
+            self.store.forget("visit", {key for _, key in purged})
         log.info("purge: %d visits anonymised, %d log entries redacted", len(purged), redacted)
         return {"visits": len(purged), "log_entries": redacted}

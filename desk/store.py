@@ -351,11 +351,18 @@ class Store:
             return
         manifest = self._read_manifest()
         if manifest:
+            # Another process compacted: its files now hold everything up to its sequence.
             self._manifest_seq = manifest["seq"]
             self._tail = [t for t in self._tail if t[0] > self._manifest_seq]
             self._tail_latest = {(k, key): doc for _, k, key, doc in self._tail}
             self._offsets.clear()
             self._scan_known_partitions()
+            if manifest.get("postings"):
+                self._restore_postings(self.dir / manifest["postings"])
+                for _, kind, key, doc in self._tail:
+                    for fld in self.kinds[kind].index_fields:
+                        if (kind, fld) in self._postings and doc.get(fld):
+                            self._postings[(kind, fld)].add(str(doc[fld]), int(key))
 
     def _apply(self, entry: dict[str, Any], path: Path) -> None:
         seq = entry["seq"]
@@ -734,6 +741,24 @@ class Store:
                 if changed:
                     atomic_write(path, b"\n".join(lines) + b"\n")
         return count
+
+    def forget(self, kind: str, keys: set[str]) -> None:
+        """After a purge (X2): drop these records from the indexes and from every snapshot.
+
+        The snapshots taken before the purge still hold the personal data, so they are
+        replaced by one taken now; the change log (redacted) can rebuild anything older.
+        """
+        with self._locked():
+            self._catch_up()
+            numbers = {int(k) for k in keys}
+            for (k, _fld), postings in self._postings.items():
+                if k == kind:
+                    postings.discard(numbers)
+            self._compact()
+            for old in self.snap_dir.iterdir():
+                shutil.rmtree(old)
+            self._snapshot()
+        log.info("forgot %d %s record(s) in indexes and snapshots", len(keys), kind)
 
     # ----------------------------------------------------------------- audit
     def verify(self) -> list[ChainProblem]:

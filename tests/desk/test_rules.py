@@ -441,6 +441,22 @@ def test_X2_purge_anonymises_old_visits_keeps_counts_and_chain(desk, actors, clo
     assert desk.store.verify() == []
 
 
+def test_X2_purge_leaves_nothing_in_snapshots_or_indexes(desk, actors, clock):
+    v = desk.register_visit(actors["visitor"], **visit_fields())
+    desk.host_answer(v.number, actors["owner"], True)
+    desk.check_out(v.pass_code, actors["visitor"])
+    desk.store.compact()  # today's snapshot now holds the visitor's data
+    clock.advance(days=91)
+    desk.purge()
+    files = [p for p in desk.store.dir.rglob("*") if p.is_file() and p.suffix != ".jsonl"]
+    assert not any(
+        ID.encode() in p.read_bytes() or "赵六".encode() in p.read_bytes() for p in files
+    )
+    assert desk.store.find("visit", "phone", "13600001111") == []
+    assert desk.store._postings[("visit", "phone")].lookup("13600001111") == []
+    assert desk.store.snapshots()  # a fresh snapshot replaces the old ones
+
+
 def test_owner_import_search_by_initials_and_unit_tree(desk):
     assert [o.name for o in desk.search_residents("zs")] == ["张三"]
     assert desk.resident_by_phone("138-1234-5678").unit == "3-2-501"

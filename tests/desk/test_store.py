@@ -266,3 +266,14 @@ def test_temp_files_of_a_killed_compaction_are_removed_at_open(tmp_path: Path) -
     stale.write_bytes(b'{"half')
     open_store(tmp_path).close()
     assert not stale.exists()
+
+
+def test_indexes_follow_another_process_compaction(tmp_path: Path) -> None:
+    kiosk, hotline = open_store(tmp_path), open_store(tmp_path)
+    first = put_parcel(kiosk, unit="1-1-101")
+    kiosk.compact()  # the hotline now reloads the index files the kiosk wrote
+    second = put_parcel(hotline, unit="1-1-101", code="222222")
+    assert [d["number"] for d in hotline.find("parcel", "unit", "1-1-101")] == [second, first]
+    hotline.compact()
+    assert [d["number"] for d in kiosk.find("parcel", "unit", "1-1-101")] == [second, first]
+    assert kiosk.get("parcel", second)["pickup_code"] == "222222"
