@@ -7,7 +7,7 @@ import unicodedata
 from datetime import date, datetime, timedelta
 from typing import Literal
 
-from desk.calendar import add_working_days
+from desk.workdays import add_working_days
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +100,7 @@ def complaint_deadlines(
     major: reply 2 h, resolve 3 working days; important: reply 1 working day, resolve 2
     working days; minor: reply 2 h, resolve 1 working day. invalid: explain within 2 h,
     which also closes it (both deadlines). unclassified/assist follow the severity.
-    Working days count from `received_at` and keep its time of day (desk.calendar).
+    Working days count from `received_at` and keep its time of day (desk.workdays).
     """
     if validity not in VALIDITIES:
         raise ValueError(f"unknown complaint validity {validity!r}")

@@ -1,4 +1,4 @@
-"""Tests for desk.calendar: working days across weekends, 国庆 and 春节 (C3, C4)."""
+"""Tests for desk.workdays: working days across weekends, 国庆 and 春节 (C3, C4)."""
 
 import logging
 from datetime import date, datetime, time, timedelta, timezone
@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from desk import calendar as cal
+from desk import workdays as cal
 
 TZ = timezone(timedelta(hours=8))
 
@@ -84,7 +84,7 @@ def test_C3_outside_package_years_falls_back_to_weekdays(monkeypatch, caplog):
     year = last + 5
     monday = date(year, 6, 10)
     monday -= timedelta(days=monday.weekday())
-    with caplog.at_level(logging.WARNING, logger="desk.calendar"):
+    with caplog.at_level(logging.WARNING, logger="desk.workdays"):
         assert cal.is_working_day(monday)
         assert not cal.is_working_day(monday + timedelta(days=5))
         friday = datetime.combine(monday + timedelta(days=4), time(10, 0))
