@@ -35,10 +35,31 @@ def _is_model(d: Path) -> bool:
     return (d / "am").is_dir() or (d / "conf").is_dir()
 
 
+SUM_FILE = ".archive-sha256"
+"""Written into an installed model: the SHA-256 of the archive it came from."""
+
+
+def installed(data_dir: Path, sha256: str) -> Path | None:
+    """The model already installed from the archive with this SHA-256, if any."""
+    models = Path(data_dir) / "models"
+    if not sha256 or not models.is_dir():
+        return None
+    for d in sorted(models.iterdir()):
+        f = d / SUM_FILE
+        if f.is_file() and f.read_text().strip().lower() == sha256.lower() and _is_model(d):
+            return d
+    return None
+
+
 def install_model(source: str, data_dir: Path, sha256: str) -> Path:
-    """Fetch/copy ``source`` (zip or tar), check ``sha256``, unpack to <data>/models/<name>."""
+    """Fetch/copy ``source`` (zip or tar), check ``sha256``, unpack to <data>/models/<name>.
+    Idempotent: an archive with this SHA-256 already installed is not fetched again."""
     if not sha256:
         raise ModelInstallError("the archive's SHA-256 is required (--sha256)")
+    done = installed(data_dir, sha256)
+    if done is not None:
+        log.info("model %s already installed from this archive", done.name)
+        return done
     source = KNOWN_MODELS.get(source, source)
     models = Path(data_dir) / "models"
     models.mkdir(parents=True, exist_ok=True)
@@ -68,6 +89,7 @@ def install_model(source: str, data_dir: Path, sha256: str) -> Path:
         dest = models / name
         if dest.exists():
             shutil.rmtree(dest)
+        (model / SUM_FILE).write_text(got + "\n")
         shutil.move(str(model), dest)
     log.info("model installed in %s", dest)
     return dest

@@ -1,0 +1,140 @@
+"""deploy/: the systemd units (keys checked; `systemd-analyze verify` where available),
+install.sh's options, and the idempotent, SHA-256-checked model install."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from voice.asr import find_model
+from voice.models import SUM_FILE, ModelInstallError, install_model
+
+ROOT = Path(__file__).resolve().parents[2]
+UNITS = ROOT / "deploy" / "systemd"
+EXEC = "/opt/reception/.venv/bin/reception"
+
+
+def unit(name: str) -> dict[str, dict[str, list[str]]]:
+    """A unit file as {section: {key: [values]}} (systemd keys may repeat)."""
+    out: dict[str, dict[str, list[str]]] = {}
+    section = None
+    for raw in (UNITS / name).read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith(("#", ";")):
+            continue
+        if line.startswith("["):
+            section = out.setdefault(line.strip("[]"), {})
+            continue
+        key, sep, value = line.partition("=")
+        assert sep and section is not None, (name, raw)
+        section.setdefault(key.strip(), []).append(value.strip())
+    return out
+
+
+@pytest.mark.parametrize(
+    ("name", "command"),
+    [
+        ("reception-hotline.service", "hotline"),
+        ("reception-kiosk.service", "kiosk --fullscreen"),
+        ("reception-sim.service", "sim"),
+    ],
+)
+def test_unit_runs_reception_as_its_user_with_config_and_data(name, command):
+    u = unit(name)
+    s = u["Service"]
+    assert u["Unit"]["Description"]
+    assert s["ExecStart"] == [f"{EXEC} {command}"]
+    assert s["User"] == ["reception"] and s["WorkingDirectory"] == ["/opt/reception"]
+    env = dict(e.split("=", 1) for e in s["Environment"])
+    assert env["RECEPTION_CONFIG"] == "/etc/reception/reception.toml"
+    assert env["RECEPTION_DATA"] == "/var/lib/reception/data"
+    assert s["Restart"] == ["on-failure"]
+    assert s["StateDirectory"] == ["reception"] and s["StateDirectoryMode"] == ["0700"]
+    assert u["Install"]["WantedBy"]
+
+
+def test_hotline_unit_runs_at_nice_minus_10_without_realtime_scheduling():
+    s = unit("reception-hotline.service")["Service"]
+    assert s["Nice"] == ["-10"]  # late RTP frames at normal priority (bench)
+    assert "CPUSchedulingPolicy" not in s and "LimitRTPRIO" not in s
+    assert "network-online.target" in unit("reception-hotline.service")["Unit"]["After"][0]
+
+
+def test_kiosk_unit_has_a_display_and_the_serial_group():
+    u = unit("reception-kiosk.service")
+    env = dict(e.split("=", 1) for e in u["Service"]["Environment"])
+    assert env["DISPLAY"] == ":0"
+    assert "dialout" in u["Service"]["SupplementaryGroups"][0]
+    assert u["Install"]["WantedBy"] == ["graphical.target"]
+
+
+@pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="no systemd-analyze")
+def test_units_verify(tmp_path):
+    """As install.sh installs them: /opt/reception rewritten to the checkout."""
+    for f in UNITS.glob("*.service"):
+        text = f.read_text(encoding="utf-8").replace("/opt/reception", str(ROOT))
+        (tmp_path / f.name).write_text(text, encoding="utf-8")
+    if not (ROOT / ".venv" / "bin" / "reception").exists():
+        pytest.skip("no .venv/bin/reception for ExecStart to point at")
+    res = subprocess.run(
+        ["systemd-analyze", "verify", *sorted(str(p) for p in tmp_path.glob("*.service"))],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    problems = [ln for ln in (res.stdout + res.stderr).splitlines() if str(tmp_path) in ln]
+    assert res.returncode == 0 and not problems, res.stdout + res.stderr
+
+
+def test_install_sh_options_are_checked_before_anything_is_installed():
+    sh = ROOT / "deploy" / "install.sh"
+    subprocess.run(["bash", "-n", str(sh)], check=True)
+    help_ = subprocess.run(["bash", str(sh), "--help"], capture_output=True, text=True)
+    assert help_.returncode == 0 and "--systemd" in help_.stdout and "--model" in help_.stdout
+    bad = subprocess.run(["bash", str(sh), "--bogus"], capture_output=True, text=True)
+    assert bad.returncode == 2
+    no_sum = subprocess.run(
+        ["bash", str(sh), "--model", "x.zip"], capture_output=True, text=True,
+        env={"PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+    assert no_sum.returncode == 2 and "sha256" in no_sum.stderr.lower()
+
+
+def test_demo_and_test_scripts_call_install_without_optional_steps():
+    for name in ("demo.sh", "test.sh"):
+        text = (ROOT / "deploy" / name).read_text(encoding="utf-8")
+        assert "bash deploy/install.sh\n" in text
+
+
+def test_model_install_is_idempotent_and_checked(tmp_path):
+    archive = tmp_path / "vosk-model-tiny.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("vosk-model-tiny/am/final.mdl", b"x")
+        zf.writestr("vosk-model-tiny/conf/model.conf", b"y")
+    z = tmp_path / "copy.zip"
+    shutil.copy(archive, z)
+    digest = hashlib.sha256(archive.read_bytes()).hexdigest()
+    data = tmp_path / "data"
+    path = install_model(str(archive), data, digest)
+    assert (path / SUM_FILE).read_text().strip() == digest and find_model("", data) == path
+    archive.unlink()  # a second run does not fetch it again
+    assert install_model(str(archive), data, digest.upper()) == path
+    with pytest.raises(ModelInstallError):
+        install_model(str(z), data, "0" * 64)
+
+
+def test_reception_hotline_install_model_command(tmp_path):
+    """The command install.sh runs (twice: the second is a no-op)."""
+    archive = tmp_path / "vosk-model-tiny.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("vosk-model-tiny/am/final.mdl", b"x")
+    digest = hashlib.sha256(archive.read_bytes()).hexdigest()
+    from desk.cli import main
+
+    argv = ["--data", str(tmp_path / "data"), "hotline", "--install-model", str(archive),
+            "--sha256", digest]  # fmt: skip
+    assert main(argv) == 0 and main(argv) == 0
+    assert main([*argv[:-1], "f" * 64]) == 1  # another sum: fetched again, and refused
