@@ -31,3 +31,6 @@ class KioskSettings:
     """Vosk model directory to transcribe spoken notes; empty: keep the audio only."""
     host_wait_seconds: int = 180
     """How long the visitor screen waits for the host's answer (V2) before offering a message."""
+    print_wait_seconds: float = 8.0
+    """How long a receipt waits for the printer's confirmation before the kiosk says it is still
+    printing (the job stays queued either way)."""

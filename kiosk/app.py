@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,8 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 from kiosk import theme
 from kiosk.i18n import translate
 from kiosk.idle import IdleWatch
-from kiosk.widgets.common import KioskPopup, MessagePopup
+from kiosk.widgets.common import BusyPopup, KioskPopup, MessagePopup
+from kiosk.worker import DeviceWorker
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,11 @@ class KioskApp(App):
     clock_text = StringProperty("")
     warning_text = StringProperty("")
     busy = BooleanProperty(False)
+    """A device call (lock, printer) runs on the worker; the busy popup is shown."""
+    printer_state = StringProperty("ready")
+    """The printer's last reported state (devices' state events, through the backend)."""
+    printer_banner = StringProperty("")
+    """What the home and guard screens say about the printer; empty when it prints."""
 
     def __init__(self, settings: Any, backend: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -66,6 +73,8 @@ class KioskApp(App):
         self._warning_popup: MessagePopup | None = None
         self.voice = None
         self.sm: ScreenManager | None = None
+        self.worker = DeviceWorker()
+        self._busy_popup: BusyPopup | None = None
 
     # -- building ---------------------------------------------------------------
     def build(self) -> ScreenManager:
@@ -142,9 +151,55 @@ class KioskApp(App):
         return popup
 
     def close_popups(self) -> None:
+        """Close input popups; the busy popup stays until its device call is over."""
         for popup in list(self.popups):
-            popup.dismiss(animation=False)
-        self.popups.clear()
+            if popup is not self._busy_popup:
+                popup.dismiss(animation=False)
+        self.popups[:] = [p for p in self.popups if p is self._busy_popup]
+
+    # -- devices ----------------------------------------------------------------
+    def run_device(
+        self,
+        text: str,
+        fn: Callable[[], Any],
+        on_done: Callable[[Any], None],
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        """Run a device call (lock, printer) on the worker; ``text`` ("正在开柜…") shows meanwhile.
+
+        The UI thread never waits for a serial port: ``on_done(result)`` / ``on_error(exc)``
+        run on it once the call is over.
+        """
+        popup = BusyPopup(text=self.tr(text))
+        popup.open()
+        self._busy_popup = popup
+        self.busy = True
+
+        def finish() -> None:
+            popup.dismiss()
+            if self._busy_popup is popup:
+                self._busy_popup = None
+            self.busy = self.worker.pending > 0
+
+        def done(result: Any) -> None:
+            finish()
+            on_done(result)
+
+        def failed(exc: BaseException) -> None:
+            finish()
+            if on_error is not None:
+                on_error(exc)
+            else:
+                msg = getattr(exc, "message", "") or str(exc)
+                self.show_result("对不起", [msg, self.tr("请联系前台工作人员")], ok=False)
+
+        self.worker.submit(fn, done, failed)
+
+    def on_printer_state(self, _app: Any, state: str) -> None:
+        from kiosk.backend import PRINTER_TROUBLE
+
+        reason = PRINTER_TROUBLE.get(state, "")
+        self.printer_banner = f"{reason}：凭条暂时无法打印，请联系前台" if reason else ""
 
     # -- idle -------------------------------------------------------------------
     def _on_activity(self, *_args: Any) -> None:
@@ -157,7 +212,9 @@ class KioskApp(App):
         from datetime import datetime
 
         self.clock_text = datetime.now().strftime("%Y-%m-%d  %H:%M")
-        if self.sm is not None and (self.sm.current != "home" or self.popups or self.staff):
+        if self.busy:
+            self.idle.touch()  # a door or the printer is working: nobody is idle
+        elif self.sm is not None and (self.sm.current != "home" or self.popups or self.staff):
             self.idle.check()
         else:
             self.idle.touch()
@@ -201,3 +258,4 @@ class KioskApp(App):
     def on_stop(self) -> None:
         if self.backend is not None and hasattr(self.backend, "detach"):
             self.backend.detach()
+        self.worker.shutdown()

@@ -20,6 +20,41 @@ log = logging.getLogger(__name__)
 COUNTER = "counter"
 
 
+PRINTER_TROUBLE = {
+    "paper_out": "打印机缺纸",
+    "cover_open": "打印机纸仓盖打开",
+    "offline": "打印机未连接",
+    "connecting": "打印机未连接",
+    "error": "打印机故障",
+}
+"""Printer states in which nothing prints, with what the user is told."""
+
+
+@dataclass
+class PrintOutcome:
+    """What became of a receipt: only "printed" means the printer confirmed it."""
+
+    status: str
+    """"printed", "waiting" (the printer cannot print now; the job stays queued), "queued"
+    (no answer yet within the wait), "none" (no printer or no record)."""
+    reason: str = ""
+    """Why it waits, in Chinese (打印机缺纸...)."""
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "printed"
+
+    def message(self) -> str:
+        """One line for the result screen; never claims a receipt that did not come out."""
+        if self.status == "printed":
+            return "请取走您的凭条"
+        if self.status == "waiting":
+            return f"{self.reason}，凭条已保存，修复后自动打印，请联系前台"
+        if self.status == "queued":
+            return "凭条正在打印，如未出纸请联系前台"
+        return "本机暂不能打印凭条，请记下单号"
+
+
 @dataclass
 class PickupOutcome:
     """What happened to one parcel at the kiosk."""
@@ -28,6 +63,8 @@ class PickupOutcome:
     result: str
     """"opened" (door confirmed), "counter" (a guard hands it over), "failed" (door did not open)."""
     error: str = ""
+    printed: PrintOutcome | None = None
+    """The pickup slip of an opened compartment."""
 
 
 class KioskBackend:
@@ -41,6 +78,9 @@ class KioskBackend:
         self.device_events: dict[str, str] = {}
         self._unsubscribe = None
         self._lock = threading.Lock()
+        self._jobs_done = threading.Condition(self._lock)
+        self._job_results: dict[str, tuple[str, str]] = {}
+        """Print job number -> (event kind, printer state) for the last jobs reported."""
         self.app: Any = None
 
     # -- lifetime ---------------------------------------------------------------
@@ -49,6 +89,7 @@ class KioskBackend:
         self.app = app
         if self.devices is not None:
             self._unsubscribe = self.devices.subscribe(self._on_device_event)
+            self._show_printer_state(self.devices.printer.state.value)
 
     def detach(self) -> None:
         if self._unsubscribe:
@@ -56,11 +97,28 @@ class KioskBackend:
             self._unsubscribe = None
 
     def _on_device_event(self, event: Any) -> None:
+        """On a device thread: remember the event, wake a print waiting for its job, tell the UI."""
         state = event.state.value if event.state is not None else ""
         with self._lock:
             if state:
                 self.device_events[event.device] = state
             self.device_events[f"{event.device}:last"] = event.kind
+            job = event.detail.get("job") if event.kind in ("job_printed", "job_waiting") else None
+            if job:
+                self._job_results[job] = (event.kind, state)
+                while len(self._job_results) > 64:
+                    self._job_results.pop(next(iter(self._job_results)))
+                self._jobs_done.notify_all()
+        if event.device == "printer" and state:
+            self._show_printer_state(state)
+
+    def _show_printer_state(self, state: str) -> None:
+        app = self.app
+        if app is None or not hasattr(app, "printer_state"):
+            return
+        from kivy.clock import Clock
+
+        Clock.schedule_once(lambda _dt: setattr(app, "printer_state", state), 0)
 
     # -- actors -----------------------------------------------------------------
     def visitor(self, name: str = "") -> Actor:
@@ -119,21 +177,33 @@ class KioskBackend:
     def check_out(self, code: str) -> Visit:
         return self.desk.check_out(code, self.visitor())
 
-    # -- printing ---------------------------------------------------------------
-    def print_record(self, number: str) -> bool:
-        """Queue the record's receipt; False when there is no printer or it cannot print now."""
+    # -- printing (call on the device worker: it waits for the printer) --------------
+    def print_record(self, number: str, wait: float | None = None) -> PrintOutcome:
+        """Queue the record's receipt and wait (up to ``wait`` s) for the printer to confirm it.
+
+        The job is in the store's print queue either way: when the printer cannot print now
+        (paper out, cover open, offline) it is printed once the printer is back.
+        """
         record = self.desk.get(number)
         if record is None or self.devices is None:
-            return False
-        from devices.events import PRINTABLE_STATES
+            return PrintOutcome("none")
         from devices.receipts import receipt_for
 
         kind, payload = receipt_for(record, self.settings)
-        self.devices.print(kind, number, payload)
-        return (
-            self.devices.printer.state in PRINTABLE_STATES
-            or self.devices.printer.state.value == "offline"
-        )
+        job = self.devices.print(kind, number, payload)
+        state = self.devices.printer.state.value
+        if state in PRINTER_TROUBLE:
+            return PrintOutcome("waiting", PRINTER_TROUBLE[state])
+        wait = self.settings.kiosk.print_wait_seconds if wait is None else wait
+        with self._jobs_done:
+            self._jobs_done.wait_for(lambda: job.number in self._job_results, timeout=wait)
+            kind_state = self._job_results.get(job.number)
+        if kind_state is None:
+            return PrintOutcome("queued")
+        event_kind, state = kind_state
+        if event_kind == "job_printed":
+            return PrintOutcome("printed")
+        return PrintOutcome("waiting", PRINTER_TROUBLE.get(state, "打印机故障"))
 
     print_visit_pass = print_record
 
@@ -217,8 +287,7 @@ class KioskBackend:
                 out.append(PickupOutcome(parcel, "failed", result.error or ""))
                 continue
             done = self.desk.pick_up_parcel(parcel.number, self.visitor())
-            self.print_record(done.number)
-            out.append(PickupOutcome(done, "opened"))
+            out.append(PickupOutcome(done, "opened", printed=self.print_record(done.number)))
         return out
 
     def _request_pickup(self, parcel: Parcel, note: str = "") -> GuardRequest:

@@ -52,7 +52,6 @@ EN: dict[str, str] = {
     "无证件来访需安全员批准": "Without ID a guard must approve",
     "等待安全员批准": "Waiting for a guard's approval",
     "已批准": "Approved",
-    "请取走您的访客凭条": "Please take your visitor pass",
     "请输入或扫描访客凭条上的离开码": "Enter or scan the code on your pass",
     "已登记离开，谢谢，再见": "Checked out. Thank you, goodbye",
     "报修位置": "Location",
@@ -139,6 +138,17 @@ EN: dict[str, str] = {
     "写入日志": "Add entry",
     "接班人": "Incoming",
     "刷新": "Refresh",
+    "正在开柜…": "Opening the door…",
+    "正在打印…": "Printing…",
+    "柜门未能打开": "The door did not open",
+    "请取走您的凭条": "Please take your receipt",
+    "请取走您的访客凭条": "Please take your visitor pass",
+    "打印机缺纸：凭条暂时无法打印，请联系前台": "Printer out of paper: receipts cannot be printed now, please ask at the desk",
+    "打印机纸仓盖打开：凭条暂时无法打印，请联系前台": "Printer cover open: receipts cannot be printed now, please ask at the desk",
+    "打印机未连接：凭条暂时无法打印，请联系前台": "Printer offline: receipts cannot be printed now, please ask at the desk",
+    "打印机故障：凭条暂时无法打印，请联系前台": "Printer fault: receipts cannot be printed now, please ask at the desk",
+    "打印机缺纸，凭条已保存，修复后自动打印，请联系前台": "Printer out of paper: your receipt is kept and prints once fixed; please ask at the desk",
+    "凭条正在打印，如未出纸请联系前台": "Your receipt is printing; if nothing comes out, please ask at the desk",
 }
 
 

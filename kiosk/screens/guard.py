@@ -82,28 +82,38 @@ class GuardScreen(KioskScreen):
         self.ids.content.add_widget(label)
         return label
 
-    def _row(
-        self, text: str, actions: list[tuple[str, str, Callable[[], None]]], bg: Any = theme.PANEL
-    ) -> BoxLayout:
+    def _row(self, text: str, actions: list[tuple[Any, ...]], bg: Any = theme.PANEL) -> BoxLayout:
+        """A text and its buttons: (label, colour, fn) or (label, colour, fn, busy text) for a
+        device call that runs on the worker ("正在开柜…")."""
         row = BoxLayout(size_hint_y=None, height=theme.TARGET, spacing=8)
         label = BigButton(text=text, color_role="panel", halign="left", font_size=theme.FONT_SMALL)
         label.bg = bg
         row.add_widget(label)
-        for zh, role, fn in actions:
+        for zh, role, fn, *busy in actions:
             btn = BigButton(text=self.tr(zh), color_role=role, size_hint_x=None, width=190)
-            btn.bind(on_release=lambda _b, fn=fn: self._run(fn))
+            btn.bind(on_release=lambda _b, fn=fn, busy=busy: self._run(fn, *busy))
             row.add_widget(btn)
         self.ids.content.add_widget(row)
         return row
 
-    def _run(self, fn: Callable[[], Any]) -> None:
+    def _run(self, fn: Callable[[], Any], busy: str = "") -> None:
+        """Run a guard action; with ``busy`` on the device worker, the screen showing ``busy``."""
+        if busy:
+            self.app.run_device(busy, fn, self._after, self._failed)
+            return
         try:
-            result = fn()
-            if isinstance(result, str):
-                self.notice = result
+            self._after(fn())
         except Exception as exc:
-            self.notice = getattr(exc, "message", None) or str(exc)
-            log.warning("guard action failed: %s", exc)
+            self._failed(exc)
+
+    def _after(self, result: Any) -> None:
+        if isinstance(result, str):
+            self.notice = result
+        self.show(self.section)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.notice = getattr(exc, "message", None) or str(exc)
+        log.warning("guard action failed: %s", exc)
         self.show(self.section)
 
     def show(self, section: str) -> None:
@@ -184,15 +194,21 @@ class GuardScreen(KioskScreen):
             self._text("没有等待交付的包裹", theme.MUTED)
         for r in pickups:
             place = "前台" if r.compartment == "counter" else r.compartment
+            busy = "正在打印…" if r.compartment == "counter" else "正在开柜…"
             if r.request_kind == "proxy_pickup":
                 who = f"代取人 {mask_name(r.proxy_name)} {mask_id(r.proxy_id)}"
                 actions = [
-                    ("核对证件交付", "success", lambda r=r: b.hand_over(r) and "已交付代取人"),
+                    (
+                        "核对证件交付",
+                        "success",
+                        lambda r=r: b.hand_over(r) and "已交付代取人",
+                        busy,
+                    ),
                     ("拒绝", "danger", lambda n=r.number: b.settle(n, False) and "已拒绝代领"),
                 ]
             else:
                 who = "本人" + (f"  {r.note}" if r.note else "")
-                actions = [("确认交付", "success", lambda r=r: b.hand_over(r) and "已交付")]
+                actions = [("确认交付", "success", lambda r=r: b.hand_over(r) and "已交付", busy)]
             self._row(f"{r.unit}  {place}  {who}  {r.created_at:%H:%M}", actions)
         to_sign = b.to_countersign()
         self._text(f"{self.tr('待核对取件')}（{len(to_sign)}）", theme.HIGHLIGHT)
@@ -243,8 +259,13 @@ class GuardScreen(KioskScreen):
             if key == "unit" and shown:
                 shown = f"{shown}  {i.get('recipient_name', '')}"
             self._row(f"{self.tr(zh)}：{shown}", [("请输入", "neutral", fn)])
+        busy = "" if i.get("compartment", "counter") == "counter" else "正在开柜…"
         self._row(
-            "", [("清空", "neutral", self._clear_intake), ("提交", "success", self._submit_intake)]
+            "",
+            [
+                ("清空", "neutral", self._clear_intake),
+                ("提交", "success", self._submit_intake, busy),
+            ],
         )
 
     def _set(self, key: str, value: str) -> None:
@@ -272,7 +293,8 @@ class GuardScreen(KioskScreen):
             k for k in ("tracking_no", "courier", "unit", "compartment") if not self.intake.get(k)
         ]
         if missing:
-            return "请填写：" + "、".join(missing)
+            labels = {"tracking_no": "快递单号", "courier": "快递公司", "unit": "收件人"}
+            return "请填写：" + "、".join(labels.get(k, "柜格") for k in missing)
         fields = dict(self.intake)
         fields.setdefault("recipient_name", "住户")
         parcel, opened = self.app.backend.receive_parcel(fields)
@@ -297,7 +319,7 @@ class GuardScreen(KioskScreen):
             else:
                 self._row(
                     f"{key.label}  {key.slot}  借出 {key.loan}",
-                    [("归还", "success", lambda k=key: self._return_key(k))],
+                    [("归还", "success", lambda k=key: self._return_key(k), "正在开柜…")],
                     bg=theme.WARNING,
                 )
 
@@ -312,7 +334,7 @@ class GuardScreen(KioskScreen):
             }
             if key.key_kind == "entrusted":
                 fields["owner_authorised_by"] = "业主电话授权"
-            self._run(lambda: self._lend_done(key, fields))
+            self._run(lambda: self._lend_done(key, fields), "正在开柜…")
 
         PinyinKeyboard.ask("借用人（工作人员）", got_name, mode="zh", max_len=20)
 
@@ -371,14 +393,18 @@ class GuardScreen(KioskScreen):
     def _show_reprint(self) -> None:
         def got(number: str) -> None:
             if number:
-                self._run(
-                    lambda: "已重新打印" if self.app.backend.reprint(number) else "未找到或无法打印"
-                )
+                self._run(lambda: self._reprinted(number), "正在打印…")
 
         self._row(
             self.tr("请输入") + " " + self.tr("单号"),
             [("补打凭条", "primary", lambda: NumPad.ask("单号", got, max_len=11))],
         )
+
+    def _reprinted(self, number: str) -> str:
+        out = self.app.backend.reprint(number)
+        if out.status == "none":
+            return "未找到该单号"
+        return "已重新打印" if out.ok else out.message()
 
     def when(self) -> str:
         return datetime.now().strftime("%H:%M")

@@ -62,19 +62,35 @@ class ParcelScreen(KioskScreen):
         return "\n".join(lines)
 
     def collect_self(self) -> None:
-        outcomes = self.app.backend.collect(list(self.parcels))
+        parcels = list(self.parcels)
+        self.app.run_device("正在开柜…", lambda: self.app.backend.collect(parcels), self._collected)
+
+    def _collected(self, outcomes: list[Any]) -> None:
+        """Only doors the board confirmed open are called open (P3, P5)."""
         lines = []
         opened = [o for o in outcomes if o.result == "opened"]
+        failed = [o for o in outcomes if o.result == "failed"]
         if opened:
             lines.append(self.tr("柜门已打开，请取件后关好柜门"))
             lines.append("  ".join(o.parcel.compartment for o in opened))
-        if any(o.result in ("counter", "failed") for o in outcomes):
+            printed = [o.printed for o in opened if o.printed is not None]
+            if printed:
+                worst = next((p for p in printed if not p.ok), printed[0])
+                lines.append(self.tr(worst.message()))
+        if failed:
+            names = "  ".join(o.parcel.compartment for o in failed)
+            lines.append(f"{self.tr('柜门未能打开')}：{names}")
+        if failed or any(o.result == "counter" for o in outcomes):
             lines.append(self.tr("请到前台，安全员将把包裹交给您"))
         number = outcomes[0].parcel.number if outcomes else ""
         self.parcels = []
-        self.app.show_result(
-            "取件" if opened else "请到前台，安全员将把包裹交给您", lines, number=number
-        )
+        if failed:
+            title = "柜门未能打开"
+        elif opened:
+            title = "取件"
+        else:
+            title = "请到前台，安全员将把包裹交给您"
+        self.app.show_result(title, lines, ok=not failed, number=number)
 
     def collect_proxy(self) -> None:
         def got_name(name: str) -> None:

@@ -171,7 +171,13 @@ class RepairScreen(FormScreen):
             self.status = self.tr(getattr(exc, "message", None) or str(exc))
             log.info("repair refused: %s", exc)
             return
-        printed = self.app.backend.print_record(order.number)
+        self.app.run_device(
+            "正在打印…",
+            lambda: self.app.backend.print_record(order.number),
+            lambda printed: self._done(order, printed),
+        )
+
+    def _done(self, order: Any, printed: Any) -> None:
         lines = [self.tr("报修已受理")]
         if order.on_site_by and order.urgent:
             lines.append(f"{self.tr('维修人员最迟到场')} {order.on_site_by:%H:%M}")
@@ -179,7 +185,7 @@ class RepairScreen(FormScreen):
             lines.append(f"{self.tr('派工时限')} {order.dispatch_by:%m-%d %H:%M}")
         if order.appointment_start:
             lines.append(f"{self.tr('预约时段')} {order.appointment_start:%m-%d %H:%M}")
-        lines.append(self.tr("请取走您的凭条") if printed else self.tr("打印机缺纸，请联系前台"))
+        lines.append(self.tr(printed.message()))
         self.app.show_result("报修已受理", lines, number=order.number)
 
 

@@ -213,14 +213,19 @@ class VisitorWaitScreen(KioskScreen):
         if self._poll is not None:
             self._poll.cancel()
             self._poll = None
-        printed = self.app.backend.print_visit_pass(self.number)
-        lines = ["请取走您的访客凭条" if printed else "打印机缺纸，请联系前台"]
-        visit = self.app.backend.get(self.number)
+        number = self.number
+        self.app.run_device(
+            "正在打印…",
+            lambda: self.app.backend.print_visit_pass(number),
+            lambda printed: self._admitted(number, printed),
+        )
+
+    def _admitted(self, number: str, printed: Any) -> None:
+        lines = [self.tr("请取走您的访客凭条" if printed.ok else printed.message())]
+        visit = self.app.backend.get(number)
         if visit is not None and getattr(visit, "valid_until", None):
             lines.append(f"{self.tr('有效期至')} {visit.valid_until:%m-%d %H:%M}")
-        self.app.show_result(
-            "住户已确认，欢迎来访", [self.tr(x) for x in lines], number=self.number
-        )
+        self.app.show_result("住户已确认，欢迎来访", lines, number=number)
 
     def leave_message(self) -> None:
         def done(text: str) -> None:

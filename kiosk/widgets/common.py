@@ -167,3 +167,9 @@ class MessagePopup(KioskPopup):
         self.dismiss()
         if self._on_cancel:
             self._on_cancel()
+
+
+class BusyPopup(KioskPopup):
+    """ "正在开柜…" / "正在打印…": shown while a device call runs on the worker; no buttons."""
+
+    text = StringProperty("")

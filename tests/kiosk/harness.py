@@ -80,8 +80,9 @@ class Harness:
         for _ in range(frames):
             self.loop.idle()
 
-    def tap(self, widget: Any) -> None:
-        """A finger on the widget's centre (through the window, like a real touch)."""
+    def tap(self, widget: Any, wait: bool = True) -> None:
+        """A finger on the widget's centre (through the window, like a real touch); then, unless
+        ``wait`` is False, the device calls it started are waited for (``settle``)."""
         from kivy.tests.common import UnitTestTouch
 
         assert widget.get_root_window() is not None, f"{widget} is not on screen"
@@ -92,6 +93,18 @@ class Harness:
         touch.touch_down()
         self.pump(1)
         touch.touch_up()
+        self.pump(2)
+        if wait:
+            self.settle()
+
+    def settle(self, timeout: float = 30.0) -> None:
+        """Pump frames until the device worker's calls are over and their results shown."""
+        deadline = time.monotonic() + timeout
+        while self.app.worker.pending or self.app.busy:
+            if time.monotonic() > deadline:
+                raise TimeoutError("device worker still busy")
+            time.sleep(0.01)
+            self.pump(1)
         self.pump(2)
 
     def button(self, parent: Any, text: str) -> Any:

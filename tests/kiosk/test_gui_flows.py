@@ -64,7 +64,9 @@ def test_V1_V2_V6_visitor_registration_confirmed_by_guard_prints_pass(k):
     before = receipts(k)
     k.backend.desk.host_answer(number, Actor(Role.GUARD, "guard", "test"), True)
     k.screen().refresh()
-    k.pump(3)
+    assert k.app.busy  # 正在打印…: the printer is driven by the worker, not the UI thread
+    k.shot("04b-visitor-printing")
+    k.settle()
     assert k.screen().name == "result"
     k.shot("05-visitor-admitted")
     assert k.backend.desk.get(number).status == "admitted"
