@@ -98,6 +98,9 @@ class Dialer:
         """V2: call the host; True admitted, False declined, None not reached."""
         purpose = f"host:{visit.number}"
         residents = self.desk.residents_of(visit.host_unit)
+        slots = {"name": visit.visitor_name or "来访", "unit": visit.host_unit}
+        if residents:
+            self.prompts.prepare(self.menus["host_confirm"].prompt, **slots)
         t0 = time.monotonic()
         for owner in residents[:2]:
             ch = self.dial(owner.phone)
@@ -107,9 +110,7 @@ class Dialer:
             d = Dialog(ch, self.prompts, self.menus)
             outcome = "no_choice"
             try:
-                choice = d.menu(
-                    "host_confirm", name=visit.visitor_name or "来访", unit=visit.host_unit
-                )
+                choice = d.menu("host_confirm", **slots)
                 if choice in ("accept", "decline"):
                     accepted = choice == "accept"
                     self.desk.host_answer(visit.number, HOTLINE, accepted)

@@ -195,6 +195,16 @@ class Prompts:
             parts += [silence(300), self.tts.get(en, voice=self.en_voice)]
         return np.concatenate(parts) if parts else silence(100)
 
+    def prepare(self, prompt_id: str, **slots: Any) -> None:
+        """Render a prompt's free-text slots now (a visitor's name: V2) so that the call
+        does not wait for the synthesis once the callee has picked up."""
+        if self.tts is None:
+            return
+        try:
+            self.audio(prompt_id, **slots)
+        except Exception:  # noqa: BLE001 - the call will try again, and say what it can
+            log.exception("could not render %s in advance", prompt_id)
+
     def pieces(self, text: str) -> list[str]:
         """Split slot text into known pieces (longest first); unknown runs stay whole."""
         out: list[str] = []

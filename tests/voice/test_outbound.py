@@ -89,3 +89,32 @@ def test_host_not_reached_leaves_visit_waiting(desk, menus, text_prompts):
     dialer, _ = make(desk, menus, text_prompts, [None])
     dialer.run_once()
     assert desk.get(v.number).status == "waiting_host"
+
+
+def test_V2_visitor_name_is_rendered_before_the_host_is_dialled(desk, menus):
+    """The free-text slot is synthesised before dialling, not after the host picks up."""
+    import numpy as np
+
+    from voice.prompts import Prompts
+
+    class CountingTts:
+        def __init__(self):
+            self.texts: list[str] = []
+
+        def get(self, text, trim_silence=False, voice=None):
+            self.texts.append(text)
+            return np.zeros(80, np.int16)
+
+    tts = CountingTts()
+    prompts = Prompts(tts, fixed={"office": "幸福家园物业客服中心"})
+    guard = Actor(Role.GUARD, "guard", "test")
+    desk.register_visit(guard, host_unit="3-2-501", visitor_name="欧阳娜娜",
+                        id_number="11010519491231002X", purpose="拜访")  # fmt: skip
+    rendered_at_dial = []
+
+    def dial(number):
+        rendered_at_dial.append(list(tts.texts))
+        return ScriptedChannel(["1"], caller="hotline", callee=number)
+
+    Dialer(desk, dial, prompts, menus).run_once()
+    assert rendered_at_dial and "欧阳娜娜" in rendered_at_dial[0]
