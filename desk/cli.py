@@ -15,7 +15,7 @@ from desk.errors import DeskError
 from desk.masking import install_log_masking, mask_phone
 from desk.record_types import OWNER_ROLES, REQUEST_KINDS
 from desk.records import format_number
-from desk.validate import format_unit_zh
+from desk.validate import unit_label_zh
 from desk.workflow import STATUS_ZH
 
 log = logging.getLogger(__name__)
@@ -89,13 +89,13 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
             print(f"\n等待确认的访客 ({len(waiting)}):")
             for v in waiting:
                 print(
-                    f"  {format_number(v.number)} {format_unit_zh(v.host_unit)} {STATUS_ZH[v.status]}"
+                    f"  {format_number(v.number)} {unit_label_zh(v.host_unit)} {STATUS_ZH[v.status]}"
                 )
         requests = desk.open_requests()
         if requests:
             print(f"\n等待安全员处理 ({len(requests)}):")
             for r in requests:
-                where = format_unit_zh(r.unit) if r.unit else r.source
+                where = unit_label_zh(r.unit) if r.unit else r.source
                 print(f"  {format_number(r.number)} {REQUEST_KINDS[r.request_kind]} {where}")
         parcels = desk.parcels_waiting()
         print(f"\n待取快递: {len(parcels)} 件")

@@ -48,7 +48,7 @@ from desk.records import (
     record_from_doc,
 )
 from desk.store import KindSpec, Store, Transaction
-from desk.validate import parse_unit, phone
+from desk.validate import parse_unit, phone, unit_label_zh
 
 log = logging.getLogger(__name__)
 
@@ -815,7 +815,7 @@ class Desk:
                 )
 
         for w in self._open(Kind.WORK_ORDER, WorkOrder):
-            summary = f"{w.location} {w.description[:20]}"
+            summary = f"{unit_label_zh(w.location)} {w.description[:20]}"
             if w.status in ("received", "reopened"):
                 add(Kind.WORK_ORDER, w.number, "派工", w.dispatch_by, summary, w.urgent)
             elif w.status in ("dispatched", "accepted"):
@@ -823,7 +823,7 @@ class Desk:
             elif w.status == "done":
                 add(Kind.WORK_ORDER, w.number, "回访", w.follow_up_by, summary)
         for c in self._open(Kind.COMPLAINT, Complaint):
-            summary = f"{c.unit} {c.content[:20]}"
+            summary = f"{unit_label_zh(c.unit)} {c.content[:20]}"
             if c.status in ("received", "classified"):
                 add(Kind.COMPLAINT, c.number, "答复", c.reply_by, summary, c.collective)
             if c.status in ("received", "classified", "replied"):

@@ -164,6 +164,31 @@ def format_unit_zh(value: str) -> str:
     return f"{b}栋{e}单元{r}室"
 
 
+PUBLIC_PREFIX = "public:"
+"""Work-order locations outside any unit: ``public:<area>`` (R1)."""
+
+
+def unit_label_zh(unit: str) -> str:
+    """A unit or location as people on site read it; never raises (screens, receipts, reports).
+
+    ``3-2-501`` -> ``3栋2单元501室``; ``public:大堂`` -> ``公共区域（大堂）``; a unit anonymised
+    to its building (X2: ``3-0-0``) -> ``3栋``; empty -> ``—``; anything else unchanged.
+    """
+    unit = unit.strip()
+    if unit.startswith(PUBLIC_PREFIX):
+        area = unit.removeprefix(PUBLIC_PREFIX).strip()
+        return f"公共区域（{area}）" if area else "公共区域"
+    if not unit:
+        return "—"
+    parts = unit.split("-")
+    if len(parts) == 3 and parts[0].isdigit() and parts[1:] == ["0", "0"]:
+        return f"{parts[0]}栋"
+    try:
+        return format_unit_zh(unit)
+    except ValidationError:
+        return unit
+
+
 def party_size(value: Any, field: str = "party_size", max_size: int = MAX_PARTY_SIZE) -> int:
     """Number of people in a visiting party: 1..max_size."""
     if isinstance(value, bool):

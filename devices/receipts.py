@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from desk.errors import ValidationError
 from desk.masking import mask_id, mask_name, mask_phone
 from desk.record_types import (
     COMPLAINT_CATEGORIES,
@@ -25,7 +24,7 @@ from desk.record_types import (
     WorkOrder,
 )
 from desk.records import Record
-from desk.validate import format_unit_zh
+from desk.validate import unit_label_zh
 from devices import escpos_text as tx
 from devices.escpos_doc import EscposDoc
 
@@ -58,32 +57,6 @@ def _fmt(dt: datetime | None, settings: Any) -> str:
 
 def _yuan(amount: float) -> str:
     return f"¥{amount:.2f}"
-
-
-PUBLIC_PREFIX = "public:"
-"""Work-order locations outside any unit: ``public:<area>`` (R1)."""
-
-
-def unit_label_zh(unit: str) -> str:
-    """A unit as people on site read it: ``3-2-501`` -> ``3栋2单元501室``.
-
-    Uses the core's ``desk.validate.format_unit_zh``; besides it reads ``public:大堂`` as
-    ``公共区域（大堂）``, a unit anonymised to its building (X2: ``3-0-0``) as ``3栋``, an
-    empty one as ``—``, and prints anything else unchanged (a receipt never fails on it).
-    """
-    unit = unit.strip()
-    if unit.startswith(PUBLIC_PREFIX):
-        area = unit.removeprefix(PUBLIC_PREFIX).strip()
-        return f"公共区域（{area}）" if area else "公共区域"
-    if not unit:
-        return "—"
-    try:
-        label = format_unit_zh(unit)
-    except ValidationError:
-        log.debug("unit %r is not building-entrance-room: printed as it is", unit)
-        return unit
-    building, _, rest = label.partition("栋")
-    return f"{building}栋" if rest == "0单元0室" else label
 
 
 def _tail(value: str, keep: int = 4) -> str:
