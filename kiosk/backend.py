@@ -137,6 +137,10 @@ class KioskBackend:
     def staff_names(self) -> list[str]:
         return [s.name for s in self.desk.staff() if s.status == "active"]
 
+    def search_residents(self, initials: str) -> list[Any]:
+        """Residents by pinyin initials ("zs"); screens show them only masked (X1)."""
+        return self.desk.search_residents(initials) if initials else []
+
     def login(self, name: str, pin: str) -> Actor | None:
         try:
             return self.desk.login(name, pin, source=self.kiosk_id)
@@ -438,8 +442,18 @@ class KioskBackend:
     def duty_log_today(self) -> list[Any]:
         return self.desk.duty_log(datetime.now().date())
 
-    def handover(self, to_name: str, note: str = "") -> Any:
-        return self.desk.handover(self.staff_actor(), to_name, note)
+    def handover(self, to_name: str, note: str = "", override_by: Actor | None = None) -> Any:
+        """L3: refused while important work is open, unless a supervisor overrides."""
+        return self.desk.handover(self.staff_actor(), to_name, note, force_by=override_by)
+
+    def blocking_items(self) -> list[str]:
+        """L3: open important work (emergencies, urgent repairs, collective complaints)."""
+        return self.desk.blocking_items()
+
+    def supervisor_names(self) -> list[str]:
+        return [
+            s.name for s in self.desk.staff() if s.status == "active" and s.role == "supervisor"
+        ]
 
     def device_lines(self) -> list[tuple[str, str]]:
         """(text, level) rows for the device status panel; level ok / warn / bad."""

@@ -11,12 +11,13 @@ from kivy.properties import StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 
-from desk.masking import mask_id, mask_name
+from desk.masking import mask_id, mask_name, mask_phone
 from desk.record_types import REQUEST_KINDS
 from desk.records import format_number
 from desk.workflow import STATUS_ZH
 from kiosk import theme
-from kiosk.widgets.common import BigButton, KioskScreen
+from kiosk.screens.guard_keys import KeysMixin
+from kiosk.widgets.common import BigButton, KioskScreen, MessagePopup
 from kiosk.widgets.keyboard import PinyinKeyboard
 from kiosk.widgets.numpad import NumPad
 from kiosk.widgets.pickers import ChoicePopup, UnitPicker
@@ -37,7 +38,7 @@ STATE_COLORS = {"overdue": theme.DANGER, "due_soon": theme.WARNING, "ok": theme.
 COURIERS = ("顺丰", "京东", "中通", "圆通", "韵达", "申通", "邮政EMS", "极兔", "其他")
 
 
-class GuardScreen(KioskScreen):
+class GuardScreen(KeysMixin, KioskScreen):
     """Sections on the left, the chosen section's rows on the right."""
 
     section = StringProperty("visitors")
@@ -47,6 +48,7 @@ class GuardScreen(KioskScreen):
         super().__init__(**kw)
         self.prompt = ""
         self.intake: dict[str, str] = {}
+        self.loan: dict[str, Any] = {}
 
     def prepare(self, **_: Any) -> None:
         if self.app.staff is None:
@@ -55,6 +57,7 @@ class GuardScreen(KioskScreen):
 
     def reset(self) -> None:
         self.intake = {}
+        self.loan = {}
         self.notice = ""
         self.section = "visitors"
         if "content" in self.ids:
@@ -64,7 +67,15 @@ class GuardScreen(KioskScreen):
     def _clear(self) -> BoxLayout:
         box = self.ids.content
         box.clear_widgets()
+        self.ids.actions.clear_widgets()
         return box
+
+    def _bar(self, actions: list[tuple[Any, ...]]) -> None:
+        """Buttons of the form shown (submit, cancel) in the bar above the rows: always in view."""
+        for zh, role, fn, *busy in actions:
+            btn = BigButton(text=self.tr(zh), color_role=role)
+            btn.bind(on_release=lambda _b, fn=fn, busy=busy: self._run(fn, *busy))
+            self.ids.actions.add_widget(btn)
 
     def _text(self, text: str, color: Any = theme.TEXT) -> Label:
         label = Label(
@@ -82,7 +93,13 @@ class GuardScreen(KioskScreen):
         self.ids.content.add_widget(label)
         return label
 
-    def _row(self, text: str, actions: list[tuple[Any, ...]], bg: Any = theme.PANEL) -> BoxLayout:
+    def _row(
+        self,
+        text: str,
+        actions: list[tuple[Any, ...]],
+        bg: Any = theme.PANEL,
+        parent: Any = None,
+    ) -> BoxLayout:
         """A text and its buttons: (label, colour, fn) or (label, colour, fn, busy text) for a
         device call that runs on the worker ("正在开柜…")."""
         row = BoxLayout(size_hint_y=None, height=theme.TARGET, spacing=8)
@@ -93,8 +110,20 @@ class GuardScreen(KioskScreen):
             btn = BigButton(text=self.tr(zh), color_role=role, size_hint_x=None, width=190)
             btn.bind(on_release=lambda _b, fn=fn, busy=busy: self._run(fn, *busy))
             row.add_widget(btn)
-        self.ids.content.add_widget(row)
+        (parent or self.ids.content).add_widget(row)
         return row
+
+    def _grid(self, cols: int = 2) -> Any:
+        """Rows side by side (a long form stays in view without scrolling)."""
+        from kivy.uix.gridlayout import GridLayout
+
+        grid = GridLayout(
+            cols=cols, spacing=6, size_hint_y=None, row_default_height=theme.TARGET,
+            row_force_default=True,
+        )  # fmt: skip
+        grid.bind(minimum_height=grid.setter("height"))
+        self.ids.content.add_widget(grid)
+        return grid
 
     def _run(self, fn: Callable[[], Any], busy: str = "") -> None:
         """Run a guard action; with ``busy`` on the device worker, the screen showing ``busy``."""
@@ -246,6 +275,7 @@ class GuardScreen(KioskScreen):
                 "unit",
                 "收件人",
                 lambda: UnitPicker(self.app.backend.unit_tree(), self._pick_unit).open(),
+                ("姓名查找", "neutral", self._search_recipient),
             ),
             (
                 "phone",
@@ -254,18 +284,19 @@ class GuardScreen(KioskScreen):
             ),
             ("compartment", "柜格", self._pick_compartment),
         )
-        for key, zh, fn in fields:
+        for key, zh, fn, *more in fields:
             shown = i.get(key, "")
             if key == "unit" and shown:
-                shown = f"{shown}  {i.get('recipient_name', '')}"
-            self._row(f"{self.tr(zh)}：{shown}", [("请输入", "neutral", fn)])
+                shown = f"{shown}  {mask_name(i.get('recipient_name', ''))}"
+            if key == "phone" and shown:
+                shown = mask_phone(shown)
+            self._row(f"{self.tr(zh)}：{shown}", [*more, ("请输入", "neutral", fn)])
         busy = "" if i.get("compartment", "counter") == "counter" else "正在开柜…"
-        self._row(
-            "",
+        self._bar(
             [
                 ("清空", "neutral", self._clear_intake),
                 ("提交", "success", self._submit_intake, busy),
-            ],
+            ]
         )
 
     def _set(self, key: str, value: str) -> None:
@@ -282,6 +313,16 @@ class GuardScreen(KioskScreen):
             self.intake["recipient_name"] = residents[0].name
             self.intake.setdefault("phone", residents[0].phone)
         self.show("intake")
+
+    def _search_recipient(self) -> None:
+        """P1: the recipient by the pinyin initials of the name (masked names and units)."""
+        from kiosk.widgets.resident_search import ResidentSearch
+
+        def chosen(owner: Any) -> None:
+            self.intake.update(unit=owner.unit, recipient_name=owner.name, phone=owner.phone)
+            self.show("intake")
+
+        ResidentSearch.ask(self.app.backend.search_residents, chosen, "收件人姓名首字母")
 
     def _pick_compartment(self) -> None:
         free = self.app.backend.free_compartments()
@@ -306,48 +347,6 @@ class GuardScreen(KioskScreen):
         )
         return (
             f"已入库 {format_number(parcel.number)}  {parcel.compartment}  {door}；取件通知已排队"
-        )
-
-    def _show_keys(self) -> None:
-        b = self.app.backend
-        for key in b.keys():  # noqa: SIM118 - key records, not a dict
-            if key.status == "in":
-                self._row(
-                    f"{key.label}  {key.slot}  在柜",
-                    [("借出", "primary", lambda k=key: self._lend(k))],
-                )
-            else:
-                self._row(
-                    f"{key.label}  {key.slot}  借出 {key.loan}",
-                    [("归还", "success", lambda k=key: self._return_key(k), "正在开柜…")],
-                    bg=theme.WARNING,
-                )
-
-    def _lend(self, key: Any) -> None:
-        def got_name(name: str) -> None:
-            if not name:
-                return
-            fields: dict[str, Any] = {
-                "borrower_name": name,
-                "borrower_is_staff": True,
-                "purpose": "工作需要",
-            }
-            if key.key_kind == "entrusted":
-                fields["owner_authorised_by"] = "业主电话授权"
-            self._run(lambda: self._lend_done(key, fields), "正在开柜…")
-
-        PinyinKeyboard.ask("借用人（工作人员）", got_name, mode="zh", max_len=20)
-
-    def _lend_done(self, key: Any, fields: dict[str, Any]) -> str:
-        loan, opened = self.app.backend.lend_key(key.number, fields)
-        return f"已借出 {format_number(loan.number)}；" + (
-            "钥匙格已打开" if opened else "钥匙格未打开，请手动取出"
-        )
-
-    def _return_key(self, key: Any) -> str:
-        loan, present = self.app.backend.return_key(key.number)
-        return f"已归还 {format_number(loan.number)}" + (
-            "" if present else "；传感器未检测到钥匙，请核对"
         )
 
     def _show_board(self) -> None:
@@ -377,12 +376,48 @@ class GuardScreen(KioskScreen):
 
     def _handover(self) -> None:
         names = [(n, n) for n in self.app.backend.staff_names() if n != self.app.staff.name]
-        ChoicePopup(
-            "接班人",
-            names,
-            lambda n: self._run(lambda: self.app.backend.handover(n) and f"已交接给 {n}"),
-            cols=3,
-        ).open()
+        ChoicePopup("接班人", names, self._handover_to, cols=3).open()
+
+    def _handover_to(self, name: str, override_by: Any = None) -> None:
+        """L3: important unfinished work blocks the handover; a supervisor may override it."""
+        b = self.app.backend
+        blocking = b.blocking_items()
+        if blocking and override_by is None:
+            items = "、".join(format_number(n) for n in blocking[:6])
+            MessagePopup(
+                f"{self.tr('有未完成的重要事项')}：{items}\n{self.tr('须主管授权才能交班')}",
+                on_ok=lambda: self._ask_supervisor(name),
+                ok_text=self.tr("主管授权"),
+                cancel_text=self.tr("取消"),
+            ).open()
+            return
+        note = (
+            f"主管 {override_by.name} 授权交班（未完成：{'、'.join(blocking)}）"
+            if override_by
+            else ""
+        )
+        self._run(
+            lambda: (
+                b.handover(name, note, override_by=override_by)
+                and f"已交接给 {name}"
+                + (f"（主管 {override_by.name} 授权）" if override_by else "")
+            )
+        )
+
+    def _ask_supervisor(self, to_name: str) -> None:
+        def pin_for(sup: str) -> None:
+            def got(pin: str) -> None:
+                actor = self.app.backend.login(sup, pin) if pin else None
+                if actor is None or actor.role.value != "supervisor":
+                    self.notice = "主管密码错误，未交班"
+                    self.show(self.section)
+                    return
+                self._handover_to(to_name, override_by=actor)
+
+            NumPad.ask(f"{sup} · {self.tr('密码')}", got, max_len=8, secret=True)
+
+        names = [(n, n) for n in self.app.backend.supervisor_names()]
+        ChoicePopup("主管", names, pin_for, cols=3).open()
 
     def _show_devices(self) -> None:
         colors = {"ok": theme.SUCCESS, "warn": theme.WARNING, "bad": theme.DANGER}

@@ -97,7 +97,7 @@ class ParcelScreen(KioskScreen):
             if not name:
                 return
             self.proxy["name"] = name
-            NumPad.ask("代取人证件号", got_id, max_len=18, extra="X")
+            NumPad.ask("代取人证件号", got_id, max_len=18, extra="X", mask_keep=4)
 
         def got_id(id_number: str) -> None:
             if not id_number:

@@ -31,6 +31,7 @@ class VisitorScreen(FormScreen):
     def __init__(self, **kw: Any) -> None:
         super().__init__(**kw)
         self.prompt = "请选择被访住户，并填写您的姓名和证件"
+        self.masked = {"id_number"}
         self.validators = {
             "phone": lambda v: validate.mobile(v),
             "plate": lambda v: validate.plate(v),
@@ -67,9 +68,12 @@ class VisitorScreen(FormScreen):
         if key == "visitor_kind":
             return self.edit_choice(key, "访客类型", list(VISITOR_KINDS.items()), cols=3)
         if key == "id_number":
+            # X1: typed ID numbers show only their last 4 characters (按住显示 shows them whole)
             if self.values.get("id_type", "resident_id") == "resident_id":
-                return self.edit_number(key, "证件号码", 18, extra="X", hint="18位身份证号码")
-            return self.edit_text(key, "证件号码", "en", 30)
+                return self.edit_number(
+                    key, "证件号码", 18, extra="X", hint="18位身份证号码", mask_keep=4
+                )
+            return self.edit_text(key, "证件号码", "en", 30, mask_keep=4)
         if key == "phone":
             return self.edit_number(key, "手机号码", 11, hint="11位手机号码")
         if key == "purpose":
@@ -108,6 +112,16 @@ class VisitorScreen(FormScreen):
         popup = ChoicePopup("车牌号码", options, province, cols=8)
         popup.open()
         return popup
+
+    def search_host(self) -> Any:
+        """The host by the pinyin initials of a resident's name (masked names and units)."""
+        from desk.validate import format_unit_zh
+        from kiosk.widgets.resident_search import ResidentSearch
+
+        def chosen(owner: Any) -> None:
+            self.set_value("host_unit", owner.unit, format_unit_zh(owner.unit))
+
+        return ResidentSearch.ask(self.app.backend.search_residents, chosen)
 
     def enter_preauth(self) -> NumPad:
         def done(code: str) -> None:

@@ -28,6 +28,8 @@ class FormScreen(KioskScreen):
         super().__init__(**kw)
         self.values: dict[str, str] = {}
         self.validators: dict[str, Validator] = {}
+        self.masked: set[str] = set()
+        """Fields shown masked (ID numbers, X1): the row shows ``mask_id(value)``."""
 
     # -- field access -----------------------------------------------------------
     def row(self, key: str) -> FieldRow:
@@ -46,6 +48,10 @@ class FormScreen(KioskScreen):
             except Exception as exc:  # ValidationError and friends: show the Chinese message
                 error = getattr(exc, "message", str(exc))
         self.values[key] = value
+        if key in self.masked and value and not display:
+            from desk.masking import mask_id
+
+            display = mask_id(value)
         if row is not None:
             row.value = value
             row.display = display
@@ -83,7 +89,7 @@ class FormScreen(KioskScreen):
 
     # -- editors ----------------------------------------------------------------
     def edit_text(
-        self, key: str, title: str, mode: str = "zh", max_len: int = 100
+        self, key: str, title: str, mode: str = "zh", max_len: int = 100, mask_keep: int = -1
     ) -> PinyinKeyboard:
         kb = PinyinKeyboard.ask(
             title,
@@ -91,6 +97,7 @@ class FormScreen(KioskScreen):
             self.values.get(key, ""),
             mode=mode,
             max_len=max_len,
+            mask_keep=mask_keep,
         )
         return kb
 
@@ -102,8 +109,10 @@ class FormScreen(KioskScreen):
         extra: str = "",
         secret: bool = False,
         hint: str = "",
+        mask_keep: int = -1,
     ) -> NumPad:
-        pad = NumPad.ask(
+        """A number pad for ``key``; ``mask_keep`` masks what is typed (see ``NumPad.ask``)."""
+        return NumPad.ask(
             title,
             lambda text: self.set_value(key, text),
             "" if secret else self.values.get(key, ""),
@@ -111,8 +120,8 @@ class FormScreen(KioskScreen):
             extra=extra,
             secret=secret,
             hint=hint,
+            mask_keep=mask_keep,
         )
-        return pad
 
     def edit_choice(
         self, key: str, title: str, options: Sequence[tuple[str, str]], cols: int = 3

@@ -43,14 +43,17 @@ class PinyinKeyboard(KioskPopup):
         text: str = "",
         mode: str = "zh",
         max_len: int = 200,
+        mask_keep: int = -1,
     ) -> PinyinKeyboard:
-        """The shared keyboard set up for this question and opened (built once: ~40 buttons)."""
+        """The shared keyboard set up for this question and opened (built once: ~40 buttons).
+
+        ``mask_keep`` >= 0 shows the text masked but its last ``mask_keep`` characters (X1)."""
         kb = cls._shared
         if kb is None or kb.is_open:
             kb = cls()
             if cls._shared is None:
                 cls._shared = kb
-        kb.configure(title, on_done, text, mode, max_len)
+        kb.configure(title, on_done, text, mode, max_len, mask_keep)
         kb.open()
         return kb
 
@@ -60,6 +63,7 @@ class PinyinKeyboard(KioskPopup):
         self.composer = Composer("", "zh", 200)
         self._rows: tuple[str, ...] = ()
         self._upper = False
+        self.mask_keep = -1
         self._back: BigButton | None = None
         self.cand_buttons: list[BigButton] = []
         self.letter_buttons: dict[str, BigButton] = {}
@@ -72,8 +76,10 @@ class PinyinKeyboard(KioskPopup):
         text: str = "",
         mode: str = "zh",
         max_len: int = 200,
+        mask_keep: int = -1,
     ) -> None:
         """Set the question; texts follow the current language."""
+        self.mask_keep = mask_keep
         self.title = title
         self.on_done = on_done
         self.composer = Composer(text, mode, max_len)
@@ -207,7 +213,11 @@ class PinyinKeyboard(KioskPopup):
     def _render(self) -> None:
         c = self.composer
         buf = f"[u][color=ffd633]{c.buffer}[/color][/u]" if c.buffer else ""
-        safe = c.text.replace("[", "&bl;").replace("]", "&br;")
+        text = c.text
+        if self.mask_keep >= 0:
+            hidden = max(0, len(text) - self.mask_keep)
+            text = "*" * hidden + text[hidden:]
+        safe = text.replace("[", "&bl;").replace("]", "&br;")
         self.shown = c.text
         self.text_label.text = f"{safe}{buf}[color=ffd633]|[/color]"
         page = c.page_candidates()

@@ -42,14 +42,18 @@ class NumPad(KioskPopup):
         secret: bool = False,
         extra: str = "",
         hint: str = "",
+        mask_keep: int = -1,
     ) -> NumPad:
-        """The shared pad set up for this question and opened."""
+        """The shared pad set up for this question and opened.
+
+        ``mask_keep`` >= 0 masks what is typed but its last ``mask_keep`` characters (ID numbers,
+        X1); a press-and-hold 按住显示 key shows it whole while held."""
         pad = cls._shared
         if pad is None or pad.is_open:
             pad = cls()
             if cls._shared is None:
                 cls._shared = pad
-        pad.configure(title, on_done, text, max_len, secret, extra, hint)
+        pad.configure(title, on_done, text, max_len, secret, extra, hint, mask_keep)
         pad.open()
         return pad
 
@@ -61,15 +65,20 @@ class NumPad(KioskPopup):
         self.max_len = 18
         self.secret = False
         self.extra = ""
+        self.mask_keep = -1
+        self.revealed = False
         root = BoxLayout(orientation="vertical", padding=14, spacing=8)
         self.title_label = Label(
             font_size=theme.FONT, color=theme.MUTED, size_hint_y=None, height=56
         )
         root.add_widget(self.title_label)
-        self.display = Label(
-            font_size=theme.FONT_HUGE, color=theme.HIGHLIGHT, size_hint_y=None, height=90
-        )
-        root.add_widget(self.display)
+        line = BoxLayout(size_hint_y=None, height=90, spacing=8)
+        self.display = Label(font_size=theme.FONT_HUGE, color=theme.HIGHLIGHT)
+        line.add_widget(self.display)
+        self.reveal = BigButton(color_role="neutral", size_hint_x=None, width=0, opacity=0)
+        self.reveal.bind(state=lambda _b, st: self._reveal(st == "down"))
+        line.add_widget(self.reveal)
+        root.add_widget(line)
         self.hint = Label(
             font_size=theme.FONT_SMALL, color=theme.MUTED, size_hint_y=None, height=44
         )
@@ -108,6 +117,7 @@ class NumPad(KioskPopup):
         secret: bool = False,
         extra: str = "",
         hint: str = "",
+        mask_keep: int = -1,
     ) -> None:
         """Set the question; texts follow the current language."""
         self.title = title
@@ -116,6 +126,13 @@ class NumPad(KioskPopup):
         self.max_len = max_len
         self.secret = secret
         self.extra = extra
+        self.mask_keep = mask_keep
+        self.revealed = False
+        masking = mask_keep >= 0
+        self.reveal.text = _tr("按住显示")
+        self.reveal.width = 200 if masking else 0
+        self.reveal.opacity = 1 if masking else 0
+        self.reveal.disabled = not masking
         self.title_label.text = _tr(title)
         self.hint.text = _tr(hint) if hint else ""
         # the key left of 0 is the extra key (X of an ID number) or 清空
@@ -139,14 +156,27 @@ class NumPad(KioskPopup):
             self.text += key
         self._render()
 
+    def _reveal(self, held: bool) -> None:
+        self.revealed = held
+        self._render()
+
+    def shown(self) -> str:
+        """What the display shows: PINs as dots, ID numbers masked but the last digits (X1)."""
+        if self.secret:
+            return "●" * len(self.text)
+        if self.mask_keep >= 0 and not self.revealed:
+            hidden = max(0, len(self.text) - self.mask_keep)
+            return "*" * hidden + self.text[hidden:]
+        return self.text
+
     def _render(self) -> None:
-        shown = "●" * len(self.text) if self.secret else self.text
-        self.display.text = shown + "_"
+        self.display.text = self.shown() + "_"
 
     def ok(self) -> None:
         self.dismiss()
         done, self.on_done = self.on_done, None
         text, self.text = self.text, ""
+        self.revealed = False
         self._render()
         if done is not None:
             done(text)

@@ -65,6 +65,19 @@ def test_settings(data_dir: Path) -> Any:
     return dataclasses.replace(settings, devices=devices, source="<kiosk tests>")
 
 
+def assert_visible(widget: Any, x: float, y: float) -> None:
+    """A finger can only touch what is in view: not scrolled out of a ScrollView."""
+    from kivy.uix.scrollview import ScrollView
+
+    parent = widget.parent
+    while parent is not None and parent is not parent.parent:
+        if isinstance(parent, ScrollView):
+            left, bottom = parent.to_window(parent.x, parent.y)
+            inside = left <= x <= left + parent.width and bottom <= y <= bottom + parent.height
+            assert inside, f"{widget} ({getattr(widget, 'text', '')!r}) is scrolled out of view"
+        parent = parent.parent
+
+
 class Harness:
     """Owns the running app; ``tap``, ``pump``, ``shot`` drive it like a finger and a camera."""
 
@@ -89,6 +102,7 @@ class Harness:
         assert not getattr(widget, "disabled", False), f"{widget} is disabled"
         self.pump(1)
         x, y = widget.to_window(*widget.center)
+        assert_visible(widget, x, y)
         touch = UnitTestTouch(x, y)
         touch.touch_down()
         self.pump(1)

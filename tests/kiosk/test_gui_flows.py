@@ -188,7 +188,7 @@ def test_P1_guard_intake_and_counter_pickup(k):
     )
     g.show("intake")
     k.shot("15-guard-intake")
-    k.tap(k.button(g.ids.content, "提交"))
+    k.tap(k.button(g.ids.actions, "提交"))
     assert "已入库" in g.notice
     parcel = next(p for p in k.backend.desk.parcels_waiting() if p.tracking_no == "YT123")
     k.app.logout()
@@ -213,11 +213,14 @@ def test_guard_board_keys_log_devices(k):
         k.shot(f"17-guard-{section}")
     g.show("keys")
     k.tap(k.button(g.ids.content, "借出"))
+    assert g.section == "loan"
+    k.tap(k.button(g.ids.content, "请输入"))  # 借用人姓名 (a staff borrower: K2 signs only)
     kb = k.popup()
     k.press_keys(kb, "zhang")
     assert "张" in kb.candidate_texts()[:5]
     k.tap(kb.cand_buttons[kb.candidate_texts().index("张")])
     k.tap(k.button(kb, "确定"))
+    k.tap(k.button(g.ids.actions, "确认借出"))
     assert "已借出" in g.notice, g.notice
     k.tap(k.button(g.ids.content, "归还"))
     assert "已归还" in g.notice, g.notice

@@ -1,0 +1,143 @@
+"""Resident search by initials, ID masking while typed (X1), non-staff key loans (K2, K3), handover
+with a supervisor's override (L3)."""
+
+from __future__ import annotations
+
+from kivy.tests.common import UnitTestTouch
+
+from desk.records import Actor, Role
+
+ID = "11010519491231002X"
+
+
+def rows_text(k) -> str:
+    return " ".join(w.text for w in k.screen().ids.content.walk() if hasattr(w, "text"))
+
+
+def test_V1_host_found_by_pinyin_initials_shows_masked_names(k):
+    k.tap(k.screen().ids.visitor)
+    s = k.screen()
+    k.tap(s.ids.search_host)
+    popup = k.popup()
+    k.tap(popup.letter_buttons["z"])
+    k.tap(popup.letter_buttons["h"])
+    texts = popup.result_texts()
+    assert "张*  1栋2单元102室" in texts  # 张华 of the demo register, masked (X1)
+    assert not any("张华" in t for t in texts)
+    k.shot("27-visitor-resident-search")
+    k.tap(popup.result_grid.children[-1 - texts.index("张*  1栋2单元102室")])
+    assert s.values["host_unit"] == "1-2-102"
+    assert s.ids.host_unit.display == "1栋2单元102室"
+
+
+def test_X1_visitor_id_number_is_masked_while_typed(k):
+    k.tap(k.screen().ids.visitor)
+    s = k.screen()
+    k.tap(s.ids.id_number.children[0])
+    pad = k.popup()
+    k.press_keys(pad, "11010519491231002")
+    k.tap(pad.buttons["X"])
+    assert pad.display.text == "*" * 14 + "002X_"
+    k.shot("28-visitor-id-masked")
+    # press and hold 按住显示: the whole number while the finger is down
+    x, y = pad.reveal.to_window(*pad.reveal.center)
+    touch = UnitTestTouch(x, y)
+    touch.touch_down()
+    k.pump(1)
+    assert pad.display.text == ID + "_"
+    touch.touch_up()
+    k.pump(1)
+    assert pad.display.text.startswith("*")
+    k.tap(pad.buttons["确定"])
+    assert s.values["id_number"] == ID and s.ids.id_number.error == ""
+    assert ID not in s.ids.id_number.display and s.ids.id_number.display.endswith("002X")
+
+
+def test_K2_K3_non_staff_loan_of_an_entrusted_key(k):
+    k.app.staff = k.backend.desk.login("guard", "1111")
+    k.app.go("guard")
+    g = k.screen()
+    g.show("keys")
+    row = next(
+        r
+        for r in g.ids.content.children
+        if "业主托管钥匙" in r.children[-1].text and "在柜" in r.children[-1].text
+    )
+    k.tap(k.button(row, "借出"))
+    k.tap(k.button(g.ids.actions, "非工作人员"))
+    assert "业主授权" in rows_text(k) and "押金" in rows_text(k)
+
+    def field(label):
+        [grid] = [w for w in g.ids.content.children if hasattr(w, "cols")]
+        row = next(r for r in grid.children if r.children[-1].text.startswith(label))
+        k.tap(k.button(row, "请输入"))
+
+    # without ID, deposit and the owner's authorisation the core refuses (K2, K3)
+    field("借用人姓名")
+    kb = k.popup()
+    k.press_keys(kb, "wang")
+    k.tap(kb.cand_buttons[kb.candidate_texts().index("王")])
+    k.tap(k.button(kb, "确定"))
+    k.tap(k.button(g.ids.actions, "确认借出"))
+    assert "已借出" not in g.notice and g.section == "loan", g.notice
+    field("证件号码")
+    k.type_digits("11010519491231002", ok=False)
+    k.tap(k.popup().buttons["X"])
+    k.tap(k.popup().buttons["确定"])
+    field("手机号码")
+    k.type_digits("13912345678")
+    field("押金")
+    k.tap(k.popup().buttons["200"])
+    field("业主授权")
+    auth = k.popup()
+    value = next(v for v in auth.buttons if v.endswith("电话授权"))
+    k.tap(auth.buttons[value])
+    text = rows_text(k)
+    assert ID not in text and "002X" in text and "13912345678" not in text  # X1
+    k.shot("29-guard-key-loan-non-staff")
+    k.tap(k.button(g.ids.actions, "确认借出"))
+    assert "已借出" in g.notice, g.notice
+    key = next(x for x in k.backend.keys() if x.number == "K1-ENTRUST")  # noqa: SIM118
+    loan = k.backend.desk.get(key.loan)
+    assert not loan.borrower_is_staff and loan.id_number == ID and loan.deposit_yuan == 200
+    assert loan.phone == "13912345678" and loan.owner_authorised_by == value
+    g.show("keys")
+    row = next(r for r in g.ids.content.children if "业主托管钥匙" in r.children[-1].text)
+    k.tap(k.button(row, "归还"))
+    assert "已归还" in g.notice, g.notice
+    k.app.logout()
+
+
+def test_L3_handover_blocked_by_urgent_work_needs_a_supervisor(k):
+    order = k.backend.desk.create_work_order(
+        Actor(Role.STAFF, "staff", "test"),
+        location="public:电梯",
+        category="lift",
+        description="困电梯",
+        urgent=True,
+        contact_name="陈先生",
+        contact_phone="13812345678",
+    )
+    assert order.number in k.backend.blocking_items()
+    k.app.staff = k.backend.desk.login("guard", "1111")
+    k.app.go("guard")
+    g = k.screen()
+    g.show("log")
+    k.tap(k.button(g.ids.content, "交接班"))
+    k.tap(k.popup().buttons["staff"])
+    warning = k.popup()
+    assert "须主管授权" in warning.text
+    k.shot("30-guard-handover-blocked")
+    k.tap(k.button(warning, "主管授权"))
+    k.tap(k.popup().buttons["supervisor"])
+    k.type_digits("0000")  # a wrong PIN: no handover
+    assert "主管密码错误" in g.notice
+    k.tap(k.button(g.ids.content, "交接班"))
+    k.tap(k.popup().buttons["staff"])
+    k.tap(k.button(k.popup(), "主管授权"))
+    k.tap(k.popup().buttons["supervisor"])
+    k.type_digits("9999")
+    assert "已交接给 staff" in g.notice and "主管 supervisor 授权" in g.notice, g.notice
+    entries = [e for e in k.backend.duty_log_today() if "交接班" in e.text]
+    assert entries and "supervisor" in entries[-1].text
+    k.app.logout()
