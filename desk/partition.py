@@ -1,9 +1,10 @@
-"""One table file of the store (a kind's day, or a directory kind) and its byte-offset sidecar.
+"""One table file of the store (a kind's day, or a directory kind) and its records' byte ranges.
 
 The table file is a TinyDB JSON document (``{"_meta": ..., "records": {id: doc}}``,
-Chinese as UTF-8). When it is saved, the byte range of every document in it is written
-to ``<name>.off`` next to it, so one record can be read with one ``pread`` and one small
-``json.loads`` instead of parsing the whole day (Store.get on history).
+Chinese as UTF-8). Saving it yields the byte range of every document in it; the store
+keeps those ranges for all history (an (n, 3) int64 array per kind: record number, start,
+length), so one record is read with one ``pread`` and one small ``json.loads`` instead of
+parsing the whole day.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from desk.fileio import atomic_write, dumps, private_dir
 log = logging.getLogger(__name__)
 
 TABLE = "records"
-OFFSETS_SUFFIX = ".off"
 
 
 class _MemoryStorage(Storage):
@@ -67,27 +67,22 @@ def encode_table(raw: dict[str, Any]) -> tuple[bytes, np.ndarray]:
     return out.getvalue(), offsets
 
 
-def offsets_path(path: Path) -> Path:
-    return path.with_name(path.stem + OFFSETS_SUFFIX)
+def splice_locations(locations: np.ndarray, fresh: list[np.ndarray]) -> np.ndarray:
+    """A kind's record locations with the days of ``fresh`` (offsets of re-saved days) replaced."""
+    if not fresh:
+        return locations
+    new = np.concatenate(fresh)
+    days = np.unique(new[:, 0] // 10_000)  # kind digit + YYMMDD: the day of a record number
+    kept = locations[~np.isin(locations[:, 0] // 10_000, days)]
+    merged = np.concatenate([kept, new])
+    return merged[np.argsort(merged[:, 0], kind="stable")]
 
 
-def load_offsets(path: Path) -> np.ndarray | None:
-    """The sidecar of a table file, or None if there is none (or it is unreadable)."""
-    try:
-        data = offsets_path(path).read_bytes()
-        offsets = np.load(io.BytesIO(data), allow_pickle=False)
-    except FileNotFoundError:
-        return None
-    except (ValueError, OSError, EOFError) as exc:
-        log.warning("%s: ignoring unreadable offsets (%s)", offsets_path(path), exc)
-        return None
-    if offsets.ndim != 2 or offsets.shape[1] != 3 or offsets.dtype != np.int64:
-        return None
-    return offsets
+EMPTY_LOCATIONS = np.empty((0, 3), dtype=np.int64)
 
 
 def read_one(path: str | Path, offsets: np.ndarray, doc_id: int) -> dict[str, Any] | None:
-    """One document by its id through the sidecar; None if absent.
+    """One document by its id and its byte range in ``offsets``; None if it has none.
 
     Raises LookupError when the bytes at the offset are not that document (the file was
     replaced since the offsets were read): the caller reloads.
@@ -177,9 +172,5 @@ class Partition:
         private_dir(self.path.parent)
         data, offsets = encode_table(raw)
         atomic_write(self.path, data)
-        if self.dated:
-            buf = io.BytesIO()
-            np.save(buf, offsets, allow_pickle=False)
-            atomic_write(offsets_path(self.path), buf.getvalue())
         self.dirty = False
         return offsets

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
-from typing import Any
 
 import numpy as np
 
@@ -76,29 +75,40 @@ class Postings:
         return self._hashes, self._keys
 
 
-def save_postings(postings: dict[str, Postings]) -> bytes:
-    """All postings as one ``.npz`` image (no pickles)."""
-    arrays: dict[str, Any] = {}
-    for name, p in postings.items():
-        hashes, keys = p.arrays()
-        arrays[f"{name}|h"] = hashes
-        arrays[f"{name}|k"] = keys
+def save_arrays(arrays: dict[str, np.ndarray]) -> bytes:
+    """Named int64 arrays as one ``.npz`` image (no pickles)."""
     buf = io.BytesIO()
     np.savez(buf, **arrays)
     return buf.getvalue()
 
 
-def load_postings(data: bytes) -> dict[str, Postings]:
-    """Postings from ``save_postings`` bytes; ValueError if they are not that."""
+def load_arrays(data: bytes) -> dict[str, np.ndarray]:
+    """Arrays from ``save_arrays`` bytes; ValueError if they are not that."""
     try:
         with np.load(io.BytesIO(data), allow_pickle=False) as npz:
-            names = {n.rsplit("|", 1)[0] for n in npz.files}
-            out = {}
-            for name in names:
-                hashes, keys = npz[f"{name}|h"], npz[f"{name}|k"]
-                if hashes.dtype != np.int64 or keys.shape != hashes.shape:
-                    raise ValueError(f"bad postings arrays for {name}")
-                out[name] = Postings(hashes, keys)
-            return out
-    except (OSError, KeyError, EOFError) as exc:
+            arrays = {name: npz[name] for name in npz.files}
+    except (OSError, KeyError, EOFError, ValueError) as exc:
         raise ValueError(str(exc)) from exc
+    if any(a.dtype != np.int64 for a in arrays.values()):
+        raise ValueError("index arrays must be int64")
+    return arrays
+
+
+def postings_to_arrays(postings: dict[str, Postings]) -> dict[str, np.ndarray]:
+    arrays = {}
+    for name, p in postings.items():
+        arrays[f"{name}|h"], arrays[f"{name}|k"] = p.arrays()
+    return arrays
+
+
+def postings_from_arrays(arrays: dict[str, np.ndarray]) -> dict[str, Postings]:
+    """The postings among ``arrays`` (names ``<kind>|<field>|h`` and ``|k``)."""
+    out = {}
+    for name in arrays:
+        if name.endswith("|h"):
+            base = name[:-2]
+            hashes, keys = arrays[name], arrays.get(f"{base}|k")
+            if keys is None or keys.shape != hashes.shape:
+                raise ValueError(f"bad postings arrays for {base}")
+            out[base] = Postings(hashes, keys)
+    return out

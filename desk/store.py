@@ -45,8 +45,20 @@ from desk.fileio import (
     fsync_dir,
     private_dir,
 )
-from desk.partition import Partition, UnreadableTable, load_offsets, read_one
-from desk.postings import Postings, load_postings, save_postings
+from desk.partition import (
+    EMPTY_LOCATIONS,
+    Partition,
+    UnreadableTable,
+    read_one,
+    splice_locations,
+)
+from desk.postings import (
+    Postings,
+    load_arrays,
+    postings_from_arrays,
+    postings_to_arrays,
+    save_arrays,
+)
 
 log = logging.getLogger(__name__)
 
@@ -172,8 +184,10 @@ class Store:
         self._manifest_sig: tuple[int, int] | None = None
         self._manifest_seq = 0
         self._partitions: OrderedDict[str, Partition] = OrderedDict()
-        self._offsets: dict[str, np.ndarray | None] = {}
-        """Byte ranges of the records in each day's table file (read lazily from .off)."""
+        self._locations: dict[str, np.ndarray] = {
+            k: EMPTY_LOCATIONS for k, spec in self.kinds.items() if spec.dated
+        }
+        """Where each compacted record of a dated kind sits: (number, start, length) rows."""
         self._tail: list[tuple[int, str, str, dict[str, Any]]] = []
         """Log entries not yet in the table files (since the last compaction)."""
         self._tail_latest: dict[tuple[str, str], dict[str, Any]] = {}
@@ -234,12 +248,34 @@ class Store:
             self._manifest_seq = self.seq
             self._restore_index(index)
             if manifest.get("postings"):
-                self._restore_postings(self.dir / manifest["postings"])
+                self._restore_arrays(self.dir / manifest["postings"])
         self._scan_known_partitions()
+        if manifest and not manifest.get("locations"):
+            self._locate_old_tables()
         self._catch_up()
         self._cut_partial_tail()
         if self.schema < SCHEMA_VERSION:
             self._migrate()
+
+    def _locate_old_tables(self) -> None:
+        """A store written before record locations were kept: re-save its days once to get them."""
+        days = sum(len(v) for v in self._known.values())
+        if not days:
+            return
+        log.warning("indexing the byte ranges of %d day table(s) (once, for an older store)", days)
+        for kind, spec in self.kinds.items():
+            if not spec.dated:
+                continue
+            fresh = []
+            for day in sorted(self._known[kind]):
+                part = self._load_partition(f"{kind}/{day}")
+                fresh.append(part.save(self.schema))
+            self._locations[kind] = splice_locations(self._locations[kind], fresh)
+        atomic_write(self.dir / self._manifest_arrays_name(), self._arrays_image())
+        manifest = json.loads(self.manifest_path.read_bytes())
+        manifest.update(postings=self._manifest_arrays_name(), locations=True)
+        atomic_write_json(self.manifest_path, manifest)
+        self._read_manifest()
 
     def _read_manifest(self) -> dict[str, Any] | None:
         try:
@@ -253,17 +289,31 @@ class Store:
         self._manifest_sig = (st.st_ino, st.st_mtime_ns)
         return manifest
 
-    def _restore_postings(self, path: Path) -> None:
+    def _restore_arrays(self, path: Path) -> None:
+        """Field postings and record locations from an ``index-<seq>.npz``."""
         try:
-            loaded = load_postings(path.read_bytes())
+            arrays = load_arrays(path.read_bytes())
+            postings = postings_from_arrays(arrays)
         except FileNotFoundError as exc:
             raise StoreCorrupt(path, "index snapshot missing") from exc
         except ValueError as exc:
             raise StoreCorrupt(path, f"unreadable index snapshot ({exc})") from exc
-        for name, postings in loaded.items():
+        for name, p in postings.items():
             kind, fld = name.split("|", 1)
             if (kind, fld) in self._postings:
-                self._postings[(kind, fld)] = postings
+                self._postings[(kind, fld)] = p
+        for kind in self._locations:
+            loc = arrays.get(f"{kind}|@loc")
+            if loc is not None and loc.ndim == 2 and loc.shape[1] == 3:
+                self._locations[kind] = loc
+
+    def _manifest_arrays_name(self) -> str:
+        return f"index-{self.seq:010d}.npz"
+
+    def _arrays_image(self) -> bytes:
+        arrays = postings_to_arrays({f"{k}|{f}": p for (k, f), p in self._postings.items()})
+        arrays.update({f"{k}|@loc": loc for k, loc in self._locations.items()})
+        return save_arrays(arrays)
 
     def _restore_index(self, index: dict[str, Any]) -> None:
         for name, values in index["index"].items():
@@ -355,10 +405,9 @@ class Store:
             self._manifest_seq = manifest["seq"]
             self._tail = [t for t in self._tail if t[0] > self._manifest_seq]
             self._tail_latest = {(k, key): doc for _, k, key, doc in self._tail}
-            self._offsets.clear()
             self._scan_known_partitions()
             if manifest.get("postings"):
-                self._restore_postings(self.dir / manifest["postings"])
+                self._restore_arrays(self.dir / manifest["postings"])
                 for _, kind, key, doc in self._tail:
                     for fld in self.kinds[kind].index_fields:
                         if (kind, fld) in self._postings and doc.get(fld):
@@ -439,6 +488,13 @@ class Store:
         if part is not None:
             self._partitions.move_to_end(name)
             return part
+        part = self._load_partition(name)
+        self._partitions[name] = part
+        self._evict()
+        return part
+
+    def _load_partition(self, name: str) -> Partition:
+        """A table file with the log entries after its sequence applied."""
         kind = name.split("/", 1)[0]
         path = self.tables_dir / f"{name}.json"
         try:
@@ -448,8 +504,6 @@ class Store:
         for seq, k, key, doc in self._tail:
             if seq > part.seq and k == kind and self._partition_name(k, key) == name:
                 part.put(key, doc, seq)
-        self._partitions[name] = part
-        self._evict()
         return part
 
     def _evict(self) -> None:
@@ -464,21 +518,13 @@ class Store:
                 break
             cached -= len(self._partitions.pop(name))
 
-    def _read_through_offsets(self, name: str, key: str) -> dict[str, Any] | None:
-        """One record of an uncached day by its byte range; loads the day if that fails."""
-        path = f"{self.tables_dir}/{name}.json"
-        if name not in self._offsets:
-            self._offsets[name] = load_offsets(Path(path))
-        offsets = self._offsets[name]
-        if offsets is not None:
-            try:
-                return read_one(path, offsets, int(key))
-            except LookupError as exc:
-                log.info("re-reading %s: %s", name, exc)
-                self._offsets.pop(name, None)
-        elif not os.path.exists(path):
-            return None
-        return self._partition(name).get(key)
+    def _read_located(self, kind: str, name: str, key: str) -> dict[str, Any] | None:
+        """One compacted record by its byte range; reads the whole day if the range is stale."""
+        try:
+            return read_one(f"{self.tables_dir}/{name}.json", self._locations[kind], int(key))
+        except LookupError as exc:  # another process re-saved the day; we have not reloaded
+            log.info("re-reading %s: %s", name, exc)
+            return self._partition(name).get(key)
 
     # ----------------------------------------------------------------- reads
     def refresh(self) -> None:
@@ -503,7 +549,7 @@ class Store:
             recent = self._tail_latest.get((kind, key))
             if recent is not None:
                 return dict(recent)
-            return self._read_through_offsets(name, key)
+            return self._read_located(kind, name, key)
 
     def find(self, kind: str, fld: str, value: str) -> list[dict[str, Any]]:
         """Records whose indexed field equals ``value``, over all history, newest first."""
@@ -598,12 +644,15 @@ class Store:
 
     def _compact(self) -> None:
         names = {self._partition_name(kind, key) for _, kind, key, _ in self._tail}
+        fresh: dict[str, list[np.ndarray]] = {}
         for name in sorted(names):
             part = self._partition(name)
             part.seq = self.seq
             offsets = part.save(self.schema)
             if part.dated:
-                self._offsets[name] = offsets
+                fresh.setdefault(name.split("/", 1)[0], []).append(offsets)
+        for kind, days in fresh.items():
+            self._locations[kind] = splice_locations(self._locations[kind], days)
         index = {
             "seq": self.seq,
             "index": {f"{k}|{f}": v for (k, f), v in self._index.items()},
@@ -613,13 +662,13 @@ class Store:
         # The index files are named by their sequence and the manifest names them, so a
         # crash between the writes leaves the previous manifest and index in force.
         index_name = f"index-{self.seq:010d}.json"
-        postings_name = f"index-{self.seq:010d}.npz"
-        postings = {f"{k}|{f}": p for (k, f), p in self._postings.items()}
-        atomic_write(self.dir / postings_name, save_postings(postings))
+        postings_name = self._manifest_arrays_name()
+        atomic_write(self.dir / postings_name, self._arrays_image())
         atomic_write_json(self.dir / index_name, index)
         manifest = {
             "index": index_name,
             "postings": postings_name,
+            "locations": True,
             "schema": self.schema,
             "seq": self.seq,
             "head": self.head,

@@ -203,7 +203,6 @@ def test_get_of_history_reads_one_record_not_the_whole_day(tmp_path: Path) -> No
     keys = [put_parcel(s, code=f"{d:06d}", day=date(2026, 10, 1 + d)) for d in range(10)]
     s.compact()
     s.close()
-    assert (tmp_path / "tables" / "parcel" / "2026-10-05.off").exists()
     s2 = open_store(tmp_path)
     assert [s2.get("parcel", k)["number"] for k in keys] == keys
     assert not any(p.dated for p in s2._partitions.values())  # no day file was parsed whole
@@ -218,11 +217,9 @@ def test_offsets_that_no_longer_match_the_file_fall_back_to_reading_the_day(
     s.compact()
     s.close()
     s2 = open_store(tmp_path)
-    name = "parcel/2026-11-23"
-    s2.get("parcel", keys[0])
-    wrong = s2._offsets[name].copy()
-    wrong[:, 1] += 7  # another process rewrote the file since these offsets were read
-    s2._offsets[name] = wrong
+    wrong = s2._locations["parcel"].copy()
+    wrong[:, 1] += 7  # another process rewrote the file since these ranges were read
+    s2._locations["parcel"] = wrong
     assert [s2.get("parcel", k)["number"] for k in keys] == keys
 
 
@@ -248,6 +245,7 @@ def test_store_written_before_compact_indexes_is_read(tmp_path: Path) -> None:
     s.close()
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     (tmp_path / manifest.pop("postings")).unlink()
+    del manifest["locations"]
     index_path = tmp_path / manifest["index"]
     index = json.loads(index_path.read_text())
     index["index"]["parcel|unit"] = {"3-2-501": keys}  # the session-1 layout: lists of numbers
@@ -255,6 +253,9 @@ def test_store_written_before_compact_indexes_is_read(tmp_path: Path) -> None:
     (tmp_path / "manifest.json").write_text(json.dumps(manifest))
     s2 = open_store(tmp_path)
     assert [d["number"] for d in s2.find("parcel", "unit", "3-2-501")] == keys[::-1]
+    assert [s2.get("parcel", k)["number"] for k in keys] == keys
+    assert not any(p.dated for p in s2._partitions.values())  # located, not parsed whole
+    assert s2.verify() == []
 
 
 def test_temp_files_of_a_killed_compaction_are_removed_at_open(tmp_path: Path) -> None:
