@@ -14,6 +14,7 @@ from kivy.uix.label import Label
 from desk.masking import mask_id, mask_name, mask_phone
 from desk.record_types import REQUEST_KINDS
 from desk.records import format_number
+from desk.validate import format_unit_zh
 from desk.workflow import STATUS_ZH
 from kiosk import theme
 from kiosk.screens.guard_keys import KeysMixin
@@ -36,6 +37,14 @@ SECTIONS = (
 )
 STATE_COLORS = {"overdue": theme.DANGER, "due_soon": theme.WARNING, "ok": theme.PANEL}
 COURIERS = ("顺丰", "京东", "中通", "圆通", "韵达", "申通", "邮政EMS", "极兔", "其他")
+
+
+def readable(text: str) -> str:
+    """Log text as people read it: 2-261123-0003 for 22611230003, 公共区域（大堂） for public:大堂."""
+    import re
+
+    text = re.sub(r"(?<!\d)\d{11}(?!\d)", lambda m: format_number(m.group()), text)
+    return re.sub(r"public:([^，。,;；\s]+)", r"公共区域（\1）", text)
 
 
 class GuardScreen(KeysMixin, KioskScreen):
@@ -99,6 +108,7 @@ class GuardScreen(KeysMixin, KioskScreen):
         actions: list[tuple[Any, ...]],
         bg: Any = theme.PANEL,
         parent: Any = None,
+        action_width: int = 190,
     ) -> BoxLayout:
         """A text and its buttons: (label, colour, fn) or (label, colour, fn, busy text) for a
         device call that runs on the worker ("正在开柜…")."""
@@ -107,7 +117,7 @@ class GuardScreen(KeysMixin, KioskScreen):
         label.bg = bg
         row.add_widget(label)
         for zh, role, fn, *busy in actions:
-            btn = BigButton(text=self.tr(zh), color_role=role, size_hint_x=None, width=190)
+            btn = BigButton(text=self.tr(zh), color_role=role, size_hint_x=None, width=action_width)
             btn.bind(on_release=lambda _b, fn=fn, busy=busy: self._run(fn, *busy))
             row.add_widget(btn)
         (parent or self.ids.content).add_widget(row)
@@ -148,6 +158,10 @@ class GuardScreen(KeysMixin, KioskScreen):
     def show(self, section: str) -> None:
         self.section = section
         self._clear()
+        current = dict(SECTIONS).get("keys" if section == "loan" else section, "")
+        for btn in self.ids.nav.children:  # the section shown in blue; texts follow the language
+            btn.color_role = "primary" if btn.zh == current else "panel"
+            btn.text = self.tr(btn.zh)
         getattr(self, f"_show_{section}")()
 
     # -- sections -----------------------------------------------------------------
@@ -228,7 +242,7 @@ class GuardScreen(KeysMixin, KioskScreen):
                 who = f"代取人 {mask_name(r.proxy_name)} {mask_id(r.proxy_id)}"
                 actions = [
                     (
-                        "核对证件交付",
+                        "核验交付",
                         "success",
                         lambda r=r: b.hand_over(r) and "已交付代取人",
                         busy,
@@ -287,7 +301,9 @@ class GuardScreen(KeysMixin, KioskScreen):
         for key, zh, fn, *more in fields:
             shown = i.get(key, "")
             if key == "unit" and shown:
-                shown = f"{shown}  {mask_name(i.get('recipient_name', ''))}"
+                shown = f"{format_unit_zh(shown)}  {mask_name(i.get('recipient_name', ''))}"
+            if key == "compartment" and shown == "counter":
+                shown = "前台存放"
             if key == "phone" and shown:
                 shown = mask_phone(shown)
             self._row(f"{self.tr(zh)}：{shown}", [*more, ("请输入", "neutral", fn)])
@@ -360,11 +376,9 @@ class GuardScreen(KeysMixin, KioskScreen):
 
     def _show_log(self) -> None:
         b = self.app.backend
-        self._row(
-            "", [("写入日志", "primary", self._write_log), ("交接班", "warning", self._handover)]
-        )
+        self._bar([("写入日志", "primary", self._write_log), ("交接班", "warning", self._handover)])
         for entry in reversed(b.duty_log_today()[-20:]):
-            self._text(f"{entry.created_at:%H:%M}  {entry.author}：{entry.text}")
+            self._text(f"{entry.created_at:%H:%M}  {entry.author}：{readable(entry.text)}")
 
     def _write_log(self) -> None:
         PinyinKeyboard.ask(
@@ -383,9 +397,10 @@ class GuardScreen(KeysMixin, KioskScreen):
         b = self.app.backend
         blocking = b.blocking_items()
         if blocking and override_by is None:
-            items = "、".join(format_number(n) for n in blocking[:6])
+            # numbers on their own line, spaced: a line never breaks inside a number
+            items = "   ".join(format_number(n) for n in blocking[:6])
             MessagePopup(
-                f"{self.tr('有未完成的重要事项')}：{items}\n{self.tr('须主管授权才能交班')}",
+                f"{self.tr('有未完成的重要事项')}：\n{items}\n{self.tr('须主管授权才能交班')}",
                 on_ok=lambda: self._ask_supervisor(name),
                 ok_text=self.tr("主管授权"),
                 cancel_text=self.tr("取消"),
@@ -423,17 +438,15 @@ class GuardScreen(KeysMixin, KioskScreen):
         colors = {"ok": theme.SUCCESS, "warn": theme.WARNING, "bad": theme.DANGER}
         for text, level in self.app.backend.device_lines():
             self._row(text, [], bg=colors[level])
-        self._row("", [("刷新", "neutral", lambda: None)])
+        self._bar([("刷新", "neutral", lambda: None)])
 
     def _show_reprint(self) -> None:
         def got(number: str) -> None:
             if number:
                 self._run(lambda: self._reprinted(number), "正在打印…")
 
-        self._row(
-            self.tr("请输入") + " " + self.tr("单号"),
-            [("补打凭条", "primary", lambda: NumPad.ask("单号", got, max_len=11))],
-        )
+        self._text(self.tr("请输入凭条上的11位单号，再按补打凭条"), theme.MUTED)
+        self._bar([("补打凭条", "primary", lambda: NumPad.ask("单号", got, max_len=11))])
 
     def _reprinted(self, number: str) -> str:
         out = self.app.backend.reprint(number)

@@ -74,7 +74,13 @@ class KeysMixin:
         for field, zh, shown, ask in rows:
             value = loan.get(field)
             text = shown(value) if value not in (None, "") else ""
-            self._row(f"{self.tr(zh)}：{text}", [("请输入", "neutral", ask)], parent=grid)
+            # label and value on two lines: half-width rows never break inside a number
+            self._row(
+                f"{self.tr(zh)}\n{text}" if text else self.tr(zh),
+                [("请输入", "neutral", ask)],
+                parent=grid,
+                action_width=140,
+            )
         self._bar(
             [
                 ("工作人员", "primary" if staff else "neutral", lambda: self._loan_set("borrower_is_staff", True)),

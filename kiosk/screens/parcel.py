@@ -87,7 +87,7 @@ class ParcelScreen(KioskScreen):
         if failed:
             title = "柜门未能打开"
         elif opened:
-            title = "取件"
+            title = "柜门已打开"
         else:
             title = "请到前台，安全员将把包裹交给您"
         self.app.show_result(title, lines, ok=not failed, number=number)

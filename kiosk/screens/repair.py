@@ -51,6 +51,8 @@ class RepairScreen(FormScreen):
     def reset(self) -> None:
         super().reset()
         self.category = ""
+        if "categories" in self.ids:
+            self._mark_category()
         self.urgent = False
         self.audio_path = ""
         if self.recorder is not None:
@@ -61,6 +63,12 @@ class RepairScreen(FormScreen):
     def choose_category(self, key: str) -> None:
         self.category = key
         self.values["category"] = key
+        self._mark_category()
+
+    def _mark_category(self) -> None:
+        """The chosen tile in green, the others blue."""
+        for tile in self.ids.categories.children:
+            tile.color_role = "success" if tile.key == self.category else "primary"
 
     def edit(self, key: str) -> Any:
         if key == "location":

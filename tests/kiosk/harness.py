@@ -78,6 +78,30 @@ def assert_visible(widget: Any, x: float, y: float) -> None:
         parent = parent.parent
 
 
+def size_problems(window: Any) -> list[str]:
+    """Visible text under 28 px and visible buttons under 64 px (the kiosk's minimums)."""
+    from kivy.uix.button import Button
+    from kivy.uix.label import Label
+
+    out: list[str] = []
+
+    def visit(widget: Any) -> None:
+        if widget.opacity == 0 or widget.width <= 1 or widget.height <= 1:
+            return
+        if isinstance(widget, Label) and widget.text.strip():
+            if widget.font_size < 28:
+                out.append(f"{widget.text[:12]!r} font {widget.font_size}")
+            small = min(widget.width, widget.height) < 64
+            if isinstance(widget, Button) and not widget.disabled and small:
+                out.append(f"{widget.text[:12]!r} target {widget.width:.0f}x{widget.height:.0f}")
+        for child in widget.children:
+            visit(child)
+
+    for child in window.children:
+        visit(child)
+    return out
+
+
 class Harness:
     """Owns the running app; ``tap``, ``pump``, ``shot`` drive it like a finger and a camera."""
 
@@ -158,9 +182,12 @@ class Harness:
         return self.app.sm.current_screen
 
     def shot(self, name: str) -> Path:
+        """Save a screenshot; the screen shown must keep type ≥ 28 px and targets ≥ 64 px."""
         from kivy.core.window import Window
 
         self.pump(3)
+        problems = size_problems(Window)
+        assert not problems, f"{name}: " + "; ".join(problems[:8])
         SCREENS_DIR.mkdir(parents=True, exist_ok=True)
         path = SCREENS_DIR / f"{name}.png"
         tmp = Window.screenshot(str(self.tmp / f"{name}.png"))

@@ -65,7 +65,6 @@ def test_V1_V2_V6_visitor_registration_confirmed_by_guard_prints_pass(k):
     k.backend.desk.host_answer(number, Actor(Role.GUARD, "guard", "test"), True)
     k.screen().refresh()
     assert k.app.busy  # 正在打印…: the printer is driven by the worker, not the UI thread
-    k.shot("04b-visitor-printing")
     k.settle()
     assert k.screen().name == "result"
     k.shot("05-visitor-admitted")
@@ -307,7 +306,7 @@ def test_P3_proxy_pickup_waits_for_guard_who_checks_the_id(k):
     row_text = " ".join(w.text for w in k.screen().ids.content.walk() if hasattr(w, "text"))
     assert "11010519491231002X" not in row_text and "002X" in row_text  # X1: masked
     k.shot("22-guard-proxy-pickup")
-    k.tap(k.button(k.screen().ids.content, "核对证件交付"))
+    k.tap(k.button(k.screen().ids.content, "核验交付"))
     done = k.backend.desk.get(parcel.number)
     assert done.status == "collected" and done.proxy_name == "李"
     assert k.backend.desk.get(req.number).status == "handled"

@@ -123,7 +123,7 @@ def test_L3_handover_blocked_by_urgent_work_needs_a_supervisor(k):
     k.app.go("guard")
     g = k.screen()
     g.show("log")
-    k.tap(k.button(g.ids.content, "交接班"))
+    k.tap(k.button(g.ids.actions, "交接班"))
     k.tap(k.popup().buttons["staff"])
     warning = k.popup()
     assert "须主管授权" in warning.text
@@ -132,7 +132,7 @@ def test_L3_handover_blocked_by_urgent_work_needs_a_supervisor(k):
     k.tap(k.popup().buttons["supervisor"])
     k.type_digits("0000")  # a wrong PIN: no handover
     assert "主管密码错误" in g.notice
-    k.tap(k.button(g.ids.content, "交接班"))
+    k.tap(k.button(g.ids.actions, "交接班"))
     k.tap(k.popup().buttons["staff"])
     k.tap(k.button(k.popup(), "主管授权"))
     k.tap(k.popup().buttons["supervisor"])
