@@ -170,8 +170,10 @@ def main() -> int:
             f"{label:42s} {fmt.format(k) + ' ' + unit:>9s} {fmt.format(b) + ' ' + unit:>9s}"
             f" {k / b if b else 0:6.2f}  {target}"
         )
-    print("kiosk memory by stage (MB, last round):")
-    print("  " + "  ".join(f"{k} {v:.0f}" for k, v in runs["kiosk"][-1]["marks"].items()))
+    print("memory by stage (MB, last round):")
+    for who in ("kiosk", "baseline"):
+        marks = runs[who][-1]["marks"]
+        print(f"  {who:9s}" + "  ".join(f"{k} {v:.0f}" for k, v in marks.items()))
     print(
         f"rounds: {args.rounds}; load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
     )

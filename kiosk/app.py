@@ -83,12 +83,10 @@ class KioskApp(App):
         if base_kv not in Builder.files:  # App.load_kv may have found it by the class name
             Builder.load_file(base_kv)
         self.sm = ScreenManager(transition=NoTransition())
-        for name, module, cls_name in SCREENS:
-            kv = HERE / "screens" / f"{module}.kv"
-            if kv.exists() and str(kv) not in Builder.files:
-                Builder.load_file(str(kv))
-            cls = getattr(importlib.import_module(f"kiosk.screens.{module}"), cls_name)
-            self.sm.add_widget(cls(name=name))
+        # only the home screen before the first frame; the others one per frame after it
+        # (or at once when asked for first): a faster cold start, the same screens afterwards
+        self._build_screen("home")
+        Clock.schedule_once(self._build_more, 0.2)
         Window.bind(
             on_touch_down=self._on_activity,
             on_key_down=self._on_activity,
@@ -103,6 +101,24 @@ class KioskApp(App):
         if self.backend is not None and hasattr(self.backend, "attach"):
             self.backend.attach(self)
         return self.sm
+
+    def _build_screen(self, name: str) -> Any:
+        module, cls_name = next((m, c) for n, m, c in SCREENS if n == name)
+        kv = HERE / "screens" / f"{module}.kv"
+        if kv.exists() and str(kv) not in Builder.files:
+            Builder.load_file(str(kv))
+        cls = getattr(importlib.import_module(f"kiosk.screens.{module}"), cls_name)
+        screen = cls(name=name)
+        self.sm.add_widget(screen)
+        return screen
+
+    def _build_more(self, _dt: float) -> None:
+        """Build the next screen not built yet; one per frame so the home screen stays live."""
+        for name, _module, _cls in SCREENS:
+            if not self.sm.has_screen(name):
+                self._build_screen(name)
+                Clock.schedule_once(self._build_more, 0)
+                return
 
     def on_start(self) -> None:
         from kiosk import pinyin_ime
@@ -120,12 +136,15 @@ class KioskApp(App):
 
     # -- navigation -------------------------------------------------------------
     def screen(self, name: str):  # noqa: ANN201
+        """Screen ``name``, built now if the background build has not reached it yet."""
+        if not self.sm.has_screen(name):
+            return self._build_screen(name)
         return self.sm.get_screen(name)
 
     def go(self, name: str, **params: Any) -> None:
         """Show screen ``name``; a popup left open over the old screen is closed first."""
         self.close_popups()
-        screen = self.sm.get_screen(name)
+        screen = self.screen(name)
         screen.prepare(**params)
         self.sm.current = name
         log.debug("screen %s", name)

@@ -10,6 +10,7 @@ import pickle
 import threading
 import unicodedata
 from array import array
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -17,7 +18,7 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 SEP = "'"
-CACHE_VERSION = 4
+CACHE_VERSION = 5
 MAX_PHRASE_LEN = 4
 """Longest jieba word (in characters) added from per-character readings."""
 MIN_WORD_FREQ = 20
@@ -69,32 +70,62 @@ def _cache_path() -> Path:
     return Path(base) / "reception" / f"pinyin_index_v{CACHE_VERSION}.pickle"
 
 
-class Packed:
-    """A read-only ``str -> list[str]`` map held in three objects instead of ~400k small ones.
+class Strings(Sequence[str]):
+    """A read-only list of strings held as one string and an offsets array (bisect works on it)."""
 
-    Sorted keys, every value's words joined into one string, and the offsets of each value in
-    it: about a quarter of the memory of a dict of lists, and pickled/loaded as fast.
-    """
-
-    SEP = "\x1f"
-
-    def __init__(self, keys: list[str], blob: str, offsets: array) -> None:
-        self.keys = keys
+    def __init__(self, blob: str, offsets: array) -> None:
         self.blob = blob
         self.offsets = offsets
 
     @classmethod
-    def pack(cls, mapping: dict[str, list[str]]) -> Packed:
-        keys = sorted(mapping)
+    def of(cls, items: Iterable[str]) -> Strings:
         offsets = array("I", [0])
         parts = []
         pos = 0
-        for key in keys:
-            text = cls.SEP.join(mapping[key])
+        for text in items:
             parts.append(text)
-            pos += len(text) + 1
+            pos += len(text)
             offsets.append(pos)
-        return cls(keys, cls.SEP.join(parts) + cls.SEP, offsets)
+        return cls("".join(parts), offsets)
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def __getitem__(self, i: int) -> str:  # type: ignore[override] - ints only
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        return self.blob[self.offsets[i] : self.offsets[i + 1]]
+
+    def state(self) -> tuple[str, bytes]:
+        return self.blob, self.offsets.tobytes()
+
+    @classmethod
+    def from_state(cls, state: tuple[str, bytes]) -> Strings:
+        blob, raw = state
+        offsets = array("I")
+        offsets.frombytes(raw)
+        return cls(blob, offsets)
+
+
+class Packed:
+    """A read-only ``str -> list[str]`` map in four objects instead of ~500k small ones.
+
+    The sorted keys and the values (each value's words joined by SEP) are two ``Strings``:
+    about a third of the memory of a dict of lists, and pickled/loaded as fast.
+    """
+
+    SEP = "\x1f"
+
+    def __init__(self, keys: Strings, values: Strings) -> None:
+        self.keys = keys
+        self.values = values
+
+    @classmethod
+    def pack(cls, mapping: dict[str, list[str]]) -> Packed:
+        keys = sorted(mapping)
+        return cls(Strings.of(keys), Strings.of(cls.SEP.join(mapping[k]) for k in keys))
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -107,7 +138,7 @@ class Packed:
         return i if i < len(self.keys) and self.keys[i] == key else -1
 
     def at(self, i: int) -> list[str]:
-        text = self.blob[self.offsets[i] : self.offsets[i + 1] - 1]
+        text = self.values[i]
         return text.split(self.SEP) if text else []
 
     def get(self, key: str, default: list[str] | None = None) -> list[str]:
@@ -120,15 +151,13 @@ class Packed:
             raise KeyError(key)
         return self.at(i)
 
-    def state(self) -> tuple[list[str], str, bytes]:
-        return self.keys, self.blob, self.offsets.tobytes()
+    def state(self) -> tuple[tuple[str, bytes], tuple[str, bytes]]:
+        return self.keys.state(), self.values.state()
 
     @classmethod
-    def from_state(cls, state: tuple[list[str], str, bytes]) -> Packed:
-        keys, blob, raw = state
-        offsets = array("I")
-        offsets.frombytes(raw)
-        return cls(keys, blob, offsets)
+    def from_state(cls, state: tuple[tuple[str, bytes], tuple[str, bytes]]) -> Packed:
+        keys, values = state
+        return cls(Strings.from_state(keys), Strings.from_state(values))
 
 
 class PinyinIndex:
