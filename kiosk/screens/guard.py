@@ -307,12 +307,8 @@ class GuardScreen(KeysMixin, KioskScreen):
             if key == "phone" and shown:
                 shown = mask_phone(shown)
             self._row(f"{self.tr(zh)}：{shown}", [*more, ("请输入", "neutral", fn)])
-        busy = "" if i.get("compartment", "counter") == "counter" else "正在开柜…"
         self._bar(
-            [
-                ("清空", "neutral", self._clear_intake),
-                ("提交", "success", self._submit_intake, busy),
-            ]
+            [("清空", "neutral", self._clear_intake), ("提交", "success", self._submit_intake)]
         )
 
     def _set(self, key: str, value: str) -> None:
@@ -345,7 +341,8 @@ class GuardScreen(KeysMixin, KioskScreen):
         options = [("counter", "前台存放")] + [(c, c) for c in free]
         ChoicePopup("柜格", options, lambda v: self._set("compartment", v), cols=5).open()
 
-    def _submit_intake(self) -> str:
+    def _submit_intake(self) -> str | None:
+        """P1: record the parcel; a locker compartment is opened for loading on the worker."""
         missing = [
             k for k in ("tracking_no", "courier", "unit", "compartment") if not self.intake.get(k)
         ]
@@ -354,16 +351,26 @@ class GuardScreen(KeysMixin, KioskScreen):
             return "请填写：" + "、".join(labels.get(k, "柜格") for k in missing)
         fields = dict(self.intake)
         fields.setdefault("recipient_name", "住户")
-        parcel, opened = self.app.backend.receive_parcel(fields)
-        self.intake = {}
-        door = (
-            "柜门已打开，请放入包裹后关门"
-            if opened and parcel.compartment != "counter"
-            else "请放在前台货架"
-        )
-        return (
-            f"已入库 {format_number(parcel.number)}  {parcel.compartment}  {door}；取件通知已排队"
-        )
+
+        def received(result: tuple[Any, bool]) -> None:  # back on the UI thread
+            parcel, opened = result
+            self.intake = {}
+            door = (
+                "柜门已打开，请放入包裹后关门"
+                if opened and parcel.compartment != "counter"
+                else "请放在前台货架"
+            )
+            place = "前台" if parcel.compartment == "counter" else parcel.compartment
+            self._after(f"已入库 {format_number(parcel.number)}  {place}  {door}；取件通知已排队")
+
+        backend = self.app.backend
+        if fields["compartment"] == "counter":  # no device: at once
+            received(backend.receive_parcel(fields))
+        else:
+            self.app.run_device(
+                "正在开柜…", lambda: backend.receive_parcel(fields), received, self._failed
+            )
+        return None
 
     def _show_board(self) -> None:
         items = self.app.backend.due_report()

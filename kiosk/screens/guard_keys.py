@@ -86,7 +86,7 @@ class KeysMixin:
                 ("工作人员", "primary" if staff else "neutral", lambda: self._loan_set("borrower_is_staff", True)),
                 ("非工作人员", "primary" if not staff else "neutral", lambda: self._loan_set("borrower_is_staff", False)),
                 ("取消", "neutral", self._cancel_loan),
-                ("确认借出", "success", self._submit_loan, "正在开柜…"),
+                ("确认借出", "success", self._submit_loan),
             ]
         )  # fmt: skip
 
@@ -162,8 +162,8 @@ class KeysMixin:
         self.loan = {}
         self.section = "keys"
 
-    def _submit_loan(self) -> str:
-        """Register the loan (the core validates K2/K3) and open the key's slot."""
+    def _submit_loan(self) -> str | None:
+        """Register the loan (the core validates K2/K3) and open the key's slot on the worker."""
         loan = self.loan
         key = loan.get("key")
         if key is None:
@@ -172,12 +172,21 @@ class KeysMixin:
             return "请填写：借用人姓名"
         fields = {k: v for k, v in loan.items() if k != "key" and v not in (None, "")}
         fields.setdefault("deposit_yuan", 0)
-        result, opened = self.app.backend.lend_key(key.number, fields)
-        self.loan = {}
-        self.section = "keys"
-        return f"已借出 {format_number(result.number)}；" + (
-            "钥匙格已打开" if opened else "钥匙格未打开，请手动取出"
+
+        def lent(result: tuple[Any, bool]) -> None:  # back on the UI thread
+            record, opened = result
+            self.loan = {}
+            self.section = "keys"
+            self._after(
+                f"已借出 {format_number(record.number)}；"
+                + ("钥匙格已打开" if opened else "钥匙格未打开，请手动取出")
+            )
+
+        backend = self.app.backend
+        self.app.run_device(
+            "正在开柜…", lambda: backend.lend_key(key.number, fields), lent, self._failed
         )
+        return None
 
     def _return_key(self, key: Any) -> str:
         loan, present = self.app.backend.return_key(key.number)

@@ -178,6 +178,18 @@ class Harness:
         if ok:
             self.tap(pad.buttons["确定"])
 
+    def device_calls(self) -> list[str]:
+        """Record the busy texts of device calls from now on ("正在开柜…"): no timing involved."""
+        calls: list[str] = []
+        original = type(self.app).run_device
+
+        def recording(app: Any, text: str, *args: Any, **kwargs: Any) -> None:
+            calls.append(text)
+            original(app, text, *args, **kwargs)
+
+        self.app.run_device = recording.__get__(self.app)
+        return calls
+
     def screen(self) -> Any:
         return self.app.sm.current_screen
 

@@ -141,3 +141,26 @@ def test_L3_handover_blocked_by_urgent_work_needs_a_supervisor(k):
     entries = [e for e in k.backend.duty_log_today() if "交接班" in e.text]
     assert entries and "supervisor" in entries[-1].text
     k.app.logout()
+
+
+def test_P1_intake_into_a_locker_opens_it_on_the_worker(k):
+    k.app.staff = k.backend.desk.login("guard", "1111")
+    k.app.go("guard")
+    g = k.screen()
+    g.show("intake")
+    free = k.backend.free_compartments()
+    g.intake.update(
+        tracking_no="JD5550",
+        courier="京东",
+        unit="2-1-101",
+        recipient_name="李四",
+        phone="13700000001",
+        compartment=free[0],
+    )
+    g.show("intake")
+    calls = k.device_calls()
+    k.tap(k.button(g.ids.actions, "提交"))
+    assert calls == ["正在开柜…"]  # the lock board is driven by the worker, not the UI thread
+    assert "已入库" in g.notice and "柜门已打开" in g.notice, g.notice
+    assert not k.backend.devices.locks.state(free[0]).closed
+    k.app.logout()
