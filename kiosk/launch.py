@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,27 @@ def configure_kivy(settings: Any) -> None:
     register_default_font(k.font_path)
 
 
+def stop_on_signals() -> None:
+    """SIGTERM (systemd stop) and SIGINT (Ctrl-C) end the kiosk cleanly.
+
+    Installed before SDL starts: otherwise SDL turns them into a window-close request, which
+    the kiosk refuses (no exit without a staff PIN) and the process never stops.
+    """
+
+    def handler(signum: int, _frame: object) -> None:
+        from kivy.app import App
+
+        app = App.get_running_app()
+        log.info("signal %s: stopping the kiosk", signum)
+        if app is None:
+            raise SystemExit(128 + signum)
+        app._allow_close = True
+        app.stop()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, handler)
+
+
 def build_app(settings: Any, backend: Any = None) -> Any:
     """The configured KioskApp (not yet running); opens the real Desk and devices if no backend is given."""
     configure_kivy(settings)
@@ -49,6 +71,7 @@ def build_app(settings: Any, backend: Any = None) -> Any:
 
 
 def run(settings: Any) -> int:
+    stop_on_signals()  # before SDL starts (build_app opens the window)
     app = build_app(settings)
     try:
         app.run()
