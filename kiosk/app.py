@@ -114,6 +114,8 @@ class KioskApp(App):
 
     def _build_more(self, _dt: float) -> None:
         """Build the next screen not built yet; one per frame so the home screen stays live."""
+        if App.get_running_app() is not self:  # stopping (SIGTERM during start): kv needs the app
+            return
         for name, _module, _cls in SCREENS:
             if not self.sm.has_screen(name):
                 self._build_screen(name)
