@@ -238,6 +238,14 @@ class KioskBackend:
         log.info("staff called at %s: %s", self.kiosk_id, request.number)
         return request
 
+    def emergency(self, note: str = "") -> GuardRequest:
+        """E1: someone at the kiosk reports an emergency; it skips every queue on the guard screen."""
+        request = self.desk.open_request(
+            self.visitor(), "emergency", note=note or f"自助终端 {self.kiosk_id} 报告紧急情况"
+        )
+        log.warning("emergency reported at %s: %s", self.kiosk_id, request.number)
+        return request
+
     # -- repairs (R1, R2) ---------------------------------------------------------
     def suggests_urgent(self, category: str, text: str) -> bool:
         return category in ("lift", "gas") or deadlines.suggests_urgent(text)

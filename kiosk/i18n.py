@@ -140,6 +140,8 @@ EN: dict[str, str] = {
     "接班人": "Incoming",
     "刷新": "Refresh",
     "正在开柜…": "Opening the door…",
+    "紧急情况（漏水、停电、火情、困人）": "Emergency (leak, power cut, fire, someone trapped)",
+    "已通知安全员：紧急情况优先处理": "The guards are told: emergencies come first",
     "访客": "Guest",
     "带 * 为必填项；无证件需安全员批准": "* required; without ID a guard must approve",
     "重新输入取件码": "Enter the code again",

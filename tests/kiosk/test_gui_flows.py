@@ -324,3 +324,20 @@ def test_call_staff_is_listed_on_the_guard_screen(k):
     k.screen().show("visitors")
     k.tap(k.button(k.screen().ids.content, "已处理"))
     assert k.backend.desk.get(call.number).status == "handled"
+
+
+def test_E1_emergency_from_the_kiosk_comes_first_on_the_guard_screen(k):
+    k.tap(k.screen().ids.call_staff)
+    k.tap(k.screen().ids.emergency)
+    k.shot("31-call-staff-emergency")
+    requests = k.backend.open_requests()
+    assert requests[0].request_kind == "emergency"
+    k.app.staff = k.backend.desk.login("guard", "1111")
+    k.app.go("guard")
+    first = k.screen().ids.content.children[-1]
+    assert "紧急情况" in first.children[-1].text
+    guard = Actor(Role.GUARD, "guard", "test")
+    for r in k.backend.open_requests():
+        if r.request_kind in ("emergency", "call_staff"):
+            k.backend.desk.settle_request(r.number, guard)
+    k.app.logout()
