@@ -21,6 +21,9 @@ class KioskSettings:
     """Window height in pixels when not fullscreen."""
     font_path: str = ""
     """CJK font file (TTF/TTC) registered as the default; empty: search the system (fonts-noto-cjk)."""
+    font_face: str = "SC"
+    """Face of a font collection (.ttc) to use: SC for Simplified Chinese glyph forms (Kivy would
+    otherwise take face 0, Japanese in Noto Sans CJK); extracted once into the cache. Empty: face 0."""
     language: str = "zh"
     """Language shown at start and after every idle reset: "zh" or "en"."""
     voice_guidance: bool = False

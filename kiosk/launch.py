@@ -34,7 +34,7 @@ def configure_kivy(settings: Any) -> None:
     Config.set("graphics", "multisamples", "0")
     from kiosk.fonts import register_default_font
 
-    register_default_font(k.font_path)
+    register_default_font(k.font_path, getattr(k, "font_face", "SC"))
 
 
 def stop_on_signals() -> None:
