@@ -9,8 +9,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
 
-from pypinyin import Style, lazy_pinyin
-
 from desk import deadlines, workflow
 from desk.auth import hash_pin, verify_pin
 from desk.config import Settings, load_settings
@@ -53,6 +51,14 @@ from desk.validate import parse_unit, phone, unit_label_zh
 log = logging.getLogger(__name__)
 
 R = TypeVar("R", bound=Record)
+
+
+def name_initials(name: str) -> str:
+    """Pinyin initials of a name for searching residents ("张三" -> "zs")."""
+    # pypinyin's dictionaries cost ~50 MB of memory: loaded only when owners are imported.
+    from pypinyin import Style, lazy_pinyin
+
+    return "".join(lazy_pinyin(name.strip(), style=Style.FIRST_LETTER)).lower()
 
 
 class NotFound(DeskError):
@@ -221,9 +227,7 @@ class Desk:
                         name=row["name"].strip(),
                         phone=phone(row["phone"]),
                         owner_role=row.get("role", "owner") or "owner",
-                        initials="".join(
-                            lazy_pinyin(row["name"].strip(), style=Style.FIRST_LETTER)
-                        ).lower(),
+                        initials=name_initials(row["name"]),
                     )
                 )
             except ValidationError as exc:
