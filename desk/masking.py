@@ -76,8 +76,9 @@ def mask_name(value: str) -> str:
 
 # --- free text / log records -----------------------------------------------------------
 
-# A run of digits, optionally ending in X (resident IDs), not glued to other digits.
-_DIGIT_RUN_RE = re.compile(r"(?<![0-9])[0-9]{11,}[Xx]?(?![0-9])")
+# A run of digits, with an X where resident IDs end it, not glued to other digits. Digits
+# after the X belong to the run: "…001X0" must not leave the 17 digits before X unmasked.
+_DIGIT_RUN_RE = re.compile(r"(?<![0-9])[0-9]{11,}(?:[Xx][0-9]*)?(?![0-9])")
 # Mobile numbers written in groups: 138-1234-5678, 138 1234 5678, +86 138...
 _GROUPED_MOBILE_RE = re.compile(r"(?<![0-9])1[3-9][0-9][ \-][0-9]{4}[ \-][0-9]{4}(?![0-9])")
 

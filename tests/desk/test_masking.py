@@ -93,6 +93,11 @@ def test_X1_masked_mobile_hides_middle_digits(number):
     assert masked == number[:3] + "****" + number[7:]
 
 
+def test_X1_id_followed_by_a_digit_is_masked():
+    # Found by hypothesis in CI: the regex stopped before the X and kept 17 digits.
+    assert "54521619400107001X" not in mask_text("54521619400107001X0")
+
+
 @given(texts, resident_ids, texts)
 def test_X1_mask_text_never_lets_full_id_through(before, rid, after):
     assert rid not in mask_text(before + rid + after)
