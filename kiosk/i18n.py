@@ -97,6 +97,7 @@ EN: dict[str, str] = {
     "退出程序": "Quit kiosk",
     "快递入库": "Parcel intake",
     "待核对取件": "Pickups to confirm",
+    "等待交付": "Waiting to be handed over",
     "待确认访客": "Visitors waiting",
     "钥匙借还": "Keys",
     "工单看板": "Order board",

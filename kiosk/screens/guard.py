@@ -14,7 +14,7 @@ from kivy.uix.label import Label
 from desk.masking import mask_id, mask_name, mask_phone
 from desk.record_types import REQUEST_KINDS
 from desk.records import format_number
-from desk.validate import format_unit_zh
+from desk.validate import format_unit_zh, unit_label_zh
 from desk.workflow import STATUS_ZH
 from kiosk import theme
 from kiosk.screens.guard_keys import KeysMixin
@@ -173,7 +173,7 @@ class GuardScreen(KeysMixin, KioskScreen):
                 continue
             what = REQUEST_KINDS.get(r.request_kind, r.request_kind)
             self._row(
-                f"{what}  {r.created_at:%H:%M}  {r.source}  {r.note}",
+                f"{what}  {r.created_at:%H:%M}  {r.note or r.source}",
                 [("已处理", "success", lambda n=r.number: b.settle(n) and "已处理")],
                 bg=theme.DANGER if r.request_kind == "emergency" else theme.WARNING,
             )
@@ -185,7 +185,7 @@ class GuardScreen(KeysMixin, KioskScreen):
         if not waiting:
             self._text("没有等待确认的访客", theme.MUTED)
         for v in waiting:
-            text = f"{v.host_unit}  {mask_name(v.visitor_name)}  {v.party_size}人  {STATUS_ZH.get(v.status, v.status)}"
+            text = f"{unit_label_zh(v.host_unit)}  {mask_name(v.visitor_name)}  {v.party_size}人  {STATUS_ZH.get(v.status, v.status)}"
             if v.status == "waiting_host":
                 self._row(
                     text,
@@ -223,7 +223,7 @@ class GuardScreen(KeysMixin, KioskScreen):
         for v in overdue:
             since = (v.time_in or v.created_at).strftime("%m-%d %H:%M")
             self._row(
-                f"{v.host_unit}  {mask_name(v.visitor_name)}  {since}",
+                f"{unit_label_zh(v.host_unit)}  {mask_name(v.visitor_name)}  {since}",
                 [("访客离开", "neutral", lambda n=v.number: b.guard_check_out(n) and "已登记离开")],
             )
 
@@ -233,6 +233,7 @@ class GuardScreen(KeysMixin, KioskScreen):
         pickups = [
             r for r in b.open_requests() if r.request_kind in ("counter_pickup", "proxy_pickup")
         ]
+        self._text(f"{self.tr('等待交付')}（{len(pickups)}）", theme.HIGHLIGHT)
         if not pickups:
             self._text("没有等待交付的包裹", theme.MUTED)
         for r in pickups:
@@ -252,12 +253,12 @@ class GuardScreen(KeysMixin, KioskScreen):
             else:
                 who = "本人" + (f"  {r.note}" if r.note else "")
                 actions = [("确认交付", "success", lambda r=r: b.hand_over(r) and "已交付", busy)]
-            self._row(f"{r.unit}  {place}  {who}  {r.created_at:%H:%M}", actions)
+            self._row(f"{unit_label_zh(r.unit)}  {place}  {who}  {r.created_at:%H:%M}", actions)
         to_sign = b.to_countersign()
         self._text(f"{self.tr('待核对取件')}（{len(to_sign)}）", theme.HIGHLIGHT)
         for p in to_sign:
             self._row(
-                f"{p.unit}  {p.compartment}  {p.courier}",
+                f"{unit_label_zh(p.unit)}  {p.compartment}  {p.courier}",
                 [("确认交付", "success", lambda n=p.number: b.countersign(n) and "已核对")],
             )
 
