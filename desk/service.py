@@ -843,7 +843,7 @@ class Desk:
                     p.number,
                     "退回邮局" if p.return_by else "催领",
                     due,
-                    f"{p.unit} {p.courier}",
+                    f"{unit_label_zh(p.unit)} {p.courier}",
                 )
         order = {"overdue": 0, "due_soon": 1, "ok": 2}
         return sorted(items, key=lambda i: (order[i.state], not i.urgent, i.due))
