@@ -53,6 +53,13 @@ log = logging.getLogger(__name__)
 R = TypeVar("R", bound=Record)
 
 
+def complaint_event_key(category: str, place: str, day: date) -> str:
+    """C2: the event a complaint is about, as any channel can tell it: its category, where
+    (building "b3" or "public") and the day: `cleaning@b3@2026-11-23`. Five households with
+    the same key within the collective window make a collective complaint."""
+    return f"{category}@{place}@{day:%Y-%m-%d}" if place else ""
+
+
 def name_initials(name: str) -> str:
     """Pinyin initials of a name for searching residents ("张三" -> "zs")."""
     # pypinyin's dictionaries cost ~50 MB of memory: loaded only when owners are imported.
@@ -516,6 +523,12 @@ class Desk:
     # --------------------------------------------------------- complaints
     def create_complaint(self, actor: Actor, **fields: Any) -> Complaint:
         """C1-C3: deadlines by severity; 5+ households on one event escalate (C2)."""
+        if "event_key" not in fields and fields.get("unit"):
+            # A channel that did not ask where: the complainant's building on that day.
+            building = parse_unit(fields["unit"])[0]
+            fields["event_key"] = complaint_event_key(
+                fields.get("category", "other"), f"b{building}", self.now().date()
+            )
 
         def build(number: str, now: datetime) -> Complaint:
             due = deadlines.complaint_deadlines(

@@ -7,7 +7,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 
 import numpy as np
 
@@ -17,7 +17,7 @@ from desk.errors import DeskError
 from desk.masking import mask_phone
 from desk.record_types import COMPLAINT_CATEGORIES, REPAIR_CATEGORIES, Complaint, Owner, WorkOrder
 from desk.records import SYSTEM, Actor, Role
-from desk.service import Desk
+from desk.service import Desk, complaint_event_key
 from desk.workflow import STATUS_ZH
 from voice.asr import AsrModel, Grammar
 from voice.dialog import CallerHungUp, Dialog, EmergencyRequested, NotMandarin
@@ -502,13 +502,6 @@ class InboundCall:
             if ev is None or self.ch.hung_up:
                 break
         return None
-
-
-def complaint_event_key(category: str, place: str, day: date) -> str:
-    """C2: the event a complaint is about, as far as a caller can give it by keys: its
-    category, where (building "b3" or "public") and the day: `cleaning@b3@2026-11-23`.
-    Five households with the same key within the collective window escalate (the core)."""
-    return f"{category}@{place}@{day:%Y-%m-%d}" if place else ""
 
 
 def place_zh(place: str) -> str:

@@ -218,6 +218,18 @@ def test_C2_five_households_on_one_event_make_a_collective_complaint(desk, actor
     assert all(c.collective and c.severity == "major" and c.escalated_to for c in all_c)
 
 
+def test_C2_complaints_from_any_channel_group_by_category_building_and_day(desk, actors):
+    units = ["3-1-101", "3-1-102", "3-2-201", "3-2-202", "3-1-301"]
+    made = [desk.create_complaint(actors["staff"], channel="desk", name="住户", unit=u,
+                                  phone="13800000000", content="电梯又坏了", category="engineering")
+            for u in units]  # fmt: skip
+    assert made[0].event_key == f"engineering@b3@{desk.now():%Y-%m-%d}"
+    assert desk.get(made[-1].number).collective
+    other = desk.create_complaint(actors["staff"], channel="desk", name="住户", unit="1-1-101",
+                                  phone="13800000000", content="电梯又坏了", category="engineering")  # fmt: skip
+    assert not other.collective  # another building is another event
+
+
 def test_C3_major_complaint_reply_in_2_hours(desk, actors, clock):
     clock.now = datetime(2026, 11, 26, 9, 0)  # a Thursday
     c = desk.create_complaint(

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import date
 
 from desk.record_types import Complaint
+from desk.service import complaint_event_key
 from voice.fake import HANGUP, TIMEOUT
-from voice.flows import complaint_event_key
 
 NEIGHBOURS = [  # five households of building 3 (3-2-501 is the conftest owner)
     ("3-2-501", "13800138000"),
