@@ -141,6 +141,7 @@ class Desk:
             kind, _, _ = parse_number(number)
         except ValueError:
             return None
+        self.store.refresh()  # the other process (kiosk or hotline) may have just written it
         doc = self.store.get(str(kind), number)
         return record_from_doc(kind, doc) if doc else None
 
@@ -587,37 +588,38 @@ class Desk:
 
         return self._create(Kind.PARCEL, actor, build)
 
-    def _lockout(self) -> tuple[Lockout, dict[str, Any] | None]:
-        doc = self.store.get("state", "lockout")
+    def _lockout_from(self, doc: dict[str, Any] | None) -> Lockout:
         rules = self.settings.rules
-        lock = Lockout.from_dict((doc or {}).get("data") or {}, max_failures=rules.pickup_max_failures,
+        return Lockout.from_dict((doc or {}).get("data") or {}, max_failures=rules.pickup_max_failures,
                                  window=timedelta(minutes=15),
                                  lock_for=timedelta(minutes=rules.pickup_lockout_minutes))  # fmt: skip
-        return lock, doc
 
-    def _save_lockout(self, lock: Lockout) -> None:
+    def _change_lockout(self, change: Callable[[Lockout], None]) -> Lockout:
+        """Read, change and write the lockout state in one transaction (kiosk and hotline share it)."""
         with self.store.transaction() as txn:
+            lock = self._lockout_from(txn.get("state", "lockout"))
+            change(lock)
             state = StateRecord(
                 number="lockout", created_at=self.now(), status="active", data=lock.to_dict()
             )
             self._write(txn, state, SYSTEM)
+        return lock
 
     def parcels_for_code(self, code: str, source: str) -> list[Parcel]:
         """P3: the parcels waiting under a pickup code; wrong codes count toward a lockout."""
-        lock, _ = self._lockout()
+        self.store.refresh()
+        lock = self._lockout_from(self.store.get("state", "lockout"))
         now = self.now()
         lock.check(source, now)
         code = code.strip()
         doc = self.store.by_code("parcel", "pickup_code", code)
         if doc is None or doc["status"] not in ("stored", "notified"):
-            lock.record_failure(source, now)
-            self._save_lockout(lock)
+            lock = self._change_lockout(lambda lk: lk.record_failure(source, now))
             log.info("wrong pickup code from %s", mask_phone(source))
             lock.check(source, now)
             raise NotFound("取件码不正确，请核对后重新输入")
         if source in lock.to_dict()["failures"]:
-            lock.record_success(source)
-            self._save_lockout(lock)
+            self._change_lockout(lambda lk: lk.record_success(source))
         return [Parcel.from_doc(doc)]
 
     def parcels_for_unit(self, unit: str) -> list[Parcel]:

@@ -165,6 +165,16 @@ def test_R3_status_history_received_to_closed(desk, actors):
     ]
 
 
+def test_R3_a_number_made_by_the_hotline_is_found_at_the_kiosk_at_once(desk, actors):
+    kiosk = type(desk).open(desk.settings, clock=desk.clock)
+    try:
+        assert kiosk.get("2" + "0" * 10) is None  # the kiosk has read the store already
+        order = desk.create_work_order(actors["owner"], **repair_fields())
+        assert kiosk.get(order.number).description == order.description
+    finally:
+        kiosk.close()
+
+
 def test_R3_refused_transition_changes_nothing(desk, actors):
     w = desk.create_work_order(actors["owner"], **repair_fields())
     seq = desk.store.seq
@@ -343,6 +353,26 @@ def test_P3_five_wrong_codes_lock_the_source_out_for_5_minutes(desk, actors, clo
     assert desk.parcels_for_code(p.pickup_code, "13900000000")  # another source is not locked
     clock.advance(minutes=5, seconds=1)
     assert desk.parcels_for_code(p.pickup_code, "kiosk-1")
+
+
+def test_P3_lockout_counts_survive_the_other_process_writing(desk, actors):
+    p = desk.receive_parcel(actors["guard"], **parcel_fields())
+    wrong = "000000" if p.pickup_code != "000000" else "111111"
+    hotline = type(desk).open(desk.settings, clock=desk.clock)
+    try:
+        hotline.parcels_for_code(p.pickup_code, "13900000000")  # reads the lockout state
+        for _ in range(2):
+            with pytest.raises(NotFound):
+                desk.parcels_for_code(wrong, "kiosk-1")
+        with pytest.raises(NotFound):
+            hotline.parcels_for_code(wrong, "13900000000")  # must not erase kiosk-1's count
+        for _ in range(2):
+            with pytest.raises(NotFound):
+                desk.parcels_for_code(wrong, "kiosk-1")
+        with pytest.raises(LockedOut):
+            desk.parcels_for_code(wrong, "kiosk-1")  # the fifth wrong code from kiosk-1
+    finally:
+        hotline.close()
 
 
 def test_P4_uncollected_parcels_become_overdue(desk, actors, clock):
