@@ -134,6 +134,39 @@ class KioskPopup(ModalView):
         if app is not None and self in app.popups:
             app.popups.remove(self)
 
+    @classmethod
+    def reusable(cls) -> KioskPopup:
+        """The popup built once per class (building one costs more than a screen change);
+        a fresh one only when the shared one is already open."""
+        shared = cls.__dict__.get("_shared")
+        if shared is not None and not shared.is_open:
+            return shared
+        popup = cls()
+        if shared is None:
+            cls._shared = popup
+        return popup
+
+
+class TypingPopup(KioskPopup):
+    """A popup that also takes a physical keyboard or a USB barcode scanner while open."""
+
+    def on_open(self) -> None:
+        from kivy.core.window import Window
+
+        Window.bind(on_textinput=self._on_textinput, on_key_down=self._on_key_down)
+
+    def on_dismiss(self) -> None:
+        from kivy.core.window import Window
+
+        Window.unbind(on_textinput=self._on_textinput, on_key_down=self._on_key_down)
+        super().on_dismiss()
+
+    def _on_textinput(self, _window: object, text: str) -> bool:
+        raise NotImplementedError
+
+    def _on_key_down(self, _window: object, key: int, *args: object) -> bool:
+        raise NotImplementedError
+
 
 class MessagePopup(KioskPopup):
     """A short message with one or two buttons."""

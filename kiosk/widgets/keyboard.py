@@ -6,7 +6,6 @@ import logging
 from collections.abc import Callable
 
 from kivy.app import App
-from kivy.core.window import Window
 from kivy.properties import StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
@@ -14,7 +13,7 @@ from kivy.uix.label import Label
 
 from kiosk import theme
 from kiosk.pinyin_ime import Composer
-from kiosk.widgets.common import BigButton, KioskPopup
+from kiosk.widgets.common import BigButton, TypingPopup
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +26,7 @@ def _tr(zh: str) -> str:
     return app.tr(zh) if app else zh
 
 
-class PinyinKeyboard(KioskPopup):
+class PinyinKeyboard(TypingPopup):
     """Full-screen text entry: candidate bar, QWERTY keys, 拼音/英文/数字 modes, OK."""
 
     title = StringProperty("")
@@ -48,11 +47,7 @@ class PinyinKeyboard(KioskPopup):
         """The shared keyboard set up for this question and opened (built once: ~40 buttons).
 
         ``mask_keep`` >= 0 shows the text masked but its last ``mask_keep`` characters (X1)."""
-        kb = cls._shared
-        if kb is None or kb.is_open:
-            kb = cls()
-            if cls._shared is None:
-                cls._shared = kb
+        kb = cls.reusable()
         kb.configure(title, on_done, text, mode, max_len, mask_keep)
         kb.open()
         return kb
@@ -239,13 +234,6 @@ class PinyinKeyboard(KioskPopup):
 
     def cancel(self) -> None:
         self.dismiss()
-
-    def on_open(self) -> None:
-        Window.bind(on_textinput=self._on_textinput, on_key_down=self._on_key_down)
-
-    def on_dismiss(self) -> None:
-        Window.unbind(on_textinput=self._on_textinput, on_key_down=self._on_key_down)
-        super().on_dismiss()
 
     # -- physical keyboard and USB barcode scanners (they type like a keyboard) --
     def _on_textinput(self, _window: object, text: str) -> bool:

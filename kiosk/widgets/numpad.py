@@ -6,13 +6,12 @@ import logging
 from collections.abc import Callable
 
 from kivy.app import App
-from kivy.core.window import Window
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.label import Label
 
 from kiosk import theme
-from kiosk.widgets.common import BigButton, KioskPopup
+from kiosk.widgets.common import BigButton, TypingPopup
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +21,7 @@ def _tr(zh: str) -> str:
     return app.tr(zh) if app else zh
 
 
-class NumPad(KioskPopup):
+class NumPad(TypingPopup):
     """Digits 0-9 (plus an optional extra key such as X), delete, clear, OK.
 
     Built once and reused: ``NumPad.ask(...)`` configures the shared pad and opens it (building
@@ -48,11 +47,7 @@ class NumPad(KioskPopup):
 
         ``mask_keep`` >= 0 masks what is typed but its last ``mask_keep`` characters (ID numbers,
         X1); a press-and-hold 按住显示 key shows it whole while held."""
-        pad = cls._shared
-        if pad is None or pad.is_open:
-            pad = cls()
-            if cls._shared is None:
-                cls._shared = pad
+        pad = cls.reusable()
         pad.configure(title, on_done, text, max_len, secret, extra, hint, mask_keep)
         pad.open()
         return pad
@@ -180,13 +175,6 @@ class NumPad(KioskPopup):
         self._render()
         if done is not None:
             done(text)
-
-    def on_open(self) -> None:
-        Window.bind(on_textinput=self._on_textinput, on_key_down=self._on_key_down)
-
-    def on_dismiss(self) -> None:
-        Window.unbind(on_textinput=self._on_textinput, on_key_down=self._on_key_down)
-        super().on_dismiss()
 
     def _on_textinput(self, _window: object, text: str) -> bool:
         for ch in text:

@@ -53,11 +53,7 @@ class ResidentSearch(KioskPopup):
         on_done: Callable[[Any], None],
         title: str = "按姓名首字母查找住户",
     ) -> ResidentSearch:
-        popup = cls._shared
-        if popup is None or popup.is_open:
-            popup = cls()
-            if cls._shared is None:
-                cls._shared = popup
+        popup = cls.reusable()
         popup.configure(search, on_done, title)
         popup.open()
         return popup
