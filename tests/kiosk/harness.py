@@ -65,6 +65,15 @@ def test_settings(data_dir: Path) -> Any:
     return dataclasses.replace(settings, devices=devices, source="<kiosk tests>")
 
 
+def stored_parcel(desk: Any, compartment: str, tracking_no: str, courier: str = "顺丰") -> Any:
+    """A parcel for 1-1-101 signed in by a guard (P1), as the pickup tests start from."""
+    from desk.records import Actor, Role
+
+    guard = Actor(Role.GUARD, "guard", "test")
+    return desk.receive_parcel(guard, recipient_name="张三", unit="1-1-101", phone="13800000000",
+                               courier=courier, tracking_no=tracking_no, compartment=compartment)  # fmt: skip
+
+
 def assert_visible(widget: Any, x: float, y: float) -> None:
     """A finger can only touch what is in view: not scrolled out of a ScrollView."""
     from kivy.uix.scrollview import ScrollView

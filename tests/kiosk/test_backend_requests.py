@@ -8,7 +8,6 @@ import pytest
 
 from desk.demo import install_demo
 from desk.errors import ValidationError
-from desk.records import Actor, Role
 from desk.service import Desk
 from kiosk.backend import KioskBackend
 
@@ -32,16 +31,9 @@ def backend(settings):
 
 
 def parcel(b: KioskBackend, compartment: str = "counter"):
-    guard = Actor(Role.GUARD, "guard", "test")
-    return b.desk.receive_parcel(
-        guard,
-        recipient_name="张三",
-        unit="1-1-101",
-        phone="13800000000",
-        courier="顺丰",
-        tracking_no=f"SF{compartment}",
-        compartment=compartment,
-    )
+    from harness import stored_parcel
+
+    return stored_parcel(b.desk, compartment, f"SF{compartment}")
 
 
 def as_guard(b: KioskBackend) -> None:

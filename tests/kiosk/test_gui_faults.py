@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from harness import stored_parcel
 
 from desk.records import Actor, Role
 from devices.manager import sim_dir
@@ -53,16 +54,7 @@ def jammed(k):
 
 
 def test_P3_P5_jammed_door_is_not_called_open_and_a_guard_is_asked(k, jammed):
-    guard = Actor(Role.GUARD, "guard", "test")
-    parcel = k.backend.desk.receive_parcel(
-        guard,
-        recipient_name="张三",
-        unit="1-1-101",
-        phone="13800000000",
-        courier="顺丰",
-        tracking_no="SFJAM1",
-        compartment=jammed,
-    )
+    parcel = stored_parcel(k.backend.desk, jammed, "SFJAM1")
     k.tap(k.screen().ids.parcel)
     k.type_digits(parcel.pickup_code)
     before = receipts(k)
@@ -84,7 +76,7 @@ def test_P3_P5_jammed_door_is_not_called_open_and_a_guard_is_asked(k, jammed):
     assert req.request_kind == "counter_pickup" and "柜门未打开" in req.note
     k.pump(5)
     assert receipts(k) == before
-    k.backend.desk.settle_request(req.number, guard, False, "测试结束")
+    k.backend.desk.settle_request(req.number, Actor(Role.GUARD, "guard", "test"), False, "测试结束")
 
 
 def test_R3_paper_out_is_said_and_the_receipt_stays_queued(k, paper_out):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+from harness import stored_parcel
+
 from desk.records import Actor, Role
 
 
@@ -141,16 +143,7 @@ def test_R1_R2_repair_public_area_urgent_prints_customer_copy(k):
 
 
 def test_P3_parcel_pickup_opens_locker_and_prints_slip(k):
-    guard = Actor(Role.GUARD, "guard", "test")
-    parcel = k.backend.desk.receive_parcel(
-        guard,
-        recipient_name="张三",
-        unit="1-1-101",
-        phone="13800000000",
-        courier="顺丰",
-        tracking_no="SF999",
-        compartment="A-05",
-    )
+    parcel = stored_parcel(k.backend.desk, "A-05", "SF999")
     k.tap(k.screen().ids.parcel)
     k.type_digits(parcel.pickup_code)
     s = k.screen()
@@ -277,16 +270,7 @@ def test_english_toggle(k):
 
 
 def test_P3_proxy_pickup_waits_for_guard_who_checks_the_id(k):
-    guard = Actor(Role.GUARD, "guard", "test")
-    parcel = k.backend.desk.receive_parcel(
-        guard,
-        recipient_name="张三",
-        unit="1-1-101",
-        phone="13800000000",
-        courier="中通",
-        tracking_no="ZT777",
-        compartment="counter",
-    )
+    parcel = stored_parcel(k.backend.desk, "counter", "ZT777", courier="中通")
     k.tap(k.screen().ids.parcel)
     k.type_digits(parcel.pickup_code)
     k.tap(k.screen().ids.proxy)
