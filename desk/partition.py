@@ -123,7 +123,6 @@ class Partition:
         if not dated:
             for doc_id, doc in raw[TABLE].items():
                 self._ids[doc["number"]] = int(doc_id)
-        self.dirty = False
 
     @classmethod
     def load(cls, path: Path, dated: bool) -> Partition:
@@ -157,7 +156,6 @@ class Partition:
         doc_id = self._doc_id(key, create=True)
         self.table.upsert(Document(doc, doc_id=doc_id))
         self.seq = max(self.seq, seq)
-        self.dirty = True
 
     def docs(self) -> list[dict[str, Any]]:
         return [dict(d) for d in self.table.all()]
@@ -172,5 +170,4 @@ class Partition:
         private_dir(self.path.parent)
         data, offsets = encode_table(raw)
         atomic_write(self.path, data)
-        self.dirty = False
         return offsets

@@ -33,9 +33,6 @@ class Postings:
         self._keys = keys if keys is not None else np.empty(0, dtype=np.int64)
         self._recent: dict[int, list[int]] = {}
 
-    def __len__(self) -> int:
-        return len(self._hashes) + sum(len(v) for v in self._recent.values())
-
     def add(self, value: str, key: int) -> None:
         self._recent.setdefault(value_hash(value), []).append(key)
 

@@ -637,7 +637,7 @@ class Store:
         self._pos_off += len(data)
 
     def compact(self) -> None:
-        """Write dirty table files and the index snapshot; rotate daily snapshots."""
+        """Write the table files changed since the last compaction and the index; rotate snapshots."""
         with self._locked():
             self._catch_up()
             self._compact()
