@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from voice.audio import silence
-from voice.tts import Tts
+from speech.audio import silence
+from speech.tts import Tts
 
 log = logging.getLogger(__name__)
 

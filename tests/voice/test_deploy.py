@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from voice.asr import find_model
+from speech.asr import find_model
 from voice.models import SUM_FILE, ModelInstallError, install_model
 
 ROOT = Path(__file__).resolve().parents[2]
