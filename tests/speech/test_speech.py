@@ -108,3 +108,16 @@ def test_the_kiosk_recorder_starts_the_transcript_when_recording_stops(
     rec.frames.put(np.zeros(RATE, np.int16).tobytes())
     path = rec.stop()
     assert path is not None and path.parent == tmp_path / "audio" and submitted == [path]
+
+
+def test_a_failing_model_leaves_the_note_without_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever Vosk raises, the repair is still filed with its audio (nothing is lost)."""
+
+    def broken(path: Path, min_margin: float = 1.0) -> asr.AsrModel:
+        raise RuntimeError("Failed to create a model")
+
+    monkeypatch.setattr(asr, "shared_model", broken)
+    wav = Recorder(tmp_path, 5).save(np.zeros(RATE, np.int16).tobytes())
+    assert wav is not None and asr.Transcriber(KO_MODEL).result(wav, timeout=30) == ""
