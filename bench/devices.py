@@ -17,12 +17,15 @@ from pathlib import Path
 
 # this file is called devices.py: keep its folder off sys.path so `devices` is the package
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent.resolve()]
+# the simulator harness is test support, not product: tests/support/sim_harness.py
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "support"))
+
+from sim_harness import locks_on, printer_on, sample_records, start_sim
 
 from desk.config import load_settings
 from devices.links import SerialLink
 from devices.receipts import receipt_for
 from devices.sim.host import SimHost
-from devices.sim_harness import locks_on, printer_on, sample_records, start_sim
 
 ANSWER_S = 0.005
 """The virtual board's own answer time."""

@@ -162,16 +162,16 @@ def cmd_devices(args: argparse.Namespace, settings: Any) -> int:
             print("give a compartment name, e.g. A-07", file=sys.stderr)
             return 2
         if args.action == "query":
-            st = devs.locks.state(args.name)
+            lock = devs.locks.state(args.name)
             print(
                 f"{args.name}: "
                 + (
                     "no answer"
-                    if st is None
-                    else f"{'closed' if st.closed else 'OPEN'}, item={st.item}"
+                    if lock is None
+                    else f"{'closed' if lock.closed else 'OPEN'}, item={lock.item}"
                 )
             )
-            return 0 if st is not None else 1
+            return 0 if lock is not None else 1
         t0 = time.monotonic()
         res = devs.locks.open(args.name)
         print(

@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 import serial
 from escpos.escpos import Escpos
@@ -23,6 +24,9 @@ log = logging.getLogger(__name__)
 
 class UrlSerial(Serial):
     """python-escpos ``Serial`` opened through ``serial.serial_for_url`` (paths, ptys, URLs)."""
+
+    _device: serial.SerialBase | Literal[False] | None
+    """python-escpos's connection slot: the open port, or False once closed."""
 
     def open(self, raise_not_found: bool = True) -> None:
         """Open the port; errors propagate so the driver can mark the printer offline."""
@@ -43,7 +47,7 @@ class UrlSerial(Serial):
         dev = self._device
         self._device = False
         if dev:
-            with contextlib.suppress(PORT_ERRORS):
+            with contextlib.suppress(*PORT_ERRORS):
                 dev.close()
 
 

@@ -110,6 +110,10 @@ class SimHost:
             return HELP
         verb, arg = words[0].lower(), (words[1] if len(words) > 1 else "")
         p, lk = self.printer, self.locks
+
+        def locks_ok() -> None:
+            lk.silent = lk.garbage = False
+
         simple = {
             ("paper", "out"): lambda: setattr(p, "paper_out", True),
             ("paper", "low"): lambda: setattr(p, "near_end", True),
@@ -120,7 +124,7 @@ class SimHost:
             ("printer", "ok"): lambda: setattr(p, "silent", False),
             ("locks", "silent"): lambda: setattr(lk, "silent", True),
             ("locks", "garbage"): lambda: setattr(lk, "garbage", True),
-            ("locks", "ok"): lambda: (setattr(lk, "silent", False), setattr(lk, "garbage", False)),
+            ("locks", "ok"): locks_ok,
             ("unplug", "printer"): self.printer_dev.unplug,
             ("plug", "printer"): self.printer_dev.plug,
             ("unplug", "locks"): self.locks_dev.unplug,

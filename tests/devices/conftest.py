@@ -5,12 +5,17 @@ from __future__ import annotations
 import base64
 import dataclasses
 import itertools
+import sys
+from pathlib import Path
 
 import pytest
 
 from desk.config import load_settings
 from devices.compartments import CompartmentMap
-from devices.sim_harness import sample_records, start_sim
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
+
+from sim_harness import sample_records, start_sim  # noqa: E402
 
 
 @pytest.fixture

@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 
 import pytest
+from sim_harness import locks_on, start_sim  # tests/support, put on sys.path by conftest
 
 from devices.compartments import CompartmentMap, default_compartments, normalise_name
 from devices.events import DeviceState
-from devices.sim_harness import locks_on, start_sim
 
 
 def boards_for(sim, protocol="kerong", timeout=0.2):

@@ -5,10 +5,11 @@ from __future__ import annotations
 import threading
 import time
 
+from sim_harness import printer_on, start_sim  # tests/support, put on sys.path by conftest
+
 from devices.events import DeviceState
 from devices.print_queue import BACKOFF, PrintQueue
 from devices.receipts import receipt_for
-from devices.sim_harness import printer_on, start_sim
 
 
 def printer_for(sim, events=None):
