@@ -57,6 +57,14 @@ class VirtualLockBus:
         st = self.boards[board][lock]
         self.boards[board][lock] = LockState(True, st.item)
 
+    def take(self, board: int, lock: int) -> None:
+        """Someone took the item out (parcel collected)."""
+        self.set_item(board, lock, False)
+
+    def put(self, board: int, lock: int) -> None:
+        """Someone put an item in (parcel loaded, key hung back)."""
+        self.set_item(board, lock, True)
+
     def set_item(self, board: int, lock: int, present: bool) -> None:
         """An item put in (True) or taken out (False)."""
         st = self.boards[board][lock]
@@ -114,15 +122,16 @@ class VirtualLockBus:
                 return p.status_frame(board, self.boards[board])
             return b""
         if isinstance(p, EightAProtocol):
-            if f[0] not in (0x8A, 0x80) or f[4] != checksum_xor(f[:4]):
+            if f[0] not in (p.OPEN_HEAD, p.QUERY_HEAD) or f[4] != checksum_xor(f[:4]):
                 return None
             board, lock = f[1], f[2]
             if board not in self.boards or lock not in self.boards[board]:
                 return b""
-            if f[0] == 0x8A and f[3] == 0x11:
+            if f[0] == p.OPEN_HEAD and f[3] == p.UNLOCK:
                 self._unlock(board, lock)
-                return p.state_frame(board, lock, self.boards[board][lock].closed)
-            if f[0] == 0x80 and f[3] == 0x33:
+                # the answer carries the lock's feedback after the unlock (0x11 still locked)
+                return p.unlock_answer_frame(board, lock, self.boards[board][lock].closed)
+            if f[0] == p.QUERY_HEAD and f[3] == p.QUERY:
                 return p.state_frame(board, lock, self.boards[board][lock].closed)
             return b""
         return None

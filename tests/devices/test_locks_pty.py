@@ -51,8 +51,8 @@ def test_silent_board_is_a_failure(sim):
     lb, _ = boards_for(sim)
     result = lb.open("A-01")
     assert not result.confirmed
-    assert "锁控板" in result.error
-    assert lb.state_value == DeviceState.OFFLINE
+    assert result.error.startswith("锁控板无应答（请检查接线/电源")
+    assert lb.state_value == DeviceState.NO_ANSWER
     lb.close()
 
 
@@ -135,7 +135,7 @@ def test_jammed_door_on_a_slow_answering_board_is_not_called_offline(tmp_path):
         assert result.error == "柜门未能确认打开，请联系工作人员"
         assert lb.state_value == DeviceState.READY
         states = [e.state for e in events if e.kind == "state"]
-        assert DeviceState.OFFLINE not in states and DeviceState.ERROR not in states
+        assert not {DeviceState.NO_ANSWER, DeviceState.BAD_ANSWER} & set(states)
         lb.close()
     finally:
         host.stop()
@@ -147,7 +147,7 @@ def test_silent_bus_is_never_reported_ready(sim):
     assert lb.connect()
     assert lb.state_value == DeviceState.CONNECTING  # the port opened, nobody answered yet
     assert lb.state("A-01") is None
-    assert lb.state_value == DeviceState.OFFLINE
+    assert lb.state_value == DeviceState.NO_ANSWER
     assert not lb.open("B-03").confirmed
     assert DeviceState.READY not in [e.state for e in events if e.kind == "state"]
     assert not any(e.kind == "door_opened" for e in events)
@@ -161,8 +161,9 @@ def test_garbage_is_an_error_state_and_a_reported_failure(sim):
     sim.control("locks garbage")
     lb, events = boards_for(sim)
     result = lb.open("A-09")
-    assert not result.confirmed and result.attempts == 2 and result.error
-    assert lb.state_value == DeviceState.ERROR
+    assert not result.confirmed and result.attempts == 2
+    assert result.error.startswith("锁控板应答异常（请检查波特率/协议）")
+    assert lb.state_value == DeviceState.BAD_ANSWER
     assert [e.kind for e in events if e.kind.startswith("door_")] == ["door_failed"]
     assert lb.board_states(1) is None
     lb.close()
@@ -181,3 +182,39 @@ def test_8a_silent_board_gives_up_at_the_first_unanswered_lock(tmp_path):
         lb.close()
     finally:
         host.stop()
+
+
+def test_8a_open_uses_the_unlock_answer_and_raises_no_error(tmp_path):
+    """Issue 11 items 1-2: a board that follows the documents (0x11 = closed) opens without a
+    spurious error event, the unlock answer confirms it, and a jammed door is a failure."""
+    cm = CompartmentMap({f"A-{n:02d}": f"1:{n}" for n in range(1, 6)})
+    host = start_sim(tmp_path / "sim8a", cm, lock_protocol="8a", lock_answer_delay=0.02)
+    try:
+        lb, events = boards_for(host, "8a")
+        for n in range(1, 6):
+            assert lb.open(f"A-{n:02d}").confirmed
+        assert host.locks.frames_seen == 5  # the unlock's own answer, no read-back query
+        states = [e.state for e in events if e.kind == "state"]
+        assert not {DeviceState.NO_ANSWER, DeviceState.BAD_ANSWER, DeviceState.ERROR} & set(states)
+        host.locks.close(1, 1)
+        host.locks.jam(1, 1)
+        result = lb.open("A-01")
+        assert not result.confirmed and result.attempts == 2
+        assert result.error == "柜门未能确认打开，请联系工作人员"
+        assert lb.state("A-01").closed
+        lb.close()
+    finally:
+        host.stop()
+
+
+def test_garbage_and_silence_are_told_apart(sim):
+    """Issue 11 item 4: wiring/power (silent) vs baud/protocol (garbage)."""
+    lb, _ = boards_for(sim)
+    sim.control("locks silent")
+    assert lb.state("A-01") is None and lb.state_value == DeviceState.NO_ANSWER
+    sim.control("locks ok")
+    sim.control("locks garbage")
+    assert lb.state("A-01") is None and lb.state_value == DeviceState.BAD_ANSWER
+    sim.control("locks ok")
+    assert lb.state("A-01") is not None and lb.state_value == DeviceState.READY
+    lb.close()
