@@ -22,8 +22,8 @@ def test_open_is_confirmed_by_read_back(sim):
     lb, events = boards_for(sim)
     result = lb.open("A-07")
     assert result.confirmed and result.attempts == 1
-    assert sim.locks.is_open(1, 7)
-    assert sim.locks.unlocks == [(1, 7)]
+    assert sim.locks.is_open(0, 7)
+    assert sim.locks.unlocks == [(0, 7)]
     assert any(e.kind == "door_opened" and e.detail["compartment"] == "A-07" for e in events)
     lb.close()
 
@@ -31,16 +31,16 @@ def test_open_is_confirmed_by_read_back(sim):
 def test_key_cabinet_name_variants(sim):
     lb, _ = boards_for(sim)
     assert lb.open("钥匙3-12").confirmed
-    assert sim.locks.is_open(3, 12)
+    assert sim.locks.is_open(2, 12)
     lb.close()
 
 
 def test_jammed_door_retried_once_then_reported_failed(sim):
-    sim.locks.jam(1, 3)
+    sim.locks.jam(0, 3)
     lb, events = boards_for(sim)
     result = lb.open("A-03")
     assert not result.confirmed and result.attempts == 2
-    assert sim.locks.unlocks == [(1, 3), (1, 3)]
+    assert sim.locks.unlocks == [(0, 3), (0, 3)]
     assert any(e.kind == "door_failed" for e in events)
     assert not any(e.kind == "door_opened" for e in events)
     lb.close()
@@ -68,11 +68,11 @@ def test_garbage_answers_never_report_open(sim):
 
 
 def test_item_sensor_confirms_parcel_taken(sim):
-    sim.locks.set_item(1, 5, True)
+    sim.locks.put(0, 5)
     lb, events = boards_for(sim)
     assert lb.state("A-05").item is True
     assert lb.open("A-05").confirmed
-    sim.locks.set_item(1, 5, False)
+    sim.locks.take(0, 5)
     assert lb.wait_item("A-05", present=False, timeout=1.0, poll=0.01)
     assert any(e.kind == "item" for e in events)
     lb.close()
@@ -128,7 +128,7 @@ def test_jammed_door_on_a_slow_answering_board_is_not_called_offline(tmp_path):
     """A read-back cut short by the confirm deadline must not take the board for silent."""
     host = start_sim(tmp_path / "slow", lock_answer_delay=0.05)
     try:
-        host.locks.jam(1, 4)
+        host.locks.jam(0, 4)
         lb, events = boards_for(host, timeout=0.2)
         result = lb.open("A-04")
         assert not result.confirmed and result.attempts == 2
@@ -165,7 +165,7 @@ def test_garbage_is_an_error_state_and_a_reported_failure(sim):
     assert result.error.startswith("锁控板应答异常（请检查波特率/协议）")
     assert lb.state_value == DeviceState.BAD_ANSWER
     assert [e.kind for e in events if e.kind.startswith("door_")] == ["door_failed"]
-    assert lb.board_states(1) is None
+    assert lb.board_states(0) is None
     lb.close()
 
 
