@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from devices import sensing
 from devices.compartments import CompartmentMap
 from devices.escpos_doc import EscposDoc
 from devices.events import EventHub, Listener
@@ -93,6 +94,30 @@ class Devices:
     def open(self, name: str) -> OpenResult:
         """Open a compartment by its label and confirm it."""
         return self.locks.open(name)
+
+    def lamp(self, name: str, on: bool = True) -> bool:
+        """Light a compartment's lamp where the board has lamps (False where it has none)."""
+        return self.locks.lamp(name, on)
+
+    def watch_pickup(
+        self, name: str, on_alert: Callable[[str, float], None] | None = None
+    ) -> sensing.DoorWatch:
+        """After a pickup opened ``name``: wait for its door to be shut and read its sensor
+        (blocks up to ``pickup_close_timeout_s``; the guard alert at ``door_open_alert_s``)."""
+        dev = self.settings.devices
+        return sensing.watch_pickup(
+            self.locks, name, dev.pickup_close_timeout_s, dev.door_open_alert_s, on_alert=on_alert
+        )
+
+    def wait_key_returned(self, name: str) -> sensing.SensorWait:
+        """K2: wait (up to ``key_return_timeout_s``) for the slot's sensor to see the key."""
+        return sensing.wait_key_returned(
+            self.locks, name, self.settings.devices.key_return_timeout_s
+        )
+
+    def confirm_loaded(self, name: str) -> sensing.SensorWait:
+        """P1: wait (up to ``intake_timeout_s``) for the compartment's sensor to see the parcel."""
+        return sensing.confirm_loaded(self.locks, name, self.settings.devices.intake_timeout_s)
 
     # -- lifetime -----------------------------------------------------------
     def start(self) -> Devices:
