@@ -15,7 +15,7 @@ from devices.events import EventHub, Listener
 from devices.links import SerialLink
 from devices.lock_protocols import get_protocol
 from devices.locks import OpenResult, SerialLockBoards
-from devices.print_queue import BACKOFF, PrintQueue, PrintStore
+from devices.print_queue import BACKOFF, PrintQueue, PrintStore, void_strip
 from devices.printer import ReceiptPrinter, make_connection
 
 log = logging.getLogger(__name__)
@@ -71,7 +71,17 @@ class Devices:
             timeout=dev.lock_timeout_s,
             retries=dev.lock_retries,
         )
-        self.queue = PrintQueue(store, self.printer, self.hub, dev.print_poll_s) if store else None
+        self.queue = (
+            PrintQueue(
+                store,
+                self.printer,
+                self.hub,
+                dev.print_poll_s,
+                void_strip(dev.printer_encoding, dev.paper_width_mm),
+            )
+            if store
+            else None
+        )
         self._stop = threading.Event()
         self._monitor: threading.Thread | None = None
 
