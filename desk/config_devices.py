@@ -73,6 +73,10 @@ class DeviceSettings:
     (default: <data_dir>/sim)."""
     sim_lock_answer_ms: float = 5.0
     """Answer time of the virtual lock boards, in milliseconds."""
+    sim_person_s: float = 2.0
+    """The simulator's person at an opened door: takes (or puts) the item after this many
+    seconds and shuts the door after as many more, so the demo's pickups, key returns and
+    intakes complete; 0 leaves doors to ``reception sim --ctl``."""
     pickup_close_timeout_s: float = 120.0
     """How long the kiosk watches an opened compartment for its door to be shut."""
     door_open_alert_s: float = 60.0

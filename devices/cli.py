@@ -87,6 +87,7 @@ def cmd_sim(args: argparse.Namespace, settings: Any) -> int:
         printer_baud=args.printer_baud,
         lock_baud=args.lock_baud,
         lock_answer_delay=dev.sim_lock_answer_ms / 1000,
+        person_s=dev.sim_person_s,
     ).start()
     print(f"virtual printer : {host.printer_path}")
     print(f"virtual locks   : {host.locks_path} ({dev.lock_protocol})")

@@ -41,6 +41,7 @@ def resolve_urls(settings: Any) -> tuple[str, str]:
             paper_mm=dev.paper_width_mm,
             lock_protocol=dev.lock_protocol,
             lock_answer_delay=dev.sim_lock_answer_ms / 1000,
+            person_s=dev.sim_person_s,
         )
         printer = sim_printer if printer == "sim" else printer
         locks = sim_locks if locks == "sim" else locks

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import time
 
 from devices.lock_protocols import (
     EightAProtocol,
@@ -32,12 +33,17 @@ class VirtualLockBus:
         protocol: str | LockProtocol = "kerong",
         boards: tuple[int, ...] = (1, 2, 3),
         seed: int | None = None,
+        person_s: float = 0.0,
     ) -> None:
         self.protocol = get_protocol(protocol) if isinstance(protocol, str) else protocol
         self.boards = {
             b: {n: LockState(True, False) for n in range(1, self.protocol.locks_per_board + 1)}
             for b in boards
         }
+        self.person_s = person_s
+        """> 0: a simulated person at every door opened: after this many seconds the item is
+        taken out (or put in, when the compartment was empty), after as many more the door is
+        shut (the demo). 0: doors stay as they are until told (tests)."""
         self.silent = False
         self.garbage = False
         self.jammed: set[tuple[int, int]] = set()
@@ -105,6 +111,20 @@ class VirtualLockBus:
             return
         st = self.boards[board][lock]
         self.boards[board][lock] = LockState(False, st.item)
+        if self.person_s > 0:
+            threading.Thread(
+                target=self._person, args=(board, lock), name="sim-person", daemon=True
+            ).start()
+
+    def _person(self, board: int, lock: int) -> None:
+        """Someone at the opened door: takes or puts the item, then shuts the door."""
+        time.sleep(self.person_s)
+        with self._lock:
+            st = self.boards[board][lock]
+            self.boards[board][lock] = LockState(st.closed, not st.item)
+        time.sleep(self.person_s)
+        with self._lock:
+            self.close(board, lock)
 
     def _frame(self, f: bytes) -> bytes | None:
         """The answer to one valid frame (b"" for none), or None if ``f`` is not a frame."""
