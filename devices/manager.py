@@ -48,6 +48,14 @@ def resolve_urls(settings: Any) -> tuple[str, str]:
     return printer, locks
 
 
+def _in_process_control(directory: Path, command: str) -> str:
+    """A control command to the simulator started in this process (no socket needed)."""
+    from devices.sim.host import in_process_host
+
+    host = in_process_host(directory)
+    return host.control(command) if host is not None else ""
+
+
 class Devices:
     """Everything on the serial side, reporting to listeners; never imports the UI."""
 
@@ -85,6 +93,26 @@ class Devices:
         )
         self._stop = threading.Event()
         self._monitor: threading.Thread | None = None
+        if dev.sim_person_s > 0 and "sim" in (dev.printer_url, dev.lock_bus_url):
+            self._seed_sim(store)
+
+    def _seed_sim(self, store: Any) -> None:
+        """Demo: the simulated compartments hold what the records say (stored parcels, keys in
+        their slots), so the simulated person takes a parcel out rather than putting one in."""
+        from devices.sim.host import send_control
+
+        if store is None or not hasattr(store, "parcels_waiting") or not hasattr(store, "keys"):
+            return
+        names = [
+            p.compartment
+            for p in store.parcels_waiting()
+            if p.status == "stored" and p.compartment in self.compartments
+        ]
+        keys = store.keys()  # noqa: SIM118 - the key records, not a dict
+        names += [k.slot for k in keys if k.status == "in" and k.slot in self.compartments]
+        directory = sim_dir(self.settings)
+        for name in names:
+            send_control(directory, f"put {name}") or _in_process_control(directory, f"put {name}")
 
     # -- API ----------------------------------------------------------------
     def subscribe(self, listener: Listener) -> Callable[[], None]:

@@ -108,3 +108,33 @@ def test_device_panel_names_the_lock_bus_fault(kb):
     kb.devices.locks.state("A-01")
     assert any(t.startswith("锁控板无应答") for t, _ in kb.device_lines())
     kb.sim.control("locks ok")
+
+
+def test_demo_person_completes_pickups_and_key_returns(tmp_path):
+    """With the simulated person on (the demo), the flows complete by themselves."""
+    from harness import stored_parcel, test_settings
+
+    s = test_settings(tmp_path / "data")
+    s = dataclasses.replace(
+        s,
+        devices=dataclasses.replace(
+            s.devices, lock_timeout_s=0.2, sim_person_s=0.1, pickup_close_timeout_s=5,
+            key_return_timeout_s=5,
+        ),
+    )  # fmt: skip
+    desk = Desk.open(s)
+    install_demo(desk)
+    p = stored_parcel(desk, "A-02", "SF2")
+    devices = Devices(s, desk)  # the records seed the simulator: A-02 holds a parcel
+    b = KioskBackend(desk, devices, s)
+    b.app = SimpleNamespace(staff=desk.login("guard", "1111"))
+    try:
+        [o] = b.collect([p])
+        assert o.result == "opened" and desk.get(p.number).status == "picked_up"
+        key = next(k for k in b.keys() if k.status == "in")  # noqa: SIM118
+        b.lend_key(key.number, {"borrower_name": "张工", "borrower_is_staff": True})
+        _, present = b.return_key(key.number)
+        assert present
+    finally:
+        devices.stop()
+        desk.close()
