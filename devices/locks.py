@@ -52,18 +52,10 @@ class LockBoard(ABC):
         """Door and sensor state of ``name``; None when the board does not answer."""
 
     def wait_item(self, name: str, present: bool, timeout: float, poll: float = 0.2) -> bool:
-        """Wait until the item sensor of ``name`` reads ``present`` (parcel taken / key returned)."""
-        deadline = time.monotonic() + timeout
-        while True:
-            st = self.state(name)
-            if st is not None and st.item is not None and st.item == present:
-                self.hub.emit(
-                    DeviceEvent("locks", "item", None, {"compartment": name, "present": present})
-                )
-                return True
-            if time.monotonic() >= deadline:
-                return False
-            time.sleep(poll)
+        """Wait until the item sensor of ``name`` reads ``present`` (see ``devices.sensing``)."""
+        from devices import sensing
+
+        return sensing.wait_item(self, name, present, timeout, poll).seen
 
 
 class SerialLockBoards(LockBoard):
