@@ -162,21 +162,30 @@ def cmd_devices(args: argparse.Namespace, settings: Any) -> int:
         if args.action == "status":
             st = devs.printer.status()
             print(f"printer {devs.printer_url}: {st.state.value}  {st}")
+            answering, silent = [], []
             for board in devs.compartments.boards():
                 states = devs.locks.board_states(board)
                 if states is None:
                     state = devs.locks.state_value
+                    (silent if state.value == "no_answer" else []).append(board)
                     print(
                         f"lock board {board} on {devs.locks_url}: {state.value}  "
                         f"{lock_problem_zh(state)}"
                     )
                     continue
+                answering.append(board)
                 opened = [
                     c.name
                     for c in devs.compartments
                     if c.board == board and not states[c.lock].closed
                 ]
                 print(f"lock board {board}: answering; open: {opened or 'none'}")
+            if answering and silent:
+                print(
+                    f"boards {', '.join(map(str, silent))} do not answer while "
+                    f"{', '.join(map(str, answering))} do: if no board is set to that address, "
+                    "run 'reception devices scan --save' to use the boards that are there"
+                )
             return 0 if st.answered else 1
         if args.action == "test-page":
             result = devs.printer.print_bytes(test_page(settings))

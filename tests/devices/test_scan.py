@@ -118,3 +118,23 @@ def test_status_names_the_fault(tmp_path, settings, capsys):
         assert "锁控板无应答（请检查接线/电源" in capsys.readouterr().out
     finally:
         host.stop()
+
+
+def test_status_points_a_one_board_install_at_the_scan(tmp_path, settings, capsys):
+    host = start_sim(tmp_path / "one", CompartmentMap({"X": "0:1"}))  # one board, address 0
+    try:
+        s = dataclasses.replace(
+            settings,
+            devices=dataclasses.replace(
+                settings.devices, lock_bus_url=host.locks_path, printer_url=host.printer_path
+            ),
+        )
+        parser = cli.argparse.ArgumentParser()
+        cli.register(parser.add_subparsers(dest="cmd"))
+        args = parser.parse_args(["devices", "status"])
+        args.func(args, s)
+        out = capsys.readouterr().out
+        assert "lock board 0: answering" in out
+        assert "reception devices scan --save" in out
+    finally:
+        host.stop()
