@@ -167,7 +167,8 @@ def test_P1_intake_into_a_locker_opens_it_on_the_worker(k):
     k.tap(k.button(g.ids.actions, "提交"), wait=False)
     in_process_host(sim_dir(k.app.settings)).control(f"put {free[0]}")  # P1: the parcel is in
     k.settle()
-    assert calls == ["正在开柜…"]  # the lock board is driven by the worker, not the UI thread
-    assert "已入库" in g.notice and "柜门已打开" in g.notice, g.notice
+    # the lock board is driven by the worker, not the UI thread; the prompt says what to do
+    assert calls == [f"正在开柜 {free[0]}：柜门打开后请放入包裹…"]
+    assert "已入库" in g.notice and "传感器已检测到包裹" in g.notice, g.notice
     assert not k.backend.devices.locks.state(free[0]).closed
     k.app.logout()
