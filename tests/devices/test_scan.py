@@ -32,6 +32,10 @@ def test_settings_default_map_follows_the_protocol(tmp_path):
     s = load_settings(data_dir=tmp_path)
     assert s.devices.compartments["A-01"] == "0:1"
     assert s.devices.compartments["钥匙 3-12"] == "2:12"
+    toml = tmp_path / "r.toml"
+    toml.write_text('[devices]\nlock_protocol = "8a"\n', encoding="utf-8")
+    s8 = load_settings(toml, data_dir=tmp_path)
+    assert s8.devices.compartments["A-01"] == "1:1"  # 8A boards count from 1
 
 
 def test_scan_finds_the_answering_addresses_and_protocol(tmp_path):
