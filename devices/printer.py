@@ -80,6 +80,8 @@ class PrintResult:
     """Why not (Chinese text for staff)."""
     seconds: float = 0.0
     """Time from start to the last byte drained."""
+    sent: bool = False
+    """Some of the job reached the printer: a failed job may have left a partial slip."""
 
 
 _REASONS = {
@@ -202,10 +204,11 @@ class ReceiptPrinter:
                     self._link.drain()
             except PORT_ERRORS as exc:
                 self._lost(exc)
-                return PrintResult(False, PrinterStatus(), _REASONS[DeviceState.OFFLINE])
+                return PrintResult(False, PrinterStatus(), _REASONS[DeviceState.OFFLINE], sent=True)
             seconds = time.monotonic() - t0
             backlog = len(data) * 10 / self.baud if self.baud else 0.0
             after = self.status(backlog)
             if not after.ok:
-                return PrintResult(False, after, _REASONS.get(after.state, "打印机不可用"), seconds)
-            return PrintResult(True, after, None, seconds)
+                reason = _REASONS.get(after.state, "打印机不可用")
+                return PrintResult(False, after, reason, seconds, sent=True)
+            return PrintResult(True, after, None, seconds, sent=True)

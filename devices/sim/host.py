@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 HELP = """commands: ping | state | quit | paper out | paper low | paper in | cover open | cover close
  printer silent | printer ok | locks silent | locks garbage | locks ok
- jam NAME | unjam NAME | close NAME | put NAME | take NAME
+ jam NAME | unjam NAME | close NAME | put NAME | take NAME | person SECONDS (0: off)
  unplug printer|locks | plug printer|locks"""
 
 
@@ -36,6 +36,7 @@ class SimHost:
         printer_baud: int | None = None,
         lock_baud: int | None = None,
         lock_answer_delay: float = 0.005,
+        person_s: float = 0.0,
     ) -> None:
         self.directory = Path(directory)
         self.compartments = compartments
@@ -43,7 +44,7 @@ class SimHost:
         self.receipt_dir = self.directory / "receipts"
         self.printer = VirtualPrinter(encoding, on_receipt=self._save_receipt)
         boards = tuple(compartments.boards()) or (1,)
-        self.locks = VirtualLockBus(lock_protocol, boards)
+        self.locks = VirtualLockBus(lock_protocol, boards, person_s=person_s)
         self.printer_dev = PtyDevice(
             "printer", self.printer.feed, self.directory / "printer", printer_baud
         )
@@ -147,6 +148,12 @@ class SimHost:
             )
         if (verb, arg.lower()) in simple:
             simple[verb, arg.lower()]()
+            return "ok"
+        if verb == "person":
+            try:
+                lk.person_s = max(0.0, float(arg or 0))
+            except ValueError:
+                return "error: person SECONDS"
             return "ok"
         if verb in ("jam", "unjam", "close", "put", "take") and arg:
             try:

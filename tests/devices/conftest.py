@@ -22,7 +22,10 @@ from sim_harness import sample_records, start_sim  # noqa: E402
 def settings(tmp_path):
     s = load_settings(data_dir=tmp_path / "data")
     return dataclasses.replace(
-        s, devices=dataclasses.replace(s.devices, sim_dir=tmp_path / "sim", lock_timeout_s=0.2)
+        s,
+        devices=dataclasses.replace(
+            s.devices, sim_dir=tmp_path / "sim", lock_timeout_s=0.2, sim_person_s=0.0
+        ),
     )
 
 
