@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from desk import golive
 from desk.config import ConfigError, Settings, load_settings
 from desk.errors import DeskError
 from desk.frontends import load_frontends, register_all
@@ -147,6 +148,11 @@ def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
     from desk.store import restore
 
+    if args.backup:
+        from desk.backup import cmd_restore_backup
+
+        return cmd_restore_backup(args, settings)
+
     print(restore(settings.store.data_dir, args.snapshot, args.rebuild))
     desk = _open_desk(settings)
     try:
@@ -205,7 +211,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--rebuild", action="store_true", help="rebuild the tables from the change log alone"
     )
+    p.add_argument(
+        "--from",
+        dest="backup",
+        type=Path,
+        metavar="BACKUP",
+        help="bring the office back from an encrypted backup (reception backup)",
+    )
+    p.add_argument("--force", action="store_true", help="with --from: replace a non-empty data dir")
     p.set_defaults(func=cmd_restore)
+    p = sub.add_parser("check", help="is everything ready to go live? (✓/✗ with the fix)")
+    p.set_defaults(func=golive.cmd_check)
     register_all(sub, load_frontends())
     return parser
 
@@ -219,7 +235,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     install_log_masking()
     try:
-        settings = load_settings(args.config, args.data)
+        try:
+            settings = load_settings(args.config, args.data)
+        except ConfigError as exc:
+            if args.command == "check":
+                return golive.settings_failed(exc)
+            raise
         return int(args.func(args, settings) or 0)
     except (ConfigError, DeskError, OSError) as exc:
         print(f"错误: {exc}", file=sys.stderr)

@@ -182,3 +182,10 @@ def cmd_devices(args: argparse.Namespace, settings: Any) -> int:
         return 0 if res.confirmed else 1
     finally:
         devs.stop()
+
+
+def checks(settings: Any) -> list[Any]:
+    """Lines of `reception check` (printer, lock boards, SMS modem); imported only when checking."""
+    from devices.golive import checks as devices_checks
+
+    return devices_checks(settings)
