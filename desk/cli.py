@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import csv
+import importlib
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from desk import golive
 from desk.config import ConfigError, Settings, load_settings
 from desk.errors import DeskError
 from desk.frontends import load_frontends, register_all
@@ -177,6 +177,15 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     return cmd_status(argparse.Namespace(limit=20), settings)
 
 
+def _lazy(module: str, name: str) -> Callable[[argparse.Namespace, Settings], int]:
+    """A command whose module is imported only when it runs (keeps `--help` fast)."""
+
+    def run(args: argparse.Namespace, settings: Settings) -> int:
+        return int(getattr(importlib.import_module(module), name)(args, settings))
+
+    return run
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="reception", description="物业客服中心接待终端 / reception terminal"
@@ -219,9 +228,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="bring the office back from an encrypted backup (reception backup)",
     )
     p.add_argument("--force", action="store_true", help="with --from: replace a non-empty data dir")
+    p.add_argument("--passphrase-file", type=Path, help="with --from: the backup passphrase file")
     p.set_defaults(func=cmd_restore)
+    p = sub.add_parser(
+        "backup", help="write an encrypted, verified backup to DEST (USB drive, mount)"
+    )
+    p.add_argument(
+        "dest", nargs="?", type=Path, help="directory (default: [operations] backup_dest)"
+    )
+    p.add_argument(
+        "--passphrase-file", type=Path, help="default: [operations] backup_passphrase_file"
+    )
+    p.set_defaults(func=_lazy("desk.backup", "cmd_backup"))
     p = sub.add_parser("check", help="is everything ready to go live? (✓/✗ with the fix)")
-    p.set_defaults(func=golive.cmd_check)
+    p.set_defaults(func=_lazy("desk.golive", "cmd_check"))
     register_all(sub, load_frontends())
     return parser
 
@@ -239,7 +259,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             settings = load_settings(args.config, args.data)
         except ConfigError as exc:
             if args.command == "check":
-                return golive.settings_failed(exc)
+                from desk.golive import settings_failed
+
+                return settings_failed(exc)
             raise
         return int(args.func(args, settings) or 0)
     except (ConfigError, DeskError, OSError) as exc:
