@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from desk import golive
 from desk.config import ConfigError, Settings, load_settings
 from desk.errors import DeskError
 from desk.frontends import load_frontends, register_all
@@ -67,6 +68,8 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
         print(
             f"数据目录: {settings.store.data_dir.resolve()}  记录序号: {stats['seq']}  快照: {len(stats['snapshots'])} 个"
         )
+        if warning := golive.disk_warning(settings):
+            print(warning)
         print(f"值班时间: {settings.hours.staffed_from:%H:%M}-{settings.hours.staffed_until:%H:%M}  "
               f"现在{'值班中' if desk.is_staffed() else '非值班时间（投诉、急修照常受理）'}")  # fmt: skip
         for line in _plugin_status(settings):
@@ -241,7 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=_lazy("desk.backup", "cmd_backup"))
     p = sub.add_parser("check", help="is everything ready to go live? (✓/✗ with the fix)")
-    p.set_defaults(func=_lazy("desk.golive", "cmd_check"))
+    p.set_defaults(func=golive.cmd_check)
     register_all(sub, load_frontends())
     return parser
 
@@ -259,9 +262,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             settings = load_settings(args.config, args.data)
         except ConfigError as exc:
             if args.command == "check":
-                from desk.golive import settings_failed
-
-                return settings_failed(exc)
+                return golive.settings_failed(exc)
             raise
         return int(args.func(args, settings) or 0)
     except (ConfigError, DeskError, OSError) as exc:

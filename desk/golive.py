@@ -84,6 +84,16 @@ def year_estimate(settings: Settings, stats: dict[str, Any], used_bytes: int) ->
     return int(per_day * 365 * per_record)
 
 
+def disk_warning(settings: Settings) -> str | None:
+    """For `reception status`: the data dir's disk below [operations] disk_warn_free_mb."""
+    free = shutil.disk_usage(settings.store.data_dir).free
+    floor = settings.operations.disk_warn_free_mb
+    if free >= floor * MB:
+        return None
+    return (f"⚠ 磁盘空间不足: 数据目录所在磁盘只剩 {free / MB:,.0f} MB（警戒线 {floor} MB），"
+            "请清理或换用更大的磁盘，并确认备份正常")  # fmt: skip
+
+
 def check_data_dir(settings: Settings, stats: dict[str, Any]) -> Check:
     data = settings.store.data_dir.resolve()
     try:
@@ -196,6 +206,32 @@ def check_registers(owners: int, keys: int) -> list[Check]:
     ]
 
 
+def check_backup(settings: Settings, now: datetime) -> Check:
+    """Issue 17 item 5: a passphrase apart from the data, a destination, a recent backup."""
+    from desk.backup import PREFIX, SUFFIX
+    from desk.backup_crypto import BackupError, read_passphrase
+
+    ops = settings.operations
+    try:
+        read_passphrase(ops.backup_passphrase_file)
+    except (BackupError, OSError) as exc:
+        return Check("备份", False, str(exc), "deploy/install.sh --systemd 会生成口令文件")
+    if not ops.backup_dest:
+        return Check("备份", False, "没有设置备份目标 [operations] backup_dest",
+                     "挂载U盘或网络盘，在 [operations] 写 backup_dest = \"/media/backup\"")  # fmt: skip
+    dest = Path(ops.backup_dest)
+    if not dest.is_dir():
+        return Check("备份", False, f"备份目标 {dest} 不存在或未挂载", f"mount ... {dest}")
+    found = sorted(dest.glob(f"{PREFIX}*{SUFFIX}"))
+    if not found:
+        return Check("备份", False, f"{dest} 里还没有备份", f"reception backup {dest}")
+    age_h = (now.timestamp() - found[-1].stat().st_mtime) / 3600
+    if age_h > 36:
+        return Check("备份", False, f"最近一次备份在 {age_h / 24:.1f} 天前",
+                     "systemctl status reception-backup.service；journalctl -u reception-backup")  # fmt: skip
+    return Check("备份", True, f"{dest}：{len(found)} 份，最近一次 {age_h:.0f} 小时前")
+
+
 def check_units(
     run: Runner = run_command, systemd_dir: Path = Path("/run/systemd/system")
 ) -> Check:
@@ -233,6 +269,7 @@ def run_checks(
         out.extend(check_clock(settings, clock_facts(), stats))
         out.append(check_staff(desk.staff()))
         out.extend(check_registers(len(desk.store.all_docs("owner")), len(desk.keys())))
+        out.append(check_backup(settings, desk.now()))
     finally:
         desk.close()
     for more in extra:

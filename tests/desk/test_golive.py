@@ -253,3 +253,39 @@ def test_speech_model_present_and_its_sha256_pinned(demo_settings):
     assert check_model(with_(demo_settings, "hotline", vosk_model_sha256="AB" * 32)).ok
     wrong = check_model(with_(demo_settings, "hotline", vosk_model_sha256="cd" * 32))
     assert not wrong.ok and "不符" in wrong.detail
+
+
+def test_backup_line_needs_a_passphrase_a_destination_and_a_recent_backup(demo_settings, tmp_path):
+    from desk.backup import backup
+    from desk.golive import check_backup
+
+    pw = tmp_path / "backup.pass"
+    s = with_(demo_settings, "operations", backup_passphrase_file=pw)
+    assert "没有备份口令文件" in check_backup(s, datetime.now()).detail
+    pw.write_text("a long enough passphrase\n")
+    pw.chmod(0o600)
+    assert "backup_dest" in check_backup(s, datetime.now()).detail
+    usb = tmp_path / "usb"
+    s = with_(s, "operations", backup_dest=str(usb))
+    assert "未挂载" in check_backup(s, datetime.now()).detail
+    usb.mkdir()
+    assert "还没有备份" in check_backup(s, datetime.now()).detail
+    backup(s, usb)
+    assert check_backup(s, datetime.now()).ok
+    late = check_backup(s, datetime.fromtimestamp(datetime.now().timestamp() + 3 * 86400))
+    assert not late.ok and "天前" in late.detail
+
+
+def test_status_warns_when_the_disk_is_below_the_threshold(tmp_path, capsys):
+    data = tmp_path / "data"
+    assert cli.main(["--data", str(data), "init"]) == 0
+    capsys.readouterr()
+    assert cli.main(["--data", str(data), "status"]) == 0
+    assert "磁盘空间不足" not in capsys.readouterr().out
+    cfg = tmp_path / "r.toml"
+    cfg.write_text("[operations]\ndisk_warn_free_mb = 10000000\n", encoding="utf-8")
+    assert cli.main(["--config", str(cfg), "--data", str(data), "status"]) == 0
+    assert "⚠ 磁盘空间不足" in capsys.readouterr().out
+    cfg.write_text("[operations]\ndisk_warn_free_mb = 20000000\n", encoding="utf-8")
+    assert cli.main(["--config", str(cfg), "--data", str(data), "status"]) == 2
+    assert "disk_warn_free_mb must be 0..10000000" in capsys.readouterr().err
