@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import importlib
 import logging
 import sys
@@ -12,6 +11,7 @@ from pathlib import Path
 
 from desk import golive
 from desk.config import ConfigError, Settings, load_settings
+from desk.csv_import import read_rows
 from desk.errors import DeskError
 from desk.frontends import load_frontends, register_all
 from desk.masking import install_log_masking, mask_phone
@@ -44,8 +44,7 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_import_owners(args: argparse.Namespace, settings: Settings) -> int:
     """CSV columns: building,entrance,room,name,phone,role (role: owner/tenant/family)."""
-    with open(args.file, newline="", encoding="utf-8-sig") as fh:
-        rows = list(csv.DictReader(fh))
+    rows = [row for _line, row in read_rows(args.file)]  # UTF-8 or GBK/GB18030 (Excel)
     for row in rows:
         if row.get("role") and row["role"] not in OWNER_ROLES:
             raise DeskError(f"role {row['role']!r}: 应为 {', '.join(OWNER_ROLES)}")
@@ -204,6 +203,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import-owners", help="import the owner register from CSV")
     p.add_argument("file", type=Path)
     p.set_defaults(func=cmd_import_owners)
+    p = sub.add_parser("keys", help="the key register (K1): keys import FILE.csv")
+    p.add_argument("action", choices=["import"])
+    p.add_argument("file", type=Path, help="CSV: key_id,place,kind,slot,authorisation[,label]")
+    p.set_defaults(func=_lazy("desk.keys_import", "cmd_keys"))
     p = sub.add_parser("status", help="the compound, what is due and what is overdue")
     p.add_argument("--limit", type=int, default=20)
     p.set_defaults(func=cmd_status)
