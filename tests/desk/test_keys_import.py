@@ -33,7 +33,7 @@ def key_count(desk: Desk) -> int:
 def test_good_file_imports_every_kind_and_puts_the_authorisation_on_file(desk, tmp_path):
     ok, same = import_keys(desk, write(tmp_path / "k.csv", HEADER + GOOD))
     assert len(ok) == 4 and not same
-    keys = {k.number: k for k in desk.keys()}
+    keys = {k.number: k for k in desk.keys()}  # noqa: SIM118 - Desk.keys() is the key register
     assert keys["K3-502-E"].key_kind == "entrusted" and keys["K3-502-E"].unit == "3-2-502"
     assert (
         keys["K1-101-V"].unit == "1-1-101" and keys["K1-101-V"].label == "1栋1单元101室空置房钥匙"
