@@ -143,6 +143,14 @@ def backup(settings: Settings, dest: Path, passphrase_file: Path | None = None,
     return final, stats
 
 
+def _check_members(tar: tarfile.TarFile) -> None:
+    """Only plain files and directories inside the archive (the data filter does this too)."""
+    for m in tar.getmembers():
+        parts = Path(m.name).parts
+        if m.name.startswith("/") or ".." in parts or not (m.isfile() or m.isdir()):
+            raise BackupError(f"备份内容异常（{m.name!r}）：不予恢复")
+
+
 def _is_empty(path: Path) -> bool:
     return not path.exists() or not any(path.iterdir())
 
@@ -168,7 +176,11 @@ def restore_backup(settings: Settings, source: Path, passphrase_file: Path | Non
         decrypt_file(source, archive, phrase)
         staging = private_dir(Path(tmp) / "data")
         with tarfile.open(archive, "r:gz") as tar:
-            tar.extractall(staging, filter="data")
+            _check_members(tar)
+            if hasattr(tarfile, "data_filter"):  # PEP 706 (3.11.4+, Debian backports)
+                tar.extractall(staging, filter="data")
+            else:  # members checked above
+                tar.extractall(staging)
         archive.unlink()
         stats = _verify(settings, staging)
         if data.exists():

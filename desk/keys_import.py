@@ -192,7 +192,7 @@ def cmd_keys(args: Any, settings: Any) -> int:
         ok, same = import_keys(desk, args.file)
     finally:
         desk.close()
-    kinds = {}
+    kinds: dict[str, int] = {}
     for kr in ok:
         kinds[KEY_KINDS[kr.kind]] = kinds.get(KEY_KINDS[kr.kind], 0) + 1
     detail = "，".join(f"{k} {n}" for k, n in kinds.items())
