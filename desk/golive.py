@@ -262,6 +262,13 @@ def run_checks(
     from desk.service import Desk
 
     out = [check_settings(settings)]
+    data = settings.store.data_dir
+    if data.exists() and data.stat().st_uid != os.geteuid():
+        # opening the store would leave files the services' user cannot write
+        out.append(Check("数据目录", False, f"{data.resolve()} 属于另一个用户 (uid {data.stat().st_uid})，"
+                         "未打开，未检查数据相关项目",
+                         "以服务用户运行: sudo -u reception reception check"))  # fmt: skip
+        return out + [c for more in extra for c in more(settings)] + [check_units(run, systemd_dir)]
     desk = Desk.open(settings, clock=now) if now else Desk.open(settings)
     try:
         stats = desk.store.stats()

@@ -4,6 +4,7 @@ installation (printer missing, board silent, clock far off) gets the right ✗ l
 from __future__ import annotations
 
 import dataclasses
+import os
 import socket
 import sys
 import threading
@@ -289,3 +290,15 @@ def test_status_warns_when_the_disk_is_below_the_threshold(tmp_path, capsys):
     cfg.write_text("[operations]\ndisk_warn_free_mb = 20000000\n", encoding="utf-8")
     assert cli.main(["--config", str(cfg), "--data", str(data), "status"]) == 2
     assert "disk_warn_free_mb must be 0..10000000" in capsys.readouterr().err
+
+
+def test_a_data_dir_of_another_user_is_not_opened(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("needs root to chown")
+    os.chown(data, 4242, 4242)
+    settings = load_settings(data_dir=data)
+    lines = by_name(run_checks(settings, clock_facts=good_clock, systemd_dir=tmp_path / "x"))
+    assert not lines["数据目录"].ok and "sudo -u reception" in lines["数据目录"].fix
+    assert not any(data.iterdir())  # nothing created as the wrong user
