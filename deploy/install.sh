@@ -5,7 +5,9 @@
 # Optional steps (never run by deploy/demo.sh, deploy/test.sh or CI):
 #   --systemd            install and enable the systemd units (deploy/systemd/): user
 #                        `reception`, data in /var/lib/reception/data, config in
-#                        /etc/reception/reception.toml; needs root and a running systemd
+#                        /etc/reception/reception.toml, the daily backup timer with its
+#                        passphrase in /etc/reception/backup.pass, the journald limits
+#                        (deploy/journald/); needs root and a running systemd
 #   --sim                with --systemd: also enable reception-sim (simulated devices)
 #   --udev               install the serial devices' udev rules (deploy/udev/install.sh)
 #   --model SRC          install a Vosk speech model for the hotline from a local archive,
@@ -15,7 +17,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; }
 
 SYSTEMD=0 SIM=0 UDEV=0
 MODEL=${RECEPTION_VOSK_MODEL:-}
@@ -82,7 +84,8 @@ if [ "$SYSTEMD" -eq 1 ]; then
       "put the checkout where it can read it (e.g. /opt/reception)" >&2
     exit 1
   fi
-  units=(reception-hotline.service reception-kiosk.service reception-sim.service)
+  units=(reception-hotline.service reception-kiosk.service reception-sim.service
+         reception-backup.service reception-backup.timer)
   changed=0
   for u in "${units[@]}"; do
     tmp=$(mktemp)
@@ -98,6 +101,20 @@ if [ "$SYSTEMD" -eq 1 ]; then
   $SUDO systemctl enable --now reception-hotline.service
   # the kiosk needs the X session of the auto-login user: it starts with graphical.target
   $SUDO systemctl enable reception-kiosk.service
+  # backups: a random passphrase made once, readable by the service user only
+  pass=/etc/reception/backup.pass
+  if [ ! -s "$pass" ]; then
+    $SUDO install -m 0600 -o reception -g reception /dev/null "$pass"
+    head -c 32 /dev/urandom | base64 | $SUDO tee "$pass" >/dev/null
+    echo "install: backup passphrase made in $pass: copy it to paper or a second drive" \
+      "kept apart from the backups (a new machine needs it to restore)"
+  fi
+  $SUDO systemctl enable --now reception-backup.timer
+  # logs: journald capped (the services write no log files)
+  if ! cmp -s deploy/journald/reception.conf /etc/systemd/journald.conf.d/reception.conf; then
+    $SUDO install -D -m 0644 deploy/journald/reception.conf /etc/systemd/journald.conf.d/reception.conf
+    $SUDO systemctl restart systemd-journald
+  fi
   [ "$changed" -eq 0 ] || $SUDO systemctl try-restart reception-hotline.service reception-kiosk.service
   echo "install: systemd units enabled (data $DATA_SYSTEMD, config /etc/reception/reception.toml)"
 fi

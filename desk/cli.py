@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import csv
+import importlib
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from desk import golive
 from desk.config import ConfigError, Settings, load_settings
+from desk.csv_import import read_rows
 from desk.errors import DeskError
 from desk.frontends import load_frontends, register_all
 from desk.masking import install_log_masking, mask_phone
@@ -42,8 +44,7 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_import_owners(args: argparse.Namespace, settings: Settings) -> int:
     """CSV columns: building,entrance,room,name,phone,role (role: owner/tenant/family)."""
-    with open(args.file, newline="", encoding="utf-8-sig") as fh:
-        rows = list(csv.DictReader(fh))
+    rows = [row for _line, row in read_rows(args.file)]  # UTF-8 or GBK/GB18030 (Excel)
     for row in rows:
         if row.get("role") and row["role"] not in OWNER_ROLES:
             raise DeskError(f"role {row['role']!r}: 应为 {', '.join(OWNER_ROLES)}")
@@ -66,6 +67,8 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
         print(
             f"数据目录: {settings.store.data_dir.resolve()}  记录序号: {stats['seq']}  快照: {len(stats['snapshots'])} 个"
         )
+        if warning := golive.disk_warning(settings):
+            print(warning)
         print(f"值班时间: {settings.hours.staffed_from:%H:%M}-{settings.hours.staffed_until:%H:%M}  "
               f"现在{'值班中' if desk.is_staffed() else '非值班时间（投诉、急修照常受理）'}")  # fmt: skip
         for line in _plugin_status(settings):
@@ -147,6 +150,11 @@ def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
     from desk.store import restore
 
+    if args.backup:
+        from desk.backup import cmd_restore_backup
+
+        return cmd_restore_backup(args, settings)
+
     print(restore(settings.store.data_dir, args.snapshot, args.rebuild))
     desk = _open_desk(settings)
     try:
@@ -171,6 +179,15 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     return cmd_status(argparse.Namespace(limit=20), settings)
 
 
+def _lazy(module: str, name: str) -> Callable[[argparse.Namespace, Settings], int]:
+    """A command whose module is imported only when it runs (keeps `--help` fast)."""
+
+    def run(args: argparse.Namespace, settings: Settings) -> int:
+        return int(getattr(importlib.import_module(module), name)(args, settings))
+
+    return run
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="reception", description="物业客服中心接待终端 / reception terminal"
@@ -186,6 +203,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import-owners", help="import the owner register from CSV")
     p.add_argument("file", type=Path)
     p.set_defaults(func=cmd_import_owners)
+    p = sub.add_parser("keys", help="the key register (K1): keys import FILE.csv")
+    p.add_argument("action", choices=["import"])
+    p.add_argument("file", type=Path, help="CSV: key_id,place,kind,slot,authorisation[,label]")
+    p.set_defaults(func=_lazy("desk.keys_import", "cmd_keys"))
     p = sub.add_parser("status", help="the compound, what is due and what is overdue")
     p.add_argument("--limit", type=int, default=20)
     p.set_defaults(func=cmd_status)
@@ -205,7 +226,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--rebuild", action="store_true", help="rebuild the tables from the change log alone"
     )
+    p.add_argument(
+        "--from",
+        dest="backup",
+        type=Path,
+        metavar="BACKUP",
+        help="bring the office back from an encrypted backup (reception backup)",
+    )
+    p.add_argument("--force", action="store_true", help="with --from: replace a non-empty data dir")
+    p.add_argument("--passphrase-file", type=Path, help="with --from: the backup passphrase file")
     p.set_defaults(func=cmd_restore)
+    p = sub.add_parser(
+        "backup", help="write an encrypted, verified backup to DEST (USB drive, mount)"
+    )
+    p.add_argument(
+        "dest", nargs="?", type=Path, help="directory (default: [operations] backup_dest)"
+    )
+    p.add_argument(
+        "--passphrase-file", type=Path, help="default: [operations] backup_passphrase_file"
+    )
+    p.set_defaults(func=_lazy("desk.backup", "cmd_backup"))
+    p = sub.add_parser("check", help="is everything ready to go live? (✓/✗ with the fix)")
+    p.set_defaults(func=golive.cmd_check)
     register_all(sub, load_frontends())
     return parser
 
@@ -219,7 +261,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     install_log_masking()
     try:
-        settings = load_settings(args.config, args.data)
+        try:
+            settings = load_settings(args.config, args.data)
+        except ConfigError as exc:
+            if args.command == "check":
+                return golive.settings_failed(exc)
+            raise
         return int(args.func(args, settings) or 0)
     except (ConfigError, DeskError, OSError) as exc:
         print(f"错误: {exc}", file=sys.stderr)

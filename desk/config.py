@@ -16,6 +16,7 @@ from typing import Any
 from desk.config_devices import DeviceSettings, apply_lock_scan
 from desk.config_hotline import HotlineSettings
 from desk.config_kiosk import KioskSettings
+from desk.config_ops import OperationsSettings
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +109,8 @@ class Settings:
     """Lobby touchscreen."""
     hotline: HotlineSettings = field(default_factory=HotlineSettings)
     """Hotline IVR."""
+    operations: OperationsSettings = field(default_factory=OperationsSettings)
+    """Backups, disk space and go-live checks."""
     source: str = "<defaults>"
     """Where these settings were read from."""
 
@@ -169,7 +172,10 @@ def build_section(cls: type, mapping: dict[str, Any], name: str = "") -> Any:
         key: _convert(value, hints[key], f"{name}.{key}" if name else key)
         for key, value in mapping.items()
     }
-    return cls(**kwargs)
+    try:
+        return cls(**kwargs)
+    except ValueError as exc:  # a section's own range checks (__post_init__)
+        raise ConfigError(str(exc)) from exc
 
 
 def load_settings(path: Path | None = None, data_dir: Path | None = None) -> Settings:

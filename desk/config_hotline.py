@@ -31,6 +31,9 @@ class HotlineSettings:
     dialer): use `reception hotline --workers N` for more."""
     vosk_model_dir: str = ""
     """Directory of a Vosk model; empty means the data dir's models/ or keys only."""
+    vosk_model_sha256: str = ""
+    """SHA-256 of the model archive installed (deploy/install.sh --model-sha256), checked
+    by `reception check` against the sum recorded at install."""
     asr_min_margin: float = 1.0
     """Minimum confidence margin of the best word over the next before it counts."""
     tts_voice: str = "cmn-latn-pinyin"

@@ -17,7 +17,8 @@ log = logging.getLogger(__name__)
 GROUP = "reception.frontends"
 """Entry-point group: each entry names a module with ``register(subparsers)`` and, optionally,
 ``status_lines(settings) -> list[str]`` (for `reception status`) and ``demo(settings) -> int``
-(what `reception demo` starts)."""
+(what `reception demo` starts) and ``checks(settings) -> list[desk.golive.Check]`` (the
+front end's lines of `reception check`)."""
 DIST = "reception-terminal"
 SOURCE_PYPROJECT = Path(__file__).resolve().parent.parent / "pyproject.toml"
 """In a source checkout: read when the installed metadata predates the entry points."""
@@ -31,6 +32,7 @@ class Frontend:
     register: Callable[[Any], None]
     status_lines: Callable[[Any], list[str]] | None = None
     demo: Callable[[Any], int] | None = None
+    checks: Callable[[Any], list[Any]] | None = None
 
     @classmethod
     def from_module(cls, name: str, module: ModuleType) -> Frontend:
@@ -39,6 +41,7 @@ class Frontend:
             module.register,
             getattr(module, "status_lines", None),
             getattr(module, "demo", None),
+            getattr(module, "checks", None),
         )
 
 

@@ -258,3 +258,10 @@ def cmd_scan(args: argparse.Namespace, settings: Any) -> int:
     else:
         print("run again with --save to use this map (--keys ADDR marks key cabinets)")
     return 0
+
+
+def checks(settings: Any) -> list[Any]:
+    """Lines of `reception check` (printer, lock boards, SMS modem); imported only when checking."""
+    from devices.golive import checks as devices_checks
+
+    return devices_checks(settings)

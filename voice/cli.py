@@ -141,3 +141,10 @@ def cmd_hotline(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     finally:
         desk.close()
+
+
+def checks(settings: Settings) -> list:
+    """Lines of `reception check` (SIP line, outbound route, speech model); imported only when checking."""
+    from voice.golive import checks as voice_checks
+
+    return voice_checks(settings)

@@ -76,17 +76,70 @@ def test_kiosk_unit_has_a_display_and_the_serial_group():
 @pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="no systemd-analyze")
 def test_units_verify(tmp_path):
     """As install.sh installs them: /opt/reception rewritten to the checkout."""
-    for f in UNITS.glob("*.service"):
+    for f in [*UNITS.glob("*.service"), *UNITS.glob("*.timer")]:
         text = f.read_text(encoding="utf-8").replace("/opt/reception", str(ROOT))
         (tmp_path / f.name).write_text(text, encoding="utf-8")
     if not (ROOT / ".venv" / "bin" / "reception").exists():
         pytest.skip("no .venv/bin/reception for ExecStart to point at")
     res = subprocess.run(
-        ["systemd-analyze", "verify", *sorted(str(p) for p in tmp_path.glob("*.service"))],
+        ["systemd-analyze", "verify", *sorted(str(p) for p in tmp_path.glob("*.[st]*"))],
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     problems = [ln for ln in (res.stdout + res.stderr).splitlines() if str(tmp_path) in ln]
     assert res.returncode == 0 and not problems, res.stdout + res.stderr
+
+
+def test_backup_unit_is_a_oneshot_started_daily_by_its_timer():
+    """Issue 17 item 5: the daily backup runs by itself, at low priority, as the service user."""
+    s = unit("reception-backup.service")["Service"]
+    assert s["Type"] == ["oneshot"] and s["ExecStart"] == [f"{EXEC} backup"]
+    assert s["User"] == ["reception"] and s["IOSchedulingClass"] == ["idle"]
+    env = dict(e.split("=", 1) for e in s["Environment"])
+    assert env["RECEPTION_CONFIG"] == "/etc/reception/reception.toml"
+    assert env["RECEPTION_DATA"] == "/var/lib/reception/data"
+    t = unit("reception-backup.timer")
+    assert t["Timer"]["OnCalendar"] == ["*-*-* 02:30:00"] and t["Timer"]["Persistent"] == ["true"]
+    assert t["Install"]["WantedBy"] == ["timers.target"]
+    install = (ROOT / "deploy" / "install.sh").read_text(encoding="utf-8")
+    assert "reception-backup.service reception-backup.timer" in install
+    assert "enable --now reception-backup.timer" in install and "backup.pass" in install
+
+
+@pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="no systemd-analyze")
+def test_backup_units_verify_against_this_interpreter(tmp_path):
+    """systemd-analyze verify on the backup units with ExecStart on the running venv's script."""
+    import sys
+
+    script = Path(sys.executable).parent / "reception"
+    if not script.exists():
+        pytest.skip("no reception script next to the interpreter")
+    for name in ("reception-backup.service", "reception-backup.timer"):
+        text = (UNITS / name).read_text(encoding="utf-8").replace(EXEC, str(script))
+        (tmp_path / name).write_text(text.replace("/opt/reception", str(ROOT)), encoding="utf-8")
+    res = subprocess.run(
+        ["systemd-analyze", "verify", *sorted(str(p) for p in tmp_path.iterdir())],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert res.returncode == 0 and str(tmp_path) not in res.stdout + res.stderr, res.stderr
+
+
+def test_journald_is_capped_and_installed_with_the_units():
+    """Issue 17 item 8: the services log to the journal only; it may not fill the disk."""
+    conf = (ROOT / "deploy" / "journald" / "reception.conf").read_text(encoding="utf-8")
+    keys = dict(
+        ln.split("=", 1) for ln in conf.splitlines() if "=" in ln and not ln.startswith("#")
+    )
+    assert "[Journal]" in conf
+    assert keys["SystemMaxUse"] == "500M" and keys["SystemKeepFree"] == "2G"
+    assert keys["MaxRetentionSec"] and keys["SystemMaxFileSize"]
+    install = (ROOT / "deploy" / "install.sh").read_text(encoding="utf-8")
+    assert "/etc/systemd/journald.conf.d/reception.conf" in install
+    py = [
+        p
+        for p in ROOT.glob("*/*.py")
+        if p.parts[-2] in ("desk", "kiosk", "voice", "devices", "speech")
+    ]
+    assert not [p for p in py if "FileHandler" in p.read_text(encoding="utf-8")]  # no file logs
 
 
 def test_install_sh_options_are_checked_before_anything_is_installed():
