@@ -51,6 +51,17 @@ class DeviceSettings:
     compartments: dict[str, str] = field(default_factory=default_compartments)
     """Compartment name -> "board:lock" (board in the protocol's numbering, lock from 1).
     Names are matched ignoring spaces, width and leading zeros ("A-7" is "A-07")."""
+    id_reader_url: str = "sim"
+    """Second-generation ID card reader (SAM protocol): "sim", a device path
+    (/dev/serial/by-id/... or /dev/reception-idreader), a pyserial URL, or "" for none."""
+    id_reader_baud: int = 115200
+    """ID card reader speed (the SAM module's default is 115200)."""
+    id_reader_poll_s: float = 1.0
+    """Seconds between "find card" polls while the visitor form is open."""
+    id_keep_address: bool = False
+    """Pass the card's address on with the visitor's name and ID (off: never kept, X1)."""
+    id_keep_photo: bool = False
+    """Pass the card's encoded photo on (off: never kept, X1)."""
     sim_dir: Path | None = None
     """Where the simulator puts its ptys, control socket and rendered receipts
     (default: <data_dir>/sim)."""
