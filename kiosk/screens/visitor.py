@@ -62,7 +62,7 @@ class VisitorScreen(FormScreen):
         if key == "host_unit":
             return self.edit_unit(key, app.backend.unit_tree())
         if key == "visitor_name":
-            return self.edit_text(key, "访客姓名", "zh", 40)
+            return self.edit_text(key, "访客姓名", "zh", 40, context="name")
         if key == "id_type":
             return self.edit_choice(key, "证件类型", list(ID_TYPES.items()), cols=3)
         if key == "visitor_kind":
