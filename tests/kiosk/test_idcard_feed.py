@@ -1,0 +1,79 @@
+"""The visitor form's ID card feed on the pty simulator (no Kivy): valid, expired, faults (V1, X1)."""
+
+from __future__ import annotations
+
+import pytest
+
+from devices.idcard import IdCardReader
+from devices.sim.pty_device import PtyDevice
+from devices.sim.virtual_idreader import VirtualIdReader
+from kiosk.idcard_feed import CardFeed
+
+
+@pytest.fixture
+def feed(tmp_path):
+    virtual = VirtualIdReader(seed=2)
+    dev = PtyDevice("idreader", virtual.feed, tmp_path / "idreader")
+    dev.plug()
+    got: dict[str, list] = {"fields": [], "messages": []}
+    f = CardFeed(
+        IdCardReader(str(dev.link), timeout=0.3),
+        on_fields=got["fields"].append,
+        on_message=got["messages"].append,
+        poll_s=0.05,
+    )
+    yield virtual, f, got, dev
+    f.stop()
+    dev.unplug()
+
+
+def test_a_placed_card_fills_name_and_id_only(feed):
+    virtual, f, got, _ = feed
+    f.poll_once()
+    assert got == {"fields": [], "messages": []}  # an idle reader says nothing
+    virtual.place("resident")
+    f.poll_once()
+    assert got["fields"] == [
+        {"visitor_name": "张伟", "id_type": "resident_id", "id_number": "110101199003074514"}
+    ]
+    f.poll_once()  # the same card is not read twice
+    assert len(got["fields"]) == 1 and got["messages"] == []
+
+
+def test_expired_card_is_refused_with_its_message(feed):
+    virtual, f, got, _ = feed
+    virtual.place("expired")
+    f.poll_once()
+    assert got["fields"] == [] and "证件已过期" in got["messages"][0]
+
+
+def test_faults_are_said_once_and_typing_stays(feed):
+    virtual, f, got, dev = feed
+    virtual.place("resident")
+    virtual.remove_mid_read = True
+    f.poll_once()
+    assert got["messages"] == ["读卡中证件被移开，请重新放置证件"]
+    virtual.ok()
+    dev.unplug()
+    f.poll_once()
+    f.poll_once()
+    assert got["messages"][1:] == ["读卡器端口无法打开，请手动填写"]  # once, not every second
+    dev.plug()
+    virtual.place("hmt")
+    f.poll_once()
+    assert got["fields"][-1]["visitor_name"] == "陈家明"
+
+
+def test_worker_thread_delivers(feed):
+    virtual, f, got, _ = feed
+    virtual.place("foreign2017")
+    f.start()
+    import time
+
+    t0 = time.monotonic()
+    while not got["fields"] and time.monotonic() - t0 < 5:
+        time.sleep(0.02)
+    f.stop()
+    assert got["fields"][0] == {
+        "visitor_name": "史约翰", "id_type": "other", "id_number": "USA110088061201",
+    }  # fmt: skip
