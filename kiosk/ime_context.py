@@ -15,6 +15,8 @@ CONTEXTS = ("", "name", "repair")
 NAME_CANDIDATES = 8
 """Whole-name candidates offered first (one page of the keyboard)."""
 MAX_NAME_SYLLABLES = 4
+NAME_SPREAD = 20.0
+"""Whole names weighing less than 1/NAME_SPREAD of the likeliest one are not offered."""
 NOT_IN_NAMES = frozenset({"ng", "n", "m", "hm", "hng", "r", "ei", "o", "yo", "lo", "nou"})
 """Interjection syllables (嗯 呣 哦 ...) never read in a name: "zhangwei" is not zha'ng'wei."""
 
@@ -102,7 +104,10 @@ class ContextRanker:
                     name = sur + "".join(c for c, _ in chars)
                     scored[name] = max(scored.get(name, 0.0), weight)
         ranked = sorted(scored.items(), key=lambda kv: -kv[1])
-        return [name for name, _ in ranked[:NAME_CANDIDATES]]
+        if not ranked:
+            return []
+        best = ranked[0][1]  # names far less likely than the best are noise (张湖阿 for zhanghua)
+        return [name for name, w in ranked[:NAME_CANDIDATES] if w >= best / NAME_SPREAD]
 
     # -- candidates --------------------------------------------------------------------
     def candidates(

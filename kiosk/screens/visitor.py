@@ -168,7 +168,7 @@ class VisitorScreen(FormScreen):
                 return
             self.set_value("host_unit", match.unit, format_unit_zh(match.unit))
 
-        return PinyinKeyboard.ask("住户完整姓名或房号", done, mode="zh", max_len=20, context="name")
+        return PinyinKeyboard.ask("住户姓名或房号", done, mode="zh", max_len=20, context="name")
 
     def enter_preauth(self) -> NumPad:
         def done(code: str) -> None:

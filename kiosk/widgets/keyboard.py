@@ -221,6 +221,10 @@ class PinyinKeyboard(TypingPopup):
         page = c.page_candidates()
         for i, btn in enumerate(self.cand_buttons):
             btn.text = page[i].text if i < len(page) else ""
+            # whole names (王秀英) fit their button on one line: 44 px up to 2 characters
+            btn.font_size = max(
+                theme.FONT_SMALL, min(theme.FONT_TITLE, 110 // max(1, len(btn.text)))
+            )
             btn.disabled = i >= len(page)
         for mode, btn in self.mode_buttons.items():
             btn.color_role = "primary" if mode == c.mode else "neutral"
