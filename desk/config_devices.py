@@ -53,7 +53,7 @@ class DeviceSettings:
     Names are matched ignoring spaces, width and leading zeros ("A-7" is "A-07")."""
     id_reader_url: str = "sim"
     """Second-generation ID card reader (SAM protocol): "sim", a device path
-    (/dev/serial/by-id/... or /dev/reception-idreader), a pyserial URL, or "" for none."""
+    (/dev/serial/by-id/...), a pyserial URL, or "" for none."""
     id_reader_baud: int = 115200
     """ID card reader speed (the SAM module's default is 115200)."""
     id_reader_poll_s: float = 1.0

@@ -46,6 +46,8 @@ class CardFeed:
         self.keep_photo = keep_photo
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._reading = threading.Lock()
+        """One poll at a time (an old thread finishing and a new one never share the port)."""
         self._last_fault: Fault | None = None
 
     @classmethod
@@ -68,21 +70,24 @@ class CardFeed:
 
     @property
     def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        return self._thread is not None and self._thread.is_alive() and not self._stop.is_set()
 
     def start(self) -> CardFeed:
         if not self.running:
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._run, name="idcard-feed", daemon=True)
+            self._stop = threading.Event()  # a thread still finishing keeps its own (set) event
+            self._thread = threading.Thread(
+                target=self._run, args=(self._stop,), name="idcard-feed", daemon=True
+            )
             self._thread.start()
         return self
 
     def stop(self) -> None:
+        """Stop polling; returns at once (the UI never waits for a read in progress)."""
         self._stop.set()
+
+    def join(self, timeout: float = 5.0) -> None:
         if self._thread is not None:
-            self._thread.join(2)
-            self._thread = None
-        self.reader.close()
+            self._thread.join(timeout)
 
     def poll_once(self) -> None:
         """One find (and, with a card, one read); results go to the callbacks."""
@@ -112,7 +117,15 @@ class CardFeed:
         text = fault.message + ("，请手动填写" if fault in OFFLINE else "")
         self.deliver(lambda: self.on_message(text))
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.poll_once()
-            self._stop.wait(self.poll_s)
+    def _run(self, stop: threading.Event) -> None:
+        try:
+            while not stop.is_set():
+                with self._reading:
+                    if stop.is_set():
+                        break
+                    self.poll_once()
+                stop.wait(self.poll_s)
+        finally:
+            with self._reading:
+                if self._stop.is_set():
+                    self.reader.close()

@@ -24,6 +24,7 @@ def feed(tmp_path):
     )
     yield virtual, f, got, dev
     f.stop()
+    f.join()
     dev.unplug()
 
 
@@ -74,6 +75,8 @@ def test_worker_thread_delivers(feed):
     while not got["fields"] and time.monotonic() - t0 < 5:
         time.sleep(0.02)
     f.stop()
+    f.join()
+    assert not f.running and f.reader._link is None  # the port is closed when it stops
     assert got["fields"][0] == {
         "visitor_name": "史约翰", "id_type": "other", "id_number": "USA110088061201",
     }  # fmt: skip
