@@ -40,31 +40,44 @@ class ContextRanker:
         self.given: dict[str, list[tuple[str, float]]] = {}
         for rank, ch in enumerate(GIVEN_CHARS):
             self.given.setdefault(_reading(ch), []).append((ch, 1.0 / (rank + 10)))
+        self._split_cache: dict[tuple[str, int], list[list[str]]] = {}
         self.repair: dict[str, list[str]] = {}
         for word in REPAIR_WORDS:
             self.repair.setdefault(_reading(word), []).append(word)
 
     # -- segmentation ----------------------------------------------------------------
     def segmentations(self, letters: str) -> list[list[str]]:
-        """Every split of ``letters`` into whole syllables (the last may be a prefix), SEP kept."""
+        """Every split of ``letters`` into at most MAX_NAME_SYLLABLES whole syllables (the last
+        may be a prefix); the user's separators are kept."""
         out: list[list[str]] = [[]]
         for chunk in letters.split(SEP):
             if not chunk:
                 continue
-            out = [head + tail for head in out for tail in self._splits(chunk)]
-        return [s for s in out if 0 < len(s) <= MAX_NAME_SYLLABLES]
+            out = [
+                head + tail
+                for head in out
+                for tail in self._splits(chunk, MAX_NAME_SYLLABLES - len(head))
+            ]
+        return [s for s in out if s]
 
-    def _splits(self, chunk: str) -> list[list[str]]:
+    def _splits(self, chunk: str, budget: int) -> list[list[str]]:
         if not chunk:
             return [[]]
-        found = []
-        for end in range(1, min(6, len(chunk)) + 1):
-            head = chunk[:end]
-            whole = head in self.index.syllables
-            last_prefix = end == len(chunk) and head in self.index._prefixes
-            if whole or last_prefix:
-                found.extend([head, *rest] for rest in self._splits(chunk[end:]))
-        return found
+        if budget <= 0 or len(chunk) > 6 * budget:  # too long for a name: pruned early
+            return []
+        key = (chunk, budget)
+        if key not in self._split_cache:
+            found = []
+            for end in range(1, min(6, len(chunk)) + 1):
+                head = chunk[:end]
+                whole = head in self.index.syllables
+                last_prefix = end == len(chunk) and head in self.index._prefixes
+                if whole or last_prefix:
+                    found.extend([head, *rest] for rest in self._splits(chunk[end:], budget - 1))
+            if len(self._split_cache) > 4096:
+                self._split_cache.clear()
+            self._split_cache[key] = found
+        return self._split_cache[key]
 
     # -- names -------------------------------------------------------------------------
     def _given_for(self, syllable: str, is_last: bool) -> list[tuple[str, float]]:

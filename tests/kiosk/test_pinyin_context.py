@@ -60,3 +60,14 @@ def test_200_common_names_on_the_first_page_and_fewer_taps():
     assert after.failed == 0
     assert after.median_taps < before.median_taps
     assert before.failed > 0  # e.g. 李娜: "lina" gives 临安 and no 李 without the apostrophe
+
+
+def test_name_segmentation_stays_small_for_long_input():
+    """30 letters cannot be a name: nothing is enumerated (this once took seconds for "nanana...")."""
+    from kiosk.ime_context import MAX_NAME_SYLLABLES, get_ranker
+
+    ranker = get_ranker()
+    assert ranker.segmentations("na" * 15) == []
+    splits = ranker.segmentations("nananana")
+    assert ["na", "na", "na", "na"] in splits
+    assert all(len(s) <= MAX_NAME_SYLLABLES for s in splits)
