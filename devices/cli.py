@@ -157,6 +157,7 @@ def cmd_devices(args: argparse.Namespace, settings: Any) -> int:
                     if c.board == board and not states[c.lock].closed
                 ]
                 print(f"lock board {board}: answering; open: {opened or 'none'}")
+            print(idreader_status(settings))
             return 0 if st.answered else 1
         if args.action == "test-page":
             result = devs.printer.print_bytes(test_page(settings))
@@ -221,3 +222,19 @@ def cmd_read_id(reader: str | None, settings: Any) -> int:
     check = check_card(card)
     print("证件有效" if check.ok else check.message)
     return 0
+
+
+def idreader_status(settings: Any) -> str:
+    """One line on the ID card reader: its security module answers, or why not."""
+    from devices.idcard import IdCardReader
+    from devices.idcard_protocol import ReaderError
+
+    url = idreader_url(settings)
+    if not url:
+        return "id card reader: none configured"
+    with IdCardReader(url, settings.devices.id_reader_baud) as rd:
+        try:
+            ok = rd.sam_ok()
+        except ReaderError as exc:
+            return f"id card reader {url}: {exc.fault.message} [{exc.fault.name}]"
+    return f"id card reader {url}: " + ("ready" if ok else "安全模块自检失败 [SAM]")

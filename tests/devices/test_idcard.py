@@ -252,6 +252,7 @@ def test_read_id_on_the_configured_sim(settings, capsys):
         assert time.monotonic() - t0 < 5
         time.sleep(0.02)
     try:
+        assert "id card reader" in _status_line(settings, capsys)
         assert sim_host.send_control(d, "card place expired") == "ok"
         assert run_cli(["devices", "read-id"], settings) == 0
         out = capsys.readouterr().out
@@ -259,3 +260,20 @@ def test_read_id_on_the_configured_sim(settings, capsys):
     finally:
         sim_host.send_control(d, "quit")
         t.join(5)
+
+
+def _status_line(settings, capsys):
+    run_cli(["devices", "status"], settings)
+    return next(line for line in capsys.readouterr().out.splitlines() if "id card" in line)
+
+
+def test_status_names_the_reader(reader_sim, settings, capsys):
+    import dataclasses
+
+    virtual, path = reader_sim
+    s = dataclasses.replace(
+        settings, devices=dataclasses.replace(settings.devices, id_reader_url=path)
+    )
+    assert cli.idreader_status(s).endswith("ready")
+    virtual.silent = True
+    assert "NO_ANSWER" in cli.idreader_status(s)
