@@ -59,9 +59,10 @@ class DeviceSettings:
     id_reader_poll_s: float = 1.0
     """Seconds between "find card" polls while the visitor form is open."""
     id_keep_address: bool = False
-    """Pass the card's address on with the visitor's name and ID (off: never kept, X1)."""
+    """Let the card's address leave the reader with the name and ID (``visitor_fields``); off:
+    it is dropped at once (X1). The visit record has no address field, so nothing stores it yet."""
     id_keep_photo: bool = False
-    """Pass the card's encoded photo on (off: never kept, X1)."""
+    """As ``id_keep_address`` for the card's encoded photo (no record stores it yet)."""
     sim_dir: Path | None = None
     """Where the simulator puts its ptys, control socket and rendered receipts
     (default: <data_dir>/sim)."""
