@@ -150,7 +150,7 @@ EN: dict[str, str] = {
     "核验交付": "Check ID, hand over",
     "请输入凭条上的11位单号，再按补打凭条": "Key in the 11-digit number on the receipt, then Reprint",
     "按姓名查找住户": "Find resident by name",
-    "输入姓名或房号找住户": "Resident's full name or unit",
+    "输入姓名或房号找住户": "Host by name or unit",
     "住户姓名或房号": "Resident's full name or unit",
     "请输入住户的完整姓名或完整房号": "Enter the resident's full name or full unit",
     "房号请输入完整，例如 3-2-501": "Enter the full unit, e.g. 3-2-501",

@@ -63,6 +63,12 @@ def test_X1_public_search_needs_a_full_name_or_unit_and_shows_no_list(k):
     k.tap(k.button(kb, "确定"))
     assert s.values["host_unit"] == "3-2-602"
     k.shot("42-visitor-public-search-unit")
+    k.app.toggle_language()
+    try:
+        assert s.ids.search_host.text == "Host by name or unit"
+        k.shot("46-visitor-english")
+    finally:
+        k.app.toggle_language()
 
 
 def test_V1_card_on_the_reader_fills_name_and_id_masked(k):
