@@ -49,6 +49,8 @@ class CardFeed:
         self._reading = threading.Lock()
         """One poll at a time (an old thread finishing and a new one never share the port)."""
         self._last_fault: Fault | None = None
+        self._last_card = ""
+        """ID number of the card delivered last, until the reader reports no card."""
 
     @classmethod
     def from_settings(cls, settings: Any, **kw: Any) -> CardFeed | None:
@@ -73,6 +75,7 @@ class CardFeed:
         return self._thread is not None and self._thread.is_alive() and not self._stop.is_set()
 
     def start(self) -> CardFeed:
+        self._last_card = ""  # a new form: a card lying on the reader fills it again
         if not self.running:
             self._stop = threading.Event()  # a thread still finishing keeps its own (set) event
             self._thread = threading.Thread(
@@ -97,6 +100,9 @@ class CardFeed:
             self._fault(exc)
             return
         self._last_fault = None
+        if card.id_number == self._last_card:  # readers that find a read card again: once is enough
+            return
+        self._last_card = card.id_number
         check = check_card(card)
         if not check.ok:
             self.deliver(lambda: self.on_message(check.message))
@@ -106,6 +112,8 @@ class CardFeed:
 
     def _fault(self, exc: ReaderError) -> None:
         fault = exc.fault
+        if fault is Fault.NO_CARD:
+            self._last_card = ""  # lifted: the same card placed again is read again
         if fault in QUIET:
             if self._last_fault in OFFLINE:
                 self._last_fault = None

@@ -80,3 +80,17 @@ def test_worker_thread_delivers(feed):
     assert got["fields"][0] == {
         "visitor_name": "史约翰", "id_type": "other", "id_number": "USA110088061201",
     }  # fmt: skip
+
+
+def test_a_card_left_on_a_reader_that_finds_it_again_fills_the_form_once(feed):
+    virtual, f, got, _ = feed
+    virtual.place("resident")
+    for _ in range(3):
+        f.poll_once()
+        virtual.read_done = False  # some readers answer "found" again while the card lies there
+    assert len(got["fields"]) == 1
+    virtual.remove()
+    f.poll_once()
+    virtual.place("resident")  # lifted and placed again: read again
+    f.poll_once()
+    assert len(got["fields"]) == 2
