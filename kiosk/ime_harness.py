@@ -11,9 +11,10 @@ from kiosk.pinyin_ime import SEP, Candidate, Composer
 
 log = logging.getLogger(__name__)
 
-TEST_SURNAMES = ["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林", "罗"]  # fmt: skip
+TEST_SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗")
 """The 20 most common surnames (household register 2019/2020, in order)."""
-TEST_GIVEN = ["伟", "芳", "娜", "秀英", "敏", "静", "志强", "海燕", "浩然", "子涵"]  # fmt: skip
+_GIVEN = "伟 芳 娜 秀英 敏 静 志强 海燕 浩然 子涵"
+TEST_GIVEN = _GIVEN.split()
 """Common given names: the commonest of the 1970s-80s and of children born after 2010."""
 
 MAX_PAGES = 12
