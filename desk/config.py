@@ -13,7 +13,7 @@ from datetime import time
 from pathlib import Path
 from typing import Any
 
-from desk.config_devices import DeviceSettings
+from desk.config_devices import DeviceSettings, apply_lock_scan
 from desk.config_hotline import HotlineSettings
 from desk.config_kiosk import KioskSettings
 
@@ -199,6 +199,7 @@ def load_settings(path: Path | None = None, data_dir: Path | None = None) -> Set
         settings = dataclasses.replace(
             settings, store=dataclasses.replace(settings.store, data_dir=Path(chosen_dir))
         )
-    settings = dataclasses.replace(settings, source=source)
+    devices = apply_lock_scan(settings.devices, raw.get("devices", {}), settings.store.data_dir)
+    settings = dataclasses.replace(settings, devices=devices, source=source)
     log.debug("settings loaded from %s", source)
     return settings

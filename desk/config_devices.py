@@ -2,21 +2,36 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+import logging
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+LOCK_SCAN_FILE = "lock-scan.json"
+"""Written by ``reception devices scan --save`` in the data dir; read when the config has no map."""
 
 
-def default_compartments() -> dict[str, str]:
-    """Demo layout: parcel lockers A and B on boards 1-2, key cabinet row 3 on board 3.
+def first_board(protocol: str) -> int:
+    """Lowest board address: Kerong DIP switches count from 0 (all off), 8A boards from 1."""
+    return 1 if protocol.lower().startswith("8a") else 0
+
+
+def default_compartments(protocol: str = "kerong") -> dict[str, str]:
+    """Demo layout on the protocol's first three addresses: parcel lockers A and B, then the key
+    cabinet (labelled row 3: "钥匙 3-01".."钥匙 3-16"). Kerong: boards 0, 1, 2; 8A: 1, 2, 3.
 
     The one definition of the default map (``devices.compartments`` re-exports it).
     """
+    b0 = first_board(protocol)
     out: dict[str, str] = {}
-    for board, prefix in ((1, "A-"), (2, "B-")):
+    for board, prefix in ((b0, "A-"), (b0 + 1, "B-")):
         for lock in range(1, 17):
             out[f"{prefix}{lock:02d}"] = f"{board}:{lock}"
     for lock in range(1, 17):
-        out[f"钥匙 3-{lock:02d}"] = f"3:{lock}"
+        out[f"钥匙 3-{lock:02d}"] = f"{b0 + 2}:{lock}"
     return out
 
 
@@ -41,16 +56,18 @@ class DeviceSettings:
     lock_bus_url: str = "sim"
     """Lock-board bus port: "sim", a device path (/dev/reception-locks) or a pyserial URL."""
     lock_protocol: str = "kerong"
-    """Lock-board protocol: "kerong" (KR-CU) or "8a"."""
+    """Lock-board protocol: "kerong" (KR-CU), "8a" (state 0x11 = locked) or "8a-inverted" (locks
+    whose feedback reads 0x11 when open; see docs/devices.md)."""
     lock_baud: int = 19200
     """Lock-board bus speed."""
     lock_timeout_s: float = 0.3
     """Seconds to wait for a door to be confirmed open before the one retry."""
     lock_retries: int = 1
     """Retries of an unconfirmed open before reporting failure."""
-    compartments: dict[str, str] = field(default_factory=default_compartments)
-    """Compartment name -> "board:lock" (board in the protocol's numbering, lock from 1).
-    Names are matched ignoring spaces, width and leading zeros ("A-7" is "A-07")."""
+    compartments: dict[str, str] | None = None
+    """Compartment name -> "board:lock" (board = the address set on its DIP switches, lock from
+    1). Names are matched ignoring spaces, width and leading zeros ("A-7" is "A-07"). Unset: the
+    map saved by ``reception devices scan --save``, else ``default_compartments``."""
     id_reader_url: str = "sim"
     """Second-generation ID card reader (SAM protocol): "sim", a device path
     (/dev/serial/by-id/...), a pyserial URL, or "" for none."""
@@ -68,3 +85,38 @@ class DeviceSettings:
     (default: <data_dir>/sim)."""
     sim_lock_answer_ms: float = 5.0
     """Answer time of the virtual lock boards, in milliseconds."""
+    sim_person_s: float = 2.0
+    """The simulator's person at an opened door: takes (or puts) the item after this many
+    seconds and shuts the door after as many more, so the demo's pickups, key returns and
+    intakes complete; 0 leaves doors to ``reception sim --ctl``."""
+    pickup_close_timeout_s: float = 120.0
+    """How long the kiosk watches an opened compartment for its door to be shut."""
+    door_open_alert_s: float = 60.0
+    """A compartment door left open this long after a pickup alerts the guard."""
+    key_return_timeout_s: float = 60.0
+    """How long a key slot's sensor is watched for the returned key."""
+    intake_timeout_s: float = 60.0
+    """How long a loaded compartment's item sensor is watched for the parcel."""
+
+    def __post_init__(self) -> None:
+        if self.compartments is None:
+            object.__setattr__(self, "compartments", default_compartments(self.lock_protocol))
+
+
+def apply_lock_scan(devices: DeviceSettings, raw: dict[str, Any], data_dir: Path) -> DeviceSettings:
+    """The saved scan's map (and protocol, baud) where the config file sets none (first run)."""
+    path = Path(data_dir) / LOCK_SCAN_FILE
+    if "compartments" in raw or not path.exists():
+        return devices
+    try:
+        scan = json.loads(path.read_text(encoding="utf-8"))
+        changes: dict[str, Any] = {"compartments": dict(scan["compartments"])}
+        if "lock_protocol" not in raw:
+            changes["lock_protocol"] = str(scan["lock_protocol"])
+        if "lock_baud" not in raw:
+            changes["lock_baud"] = int(scan["lock_baud"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        log.warning("ignoring unreadable %s: %s", path, exc)
+        return devices
+    log.info("compartment map from %s", path)
+    return replace(devices, **changes)

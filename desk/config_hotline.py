@@ -44,7 +44,7 @@ class HotlineSettings:
     tts_engine: str = "auto"
     """auto (pyttsx3, then espeak-ng -w), pyttsx3 or espeak."""
     prompts_dir: str = ""
-    """Directory with prompts.toml and menus.toml; empty: voice/assets/prompts of the
+    """Directory with prompts.toml and menus.toml; empty: assets/prompts of the
     install (package data)."""
     digit_timeout_s: float = 6.0
     """Seconds to wait for keys after a prompt."""

@@ -136,6 +136,15 @@ def parcel_reminder_at(received_at: datetime, after_days: int) -> datetime:
     return received_at + timedelta(days=after_days)
 
 
+def visit_valid_until(
+    time_in: datetime, open_hours: int, booked_until: datetime | None = None
+) -> datetime:
+    """V1, V6: a visitor pass is valid ``open_hours`` after entry (when the guard is told the
+    visit is overdue), or until the owner's booking ends if that is sooner (V5)."""
+    until = time_in + timedelta(hours=open_hours)
+    return min(until, booked_until) if booked_until is not None else until
+
+
 def key_stocktake_window(year: int, month: int) -> tuple[date, date, date]:
     """K4: (first stock-take day 25th, last stock-take day 27th, report day 28th)."""
     first, last, report = KEY_STOCKTAKE_DAYS

@@ -67,6 +67,14 @@ REPAIR_CATEGORIES = {
     "gas": "燃气",
     "other": "其他",
 }
+REPAIR_CATEGORY_FULL = {
+    **REPAIR_CATEGORIES,
+    "water": "给排水",
+    "electric": "电气照明",
+    "pipe": "管道疏通",
+    "public": "公共设施",
+}
+"""The repair categories as printed and read aloud in full (the short names fit buttons)."""
 COMPLAINT_CATEGORIES = {
     "security": "安全",
     "cleaning": "清洁",

@@ -36,14 +36,27 @@ def register(subparsers: Any) -> None:
     )
     dev.add_argument(
         "action",
-        choices=["ports", "status", "test-page", "query", "open", "read-id"],
+        choices=["ports", "status", "scan", "test-page", "query", "open", "read-id"],
         nargs="?",
         default="status",
     )
     dev.add_argument("name", nargs="?", help="compartment for query/open (e.g. A-07)")
     dev.add_argument("--printer", help="printer port to test instead of the configured one")
     dev.add_argument("--locks", help="lock bus port to test instead of the configured one")
-    dev.add_argument("--protocol", choices=["kerong", "8a"], help="lock protocol to test")
+    dev.add_argument(
+        "--protocol", choices=["kerong", "8a", "8a-inverted"], help="lock protocol to test"
+    )
+    dev.add_argument(
+        "--save",
+        action="store_true",
+        help="scan: save the boards found as the compartment map (first run)",
+    )
+    dev.add_argument(
+        "--keys",
+        default="",
+        metavar="ADDR[,ADDR]",
+        help="scan: board addresses that are key cabinets (the others are parcel lockers)",
+    )
     dev.add_argument("--reader", help="ID card reader port to read instead of the configured one")
     dev.set_defaults(func=cmd_devices)
 
@@ -75,6 +88,7 @@ def cmd_sim(args: argparse.Namespace, settings: Any) -> int:
         printer_baud=args.printer_baud,
         lock_baud=args.lock_baud,
         lock_answer_delay=dev.sim_lock_answer_ms / 1000,
+        person_s=dev.sim_person_s,
     ).start()
     print(f"virtual printer : {host.printer_path}")
     print(f"virtual locks   : {host.locks_path} ({dev.lock_protocol})")
@@ -106,7 +120,12 @@ def _settings_for(args: argparse.Namespace, settings: Any) -> Any:
     if args.locks:
         changes["lock_bus_url"] = args.locks
     if args.protocol:
+        from desk.config_devices import default_compartments
+
         changes["lock_protocol"] = args.protocol
+        dev = settings.devices
+        if dict(dev.compartments) == default_compartments(dev.lock_protocol):
+            changes["compartments"] = default_compartments(args.protocol)
     if not changes:
         return settings
     return dataclasses.replace(settings, devices=dataclasses.replace(settings.devices, **changes))
@@ -135,28 +154,43 @@ def cmd_devices(args: argparse.Namespace, settings: Any) -> int:
         ports = list_ports()
         print("\n".join(ports) if ports else "没有找到串口 (no serial ports found)")
         return 0
+    from devices.events import lock_problem_zh
     from devices.manager import Devices
     from devices.receipts import test_page
 
     settings = _settings_for(args, settings)
+    if args.action == "scan":
+        return cmd_scan(args, settings)
     devs = Devices(settings)
     try:
         if args.action == "status":
             st = devs.printer.status()
             print(f"printer {devs.printer_url}: {st.state.value}  {st}")
+            answering: list[int] = []
+            silent: list[int] = []
             for board in devs.compartments.boards():
                 states = devs.locks.board_states(board)
                 if states is None:
+                    state = devs.locks.state_value
+                    (silent if state.value == "no_answer" else []).append(board)
                     print(
-                        f"lock board {board} on {devs.locks_url}: no answer ({devs.locks.state_value.value})"
+                        f"lock board {board} on {devs.locks_url}: {state.value}  "
+                        f"{lock_problem_zh(state)}"
                     )
                     continue
+                answering.append(board)
                 opened = [
                     c.name
                     for c in devs.compartments
                     if c.board == board and not states[c.lock].closed
                 ]
                 print(f"lock board {board}: answering; open: {opened or 'none'}")
+            if answering and silent:
+                print(
+                    f"boards {', '.join(map(str, silent))} do not answer while "
+                    f"{', '.join(map(str, answering))} do: if no board is set to that address, "
+                    "run 'reception devices scan --save' to use the boards that are there"
+                )
             print(idreader_status(settings))
             return 0 if st.answered else 1
         if args.action == "test-page":
@@ -167,16 +201,16 @@ def cmd_devices(args: argparse.Namespace, settings: Any) -> int:
             print("give a compartment name, e.g. A-07", file=sys.stderr)
             return 2
         if args.action == "query":
-            st = devs.locks.state(args.name)
+            lock = devs.locks.state(args.name)
             print(
                 f"{args.name}: "
                 + (
                     "no answer"
-                    if st is None
-                    else f"{'closed' if st.closed else 'OPEN'}, item={st.item}"
+                    if lock is None
+                    else f"{'closed' if lock.closed else 'OPEN'}, item={lock.item}"
                 )
             )
-            return 0 if st is not None else 1
+            return 0 if lock is not None else 1
         t0 = time.monotonic()
         res = devs.locks.open(args.name)
         print(
@@ -187,6 +221,48 @@ def cmd_devices(args: argparse.Namespace, settings: Any) -> int:
         return 0 if res.confirmed else 1
     finally:
         devs.stop()
+
+
+def cmd_scan(args: argparse.Namespace, settings: Any) -> int:
+    """``reception devices scan``: which addresses answer, with which protocol and speed."""
+    from devices.links import SerialLink
+    from devices.manager import resolve_urls
+    from devices.scan import best_bus, map_from_scan, save_scan, scan_bus
+
+    _, url = resolve_urls(settings)
+    protocols = [args.protocol] if args.protocol else ["kerong", "8a"]
+    print(f"scanning {url} for {', '.join(protocols)} boards ...")
+    try:
+        found = scan_bus(lambda baud: SerialLink.open(url, baud), protocols)
+    except OSError as exc:
+        print(f"锁控板未连接: {exc}", file=sys.stderr)
+        return 1
+    for f in found:
+        what = "answers" if f.answer == "ok" else "answers garbage (baud rate/protocol?)"
+        print(f"  {f.protocol:11s} {f.baud:6d} baud  address {f.address:2d}  {what}")
+    best = best_bus(found)
+    if best is None:
+        print(
+            "没有锁控板应答 (no board answered): check wiring, power and A/B"
+            if not found
+            else "锁控板应答异常 (only garbage): check the baud rate and the protocol"
+        )
+        return 1
+    protocol, baud, addresses = best
+    keys = [int(a) for a in args.keys.split(",") if a.strip()]
+    mapping = map_from_scan(addresses, protocol, keys)
+    rows: dict[int, list[str]] = {}
+    for name, spec in mapping.items():
+        rows.setdefault(int(spec.split(":")[0]), []).append(name)
+    print(f"protocol {protocol}, {baud} baud; compartment map:")
+    for address, names in sorted(rows.items()):
+        print(f"  board address {address:2d}: {names[0]} .. {names[-1]}")
+    if args.save:
+        path = save_scan(settings.store.data_dir, protocol, baud, mapping)
+        print(f"saved to {path}; used while the config file sets no [devices] compartments")
+    else:
+        print("run again with --save to use this map (--keys ADDR marks key cabinets)")
+    return 0
 
 
 def idreader_url(settings: Any, reader: str | None = None) -> str:

@@ -29,8 +29,12 @@ class DeviceState(enum.Enum):
     """Printer out of paper: jobs wait until the paper is changed."""
     COVER_OPEN = "cover_open"
     """Printer cover open: jobs wait."""
+    NO_ANSWER = "no_answer"
+    """Port open but the device stays silent (wiring, power, address)."""
+    BAD_ANSWER = "bad_answer"
+    """The device answers with bytes that are not its protocol (baud rate, protocol choice)."""
     ERROR = "error"
-    """Any other device error (cutter, garbage answers)."""
+    """Any other device error (cutter)."""
 
 
 #: States in which the device answers.
@@ -52,9 +56,24 @@ ATTENTION_STATES = frozenset(
         DeviceState.PAPER_NEAR_END,
         DeviceState.PAPER_OUT,
         DeviceState.COVER_OPEN,
+        DeviceState.NO_ANSWER,
+        DeviceState.BAD_ANSWER,
         DeviceState.ERROR,
     }
 )
+
+#: What staff are told about the lock bus in each state that needs a person.
+LOCK_PROBLEM_ZH = {
+    DeviceState.OFFLINE: "锁控板未连接（串口不存在，请检查USB/串口线）",
+    DeviceState.NO_ANSWER: "锁控板无应答（请检查接线/电源/地址）",
+    DeviceState.BAD_ANSWER: "锁控板应答异常（请检查波特率/协议）",
+    DeviceState.ERROR: "锁控板故障",
+}
+
+
+def lock_problem_zh(state: DeviceState) -> str:
+    """Staff text for the lock bus in ``state`` ("" when nothing is wrong)."""
+    return LOCK_PROBLEM_ZH.get(state, "")
 
 
 @dataclass(frozen=True)

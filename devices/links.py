@@ -34,7 +34,8 @@ class SerialLink:
 
     def clear_input(self) -> None:
         """Throw away anything the device sent before our command."""
-        self.port.reset_input_buffer()
+        # every pyserial port class has it; the stubs declare it on serialposix.Serial only
+        self.port.reset_input_buffer()  # type: ignore[attr-defined]
 
     def write(self, data: bytes) -> None:
         """Write all of ``data``."""
@@ -56,7 +57,7 @@ class SerialLink:
 
     def close(self) -> None:
         """Close, ignoring errors of a port that went away."""
-        with contextlib.suppress(PORT_ERRORS):
+        with contextlib.suppress(*PORT_ERRORS):
             self.port.close()
 
 

@@ -39,6 +39,8 @@ class LockProtocol(ABC):
     locks_per_board: int
     boards: range
     has_item_sensors: bool
+    has_lamps: bool = False
+    """The board can light a compartment's lamp (none of the supported protocols can yet)."""
 
     def check_address(self, board: int, lock: int) -> None:
         """Raise ValueError for an address the protocol cannot express."""
@@ -60,6 +62,18 @@ class LockProtocol(ABC):
     @abstractmethod
     def parse_reply(self, data: bytes, board: int, lock: int) -> dict[int, LockState] | None:
         """States found in ``data`` for ``board`` (lock -> state), or None if no valid reply."""
+
+    def unlock_reply_length(self) -> int:
+        """Bytes of the answer to an unlock worth reading (0: the board's answer is not used)."""
+        return 0
+
+    def parse_unlock_reply(self, data: bytes, board: int, lock: int) -> LockState | None:
+        """The door state carried by the answer to an unlock, or None (none / not valid)."""
+        return None
+
+    def lamp_frame(self, board: int, lock: int, on: bool) -> bytes:
+        """The command that lights (or puts out) a compartment's lamp, where ``has_lamps``."""
+        raise NotImplementedError(f"{self.name}: boards have no compartment lamps")
 
 
 class KerongProtocol(LockProtocol):
@@ -128,15 +142,18 @@ class KerongProtocol(LockProtocol):
 class EightAProtocol(LockProtocol):
     """The common "8A" boards: open ``8A B L 11 BCC``, query ``80 B L 33 BCC``, BCC = XOR.
 
-    The query answer is ``80 B L S BCC`` with S = 0x11 for an open (unlocked) door and 0x00
-    for a closed one. These boards have no item sensors.
+    Both the unlock answer ``8A B L S BCC`` and the query answer ``80 B L S BCC`` carry the
+    lock's feedback S: 0x11 = lock CLOSED, 0x00 = OPEN for locks whose feedback switch is shorted
+    when locked (the usual wiring; docs/devices.md cites the sources). ``EightAInvertedProtocol``
+    reads boards wired the other way. These boards have no item sensors.
     """
 
     name = "8a"
     locks_per_board = 24
     boards = range(1, 65)
     has_item_sensors = False
-    OPEN_STATE, CLOSED_STATE = 0x11, 0x00
+    CLOSED_STATE, OPEN_STATE = 0x11, 0x00
+    OPEN_HEAD, QUERY_HEAD, UNLOCK, QUERY = 0x8A, 0x80, 0x11, 0x33
 
     @staticmethod
     def frame(head: int, board: int, lock: int, cmd: int) -> bytes:
@@ -145,38 +162,67 @@ class EightAProtocol(LockProtocol):
 
     def open_frame(self, board: int, lock: int) -> bytes:
         self.check_address(board, lock)
-        return self.frame(0x8A, board, lock, 0x11)
+        return self.frame(self.OPEN_HEAD, board, lock, self.UNLOCK)
 
     def query_frame(self, board: int, lock: int) -> bytes:
         self.check_address(board, lock)
-        return self.frame(0x80, board, lock, 0x33)
+        return self.frame(self.QUERY_HEAD, board, lock, self.QUERY)
 
     def reply_length(self) -> int:
         return 5
 
+    def unlock_reply_length(self) -> int:
+        return 5
+
+    def state_byte(self, closed: bool) -> int:
+        """The feedback byte a board sends for a closed / open lock."""
+        return self.CLOSED_STATE if closed else self.OPEN_STATE
+
     def state_frame(self, board: int, lock: int, closed: bool) -> bytes:
         """The query answer a board sends (simulator and tests)."""
-        return self.frame(0x80, board, lock, self.CLOSED_STATE if closed else self.OPEN_STATE)
+        return self.frame(self.QUERY_HEAD, board, lock, self.state_byte(closed))
 
-    def parse_reply(self, data: bytes, board: int, lock: int) -> dict[int, LockState] | None:
+    def unlock_answer_frame(self, board: int, lock: int, closed: bool) -> bytes:
+        """The unlock answer a board sends (simulator and tests)."""
+        return self.frame(self.OPEN_HEAD, board, lock, self.state_byte(closed))
+
+    def _find(self, data: bytes, head: int, board: int, lock: int) -> LockState | None:
         for i in range(len(data) - 4):
             f = data[i : i + 5]
             if (
-                f[0] == 0x80
+                f[0] == head
                 and f[1] == board
                 and f[2] == lock
                 and f[3] in (self.OPEN_STATE, self.CLOSED_STATE)
                 and f[4] == checksum_xor(f[:4])
             ):
-                return {lock: LockState(closed=f[3] == self.CLOSED_STATE)}
+                return LockState(closed=f[3] == self.CLOSED_STATE)
         return None
 
+    def parse_reply(self, data: bytes, board: int, lock: int) -> dict[int, LockState] | None:
+        st = self._find(data, self.QUERY_HEAD, board, lock)
+        return None if st is None else {lock: st}
 
-PROTOCOLS: dict[str, type[LockProtocol]] = {"kerong": KerongProtocol, "8a": EightAProtocol}
+    def parse_unlock_reply(self, data: bytes, board: int, lock: int) -> LockState | None:
+        return self._find(data, self.OPEN_HEAD, board, lock)
+
+
+class EightAInvertedProtocol(EightAProtocol):
+    """8A boards with locks whose feedback is shorted when OPEN: 0x11 = open, 0x00 = closed."""
+
+    name = "8a-inverted"
+    CLOSED_STATE, OPEN_STATE = 0x00, 0x11
+
+
+PROTOCOLS: dict[str, type[LockProtocol]] = {
+    "kerong": KerongProtocol,
+    "8a": EightAProtocol,
+    "8a-inverted": EightAInvertedProtocol,
+}
 
 
 def get_protocol(name: str) -> LockProtocol:
-    """The protocol called ``name`` ("kerong" or "8a")."""
+    """The protocol called ``name`` ("kerong", "8a" or "8a-inverted")."""
     try:
         return PROTOCOLS[name.lower()]()
     except KeyError:

@@ -10,11 +10,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from devices.compartments import Compartment, CompartmentMap
-from devices.events import DeviceEvent, DeviceState, EventHub
+from devices.events import DeviceEvent, DeviceState, EventHub, lock_problem_zh
 from devices.links import PORT_ERRORS, SerialLink
 from devices.lock_protocols import LockProtocol, LockState
 
 log = logging.getLogger(__name__)
+
+#: Lock-bus states in which an unconfirmed open is the bus's fault, not the door's.
+PROBLEM_STATES = (
+    DeviceState.OFFLINE,
+    DeviceState.NO_ANSWER,
+    DeviceState.BAD_ANSWER,
+    DeviceState.ERROR,
+)
 
 
 @dataclass(frozen=True)
@@ -44,18 +52,10 @@ class LockBoard(ABC):
         """Door and sensor state of ``name``; None when the board does not answer."""
 
     def wait_item(self, name: str, present: bool, timeout: float, poll: float = 0.2) -> bool:
-        """Wait until the item sensor of ``name`` reads ``present`` (parcel taken / key returned)."""
-        deadline = time.monotonic() + timeout
-        while True:
-            st = self.state(name)
-            if st is not None and st.item is not None and st.item == present:
-                self.hub.emit(
-                    DeviceEvent("locks", "item", None, {"compartment": name, "present": present})
-                )
-                return True
-            if time.monotonic() >= deadline:
-                return False
-            time.sleep(poll)
+        """Wait until the item sensor of ``name`` reads ``present`` (see ``devices.sensing``)."""
+        from devices import sensing
+
+        return sensing.wait_item(self, name, present, timeout, poll).seen
 
 
 class SerialLockBoards(LockBoard):
@@ -133,34 +133,77 @@ class SerialLockBoards(LockBoard):
             if reply_len == 0:
                 self._link.drain()
                 return b""
-            deadline = time.monotonic() + timeout
-            data = b""
-            while len(data) < reply_len:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    break
-                data += self._link.read_exact(reply_len - len(data), left)
-            return data
+            return self._read(reply_len, timeout)
+        except PORT_ERRORS as exc:
+            self._lost(exc)
+            return None
+
+    def _read(self, n: int, timeout: float) -> bytes:
+        """Read up to ``n`` bytes within ``timeout`` (port errors go to the caller)."""
+        assert self._link is not None
+        deadline = time.monotonic() + timeout
+        data = b""
+        while len(data) < n:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            data += self._link.read_exact(n - len(data), left)
+        return data
+
+    def _read_more(self, n: int, timeout: float) -> bytes | None:
+        """More bytes after a reply that held no valid frame (None if the bus went away)."""
+        try:
+            return self._read(n, timeout)
         except PORT_ERRORS as exc:
             self._lost(exc)
             return None
 
     def _query(self, board: int, lock: int, timeout: float) -> dict[int, LockState] | None:
-        """Ask and parse; keeps reading a little when the reply was noise."""
+        """Ask and parse; keeps reading while the reply held no valid answer (a late answer to
+        an earlier command, line noise), so only a bus that never answers right is a fault."""
         p = self.protocol
+        t0 = time.monotonic()
         data = self.transact(p.query_frame(board, lock), p.reply_length(), timeout)
         if data is None:
             return None
+        states = p.parse_reply(data, board, lock) if data else None
+        while states is None and data:
+            left = timeout - (time.monotonic() - t0)
+            more = self._read_more(p.reply_length(), left) if left > 0 else b""
+            if more is None:
+                return None
+            if not more:
+                break
+            data += more
+            states = p.parse_reply(data, board, lock)
         if not data:
-            self._set_state(DeviceState.OFFLINE, board=board, error="no answer")
+            self._set_state(DeviceState.NO_ANSWER, board=board, error="no answer")
             return None
-        states = p.parse_reply(data, board, lock)
         if states is None:
             log.debug("locks: unusable reply from board %d: %s", board, data.hex(" "))
-            self._set_state(DeviceState.ERROR, board=board, error="bad answer")
+            self._set_state(DeviceState.BAD_ANSWER, board=board, error="bad answer")
             return None
         self._set_state(DeviceState.READY)
         return states
+
+    def _unlock(self, board: int, lock: int) -> LockState | None | bool:
+        """Send the unlock; the door state the board answered with (where its protocol answers),
+        None when there is no usable answer, False when the bus is gone."""
+        p = self.protocol
+        n = p.unlock_reply_length()
+        data = self.transact(p.open_frame(board, lock), n, self.timeout)
+        if data is None:
+            return False
+        if not n or not data:
+            return None
+        st = p.parse_unlock_reply(data, board, lock)
+        if st is None:
+            more = self._read_more(n, self.timeout / 2)
+            if more:
+                st = p.parse_unlock_reply(data + more, board, lock)
+        if st is None:
+            log.debug("locks: unusable unlock answer from board %d: %s", board, data.hex(" "))
+        return st
 
     # -- LockBoard ----------------------------------------------------------
     def state(self, name: str) -> LockState | None:
@@ -175,37 +218,34 @@ class SerialLockBoards(LockBoard):
         c = self.compartments[name]
         t0 = time.monotonic()
         attempts = 0
+        answered_closed = False
         with self._bus:
             for attempt in range(1 + self.retries):
                 attempts = attempt + 1
-                if (
-                    self.transact(self.protocol.open_frame(c.board, c.lock), 0, self.timeout)
-                    is None
-                ):
+                answer = self._unlock(c.board, c.lock)
+                if answer is False:
                     break
+                if isinstance(answer, LockState):
+                    # the board's own answer to the unlock carries the result (8A boards)
+                    self._set_state(DeviceState.READY)
+                    if not answer.closed:
+                        return self._opened(c, attempts, t0)
+                    answered_closed = True
+                    log.warning("locks: %s answered still locked (attempt %d)", c.name, attempts)
+                    continue
                 deadline = time.monotonic() + self.timeout
                 while time.monotonic() < deadline:
                     # every read-back gets the full answer time: a query cut short by the
-                    # deadline would take a board that answers for a silent one (OFFLINE)
+                    # deadline would take a board that answers for a silent one
                     states = self._query(c.board, c.lock, self.timeout)
                     st = states.get(c.lock) if states else None
                     if st is not None and not st.closed:
-                        result = OpenResult(c, True, attempts, None, time.monotonic() - t0)
-                        self._set_state(DeviceState.READY)
-                        self.hub.emit(
-                            DeviceEvent(
-                                "locks",
-                                "door_opened",
-                                self.state_value,
-                                {"compartment": c.name, "attempts": attempts},
-                            )
-                        )
-                        return result
+                        return self._opened(c, attempts, t0)
                     time.sleep(self.poll)
                 log.warning("locks: %s not confirmed open (attempt %d)", c.name, attempts)
         error = "柜门未能确认打开，请联系工作人员"
-        if self.state_value in (DeviceState.OFFLINE, DeviceState.ERROR):
-            error = "锁控板未连接，请联系工作人员"
+        if not answered_closed and self.state_value in PROBLEM_STATES:
+            error = f"{lock_problem_zh(self.state_value)}，请联系工作人员"
         result = OpenResult(c, False, attempts, error, time.monotonic() - t0)
         self.hub.emit(
             DeviceEvent(
@@ -216,6 +256,40 @@ class SerialLockBoards(LockBoard):
             )
         )
         return result
+
+    def _opened(self, c: Compartment, attempts: int, t0: float) -> OpenResult:
+        result = OpenResult(c, True, attempts, None, time.monotonic() - t0)
+        self._set_state(DeviceState.READY)
+        self.hub.emit(
+            DeviceEvent(
+                "locks",
+                "door_opened",
+                self.state_value,
+                {"compartment": c.name, "attempts": attempts},
+            )
+        )
+        if self.protocol.has_lamps:
+            self.lamp(c.name, True)
+        return result
+
+    def lamp(self, name: str, on: bool) -> bool:
+        """Light (or put out) the compartment's lamp; False where the protocol has none."""
+        if not self.protocol.has_lamps:
+            return False
+        c = self.compartments[name]
+        with self._bus:
+            return self.transact(self.protocol.lamp_frame(c.board, c.lock, on), 0, 0) is not None
+
+    def probe(self, board: int) -> str:
+        """One board's answer to a query: "ok", "silent" or "garbage" (for ``devices scan``)."""
+        p = self.protocol
+        with self._bus:
+            data = self.transact(p.query_frame(board, 1), p.reply_length(), self.timeout)
+        if not data:
+            return "silent"
+        if p.parse_reply(data, board, 1) is not None:
+            return "ok"
+        return "garbage"
 
     def board_states(self, board: int) -> dict[int, LockState] | None:
         """All states of one board (Kerong answers all 16 at once; 8A is asked lock by lock)."""

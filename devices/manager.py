@@ -8,13 +8,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from devices import sensing
 from devices.compartments import CompartmentMap
 from devices.escpos_doc import EscposDoc
 from devices.events import EventHub, Listener
 from devices.links import SerialLink
 from devices.lock_protocols import get_protocol
 from devices.locks import OpenResult, SerialLockBoards
-from devices.print_queue import BACKOFF, PrintQueue, PrintStore
+from devices.print_queue import BACKOFF, PrintQueue, PrintStore, void_strip
 from devices.printer import ReceiptPrinter, make_connection
 
 log = logging.getLogger(__name__)
@@ -40,10 +41,19 @@ def resolve_urls(settings: Any) -> tuple[str, str]:
             paper_mm=dev.paper_width_mm,
             lock_protocol=dev.lock_protocol,
             lock_answer_delay=dev.sim_lock_answer_ms / 1000,
+            person_s=dev.sim_person_s,
         )
         printer = sim_printer if printer == "sim" else printer
         locks = sim_locks if locks == "sim" else locks
     return printer, locks
+
+
+def _in_process_control(directory: Path, command: str) -> str:
+    """A control command to the simulator started in this process (no socket needed)."""
+    from devices.sim.host import in_process_host
+
+    host = in_process_host(directory)
+    return host.control(command) if host is not None else ""
 
 
 class Devices:
@@ -70,9 +80,39 @@ class Devices:
             timeout=dev.lock_timeout_s,
             retries=dev.lock_retries,
         )
-        self.queue = PrintQueue(store, self.printer, self.hub, dev.print_poll_s) if store else None
+        self.queue = (
+            PrintQueue(
+                store,
+                self.printer,
+                self.hub,
+                dev.print_poll_s,
+                void_strip(dev.printer_encoding, dev.paper_width_mm),
+            )
+            if store
+            else None
+        )
         self._stop = threading.Event()
         self._monitor: threading.Thread | None = None
+        if dev.sim_person_s > 0 and "sim" in (dev.printer_url, dev.lock_bus_url):
+            self._seed_sim(store)
+
+    def _seed_sim(self, store: Any) -> None:
+        """Demo: the simulated compartments hold what the records say (stored parcels, keys in
+        their slots), so the simulated person takes a parcel out rather than putting one in."""
+        from devices.sim.host import send_control
+
+        if store is None or not hasattr(store, "parcels_waiting") or not hasattr(store, "keys"):
+            return
+        names = [
+            p.compartment
+            for p in store.parcels_waiting()
+            if p.status == "stored" and p.compartment in self.compartments
+        ]
+        keys = store.keys()  # noqa: SIM118 - the key records, not a dict
+        names += [k.slot for k in keys if k.status == "in" and k.slot in self.compartments]
+        directory = sim_dir(self.settings)
+        for name in names:
+            send_control(directory, f"put {name}") or _in_process_control(directory, f"put {name}")
 
     # -- API ----------------------------------------------------------------
     def subscribe(self, listener: Listener) -> Callable[[], None]:
@@ -93,6 +133,30 @@ class Devices:
     def open(self, name: str) -> OpenResult:
         """Open a compartment by its label and confirm it."""
         return self.locks.open(name)
+
+    def lamp(self, name: str, on: bool = True) -> bool:
+        """Light a compartment's lamp where the board has lamps (False where it has none)."""
+        return self.locks.lamp(name, on)
+
+    def watch_pickup(
+        self, name: str, on_alert: Callable[[str, float], None] | None = None
+    ) -> sensing.DoorWatch:
+        """After a pickup opened ``name``: wait for its door to be shut and read its sensor
+        (blocks up to ``pickup_close_timeout_s``; the guard alert at ``door_open_alert_s``)."""
+        dev = self.settings.devices
+        return sensing.watch_pickup(
+            self.locks, name, dev.pickup_close_timeout_s, dev.door_open_alert_s, on_alert=on_alert
+        )
+
+    def wait_key_returned(self, name: str) -> sensing.SensorWait:
+        """K2: wait (up to ``key_return_timeout_s``) for the slot's sensor to see the key."""
+        return sensing.wait_key_returned(
+            self.locks, name, self.settings.devices.key_return_timeout_s
+        )
+
+    def confirm_loaded(self, name: str) -> sensing.SensorWait:
+        """P1: wait (up to ``intake_timeout_s``) for the compartment's sensor to see the parcel."""
+        return sensing.confirm_loaded(self.locks, name, self.settings.devices.intake_timeout_s)
 
     # -- lifetime -----------------------------------------------------------
     def start(self) -> Devices:

@@ -16,6 +16,21 @@ log = logging.getLogger(__name__)
 #: Seconds between reconnection attempts while the printer is offline (capped backoff).
 BACKOFF = (0.1, 0.2, 0.4, 0.8, 1.0)
 
+INTERRUPTED = "打印中断："
+"""Start of a job's ``last_error`` when some of it reached the printer (kept in the store, so
+a restart still knows that a partial slip may hang out of the printer)."""
+
+
+def void_strip(encoding: str = "gb18030", paper_mm: int = 80) -> bytes:
+    """What ends a slip cut short: a feed, a 作废 line and a cut, before the job is printed again."""
+    from devices.escpos_doc import EscposDoc
+
+    doc = EscposDoc(paper_mm, encoding)
+    doc.feed(1)
+    doc.line("—— 以上凭条打印中断，作废 ——", align="center", bold=True)
+    doc.cut()
+    return doc.output
+
 
 class PrintStore(Protocol):
     """What the queue needs from the store (``desk.service.Desk`` provides it)."""
@@ -51,8 +66,11 @@ class PrintQueue:
         printer: ReceiptPrinter,
         hub: EventHub | None = None,
         poll_s: float = 0.5,
+        void: bytes | None = None,
     ) -> None:
         self.store = store
+        self.void = void if void is not None else void_strip()
+        """Sent before a job that was cut short, so the partial slip is cut off and voided."""
         self.printer = printer
         self.hub = hub or printer.hub
         self.poll_s = poll_s
@@ -88,7 +106,12 @@ class PrintQueue:
     def run_once(self) -> bool:
         """Try every pending job once, in order; True when nothing is left pending."""
         for job in self.pending():
-            result = self.printer.print_bytes(job_bytes(job))
+            data = job_bytes(job)
+            interrupted = str(getattr(job, "last_error", "") or "").startswith(INTERRUPTED)
+            if interrupted:
+                log.info("print queue: job %s was cut short: voiding the partial slip", job.number)
+                data = self.void + data
+            result = self.printer.print_bytes(data)
             if result.ok:
                 self.store.mark_print_job(job.number, True, None)
                 self._failures = 0
@@ -105,7 +128,10 @@ class PrintQueue:
                     )
                 )
                 continue
-            self.store.mark_print_job(job.number, False, result.error)
+            error = result.error or "打印机不可用"
+            if result.sent or interrupted:  # the partial slip may still hang out of the printer
+                error = INTERRUPTED + error
+            self.store.mark_print_job(job.number, False, error)
             self._failures += 1
             self.hub.emit(
                 DeviceEvent(

@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 import serial
 from escpos.escpos import Escpos
@@ -23,6 +24,9 @@ log = logging.getLogger(__name__)
 
 class UrlSerial(Serial):
     """python-escpos ``Serial`` opened through ``serial.serial_for_url`` (paths, ptys, URLs)."""
+
+    _device: serial.SerialBase | Literal[False] | None
+    """python-escpos's connection slot: the open port, or False once closed."""
 
     def open(self, raise_not_found: bool = True) -> None:
         """Open the port; errors propagate so the driver can mark the printer offline."""
@@ -43,7 +47,7 @@ class UrlSerial(Serial):
         dev = self._device
         self._device = False
         if dev:
-            with contextlib.suppress(PORT_ERRORS):
+            with contextlib.suppress(*PORT_ERRORS):
                 dev.close()
 
 
@@ -76,6 +80,8 @@ class PrintResult:
     """Why not (Chinese text for staff)."""
     seconds: float = 0.0
     """Time from start to the last byte drained."""
+    sent: bool = False
+    """Some of the job reached the printer: a failed job may have left a partial slip."""
 
 
 _REASONS = {
@@ -198,10 +204,11 @@ class ReceiptPrinter:
                     self._link.drain()
             except PORT_ERRORS as exc:
                 self._lost(exc)
-                return PrintResult(False, PrinterStatus(), _REASONS[DeviceState.OFFLINE])
+                return PrintResult(False, PrinterStatus(), _REASONS[DeviceState.OFFLINE], sent=True)
             seconds = time.monotonic() - t0
             backlog = len(data) * 10 / self.baud if self.baud else 0.0
             after = self.status(backlog)
             if not after.ok:
-                return PrintResult(False, after, _REASONS.get(after.state, "打印机不可用"), seconds)
-            return PrintResult(True, after, None, seconds)
+                reason = _REASONS.get(after.state, "打印机不可用")
+                return PrintResult(False, after, reason, seconds, sent=True)
+            return PrintResult(True, after, None, seconds, sent=True)

@@ -9,12 +9,13 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from desk.deadlines import visit_valid_until
 from desk.masking import mask_id, mask_name, mask_phone
 from desk.record_types import (
     COMPLAINT_CATEGORIES,
     ID_TYPES,
     KEY_KINDS,
-    REPAIR_CATEGORIES,
+    REPAIR_CATEGORY_FULL,
     VISITOR_KINDS,
     Complaint,
     Key,
@@ -23,7 +24,7 @@ from desk.record_types import (
     Visit,
     WorkOrder,
 )
-from desk.records import Record
+from desk.records import Record, format_number
 from desk.validate import unit_label_zh
 from devices import escpos_text as tx
 from devices.escpos_doc import EscposDoc
@@ -76,7 +77,7 @@ def _title(doc: EscposDoc, settings: Any, title: str) -> None:
 def _header(doc: EscposDoc, settings: Any, title: str, record: Record) -> None:
     """Title block, then the record's number and time."""
     _title(doc, settings, title)
-    doc.field("单号", record.number)
+    doc.field("单号", format_number(record.number))
     doc.field("时间", _fmt(record.created_at, settings))
 
 
@@ -86,8 +87,8 @@ def _footer(doc: EscposDoc, settings: Any, record: Record, note: str, signer: st
         doc.feed()
         doc.line(f"{signer}签名：" + "_" * 16)
     doc.rule()
-    doc.qr(record.number)
-    doc.line(record.number, align="center")
+    doc.qr(record.number)  # the digits a scanner keys in; people read the grouped form
+    doc.line(format_number(record.number), align="center")
     if note:
         doc.line(note, align="center")
     doc.line(f"服务热线：{settings.site.hotline_number}", align="center")
@@ -146,8 +147,10 @@ def visit_pass(doc: EscposDoc, visit: Visit, settings: Any) -> None:
         doc.field("车牌", visit.plate)
     if visit.work_pass:
         doc.field("施工证", visit.work_pass)
-    doc.field("入场", _fmt(visit.time_in or visit.created_at, settings))
-    doc.field("有效至", _fmt(visit.valid_until, settings))
+    entered = visit.time_in or visit.created_at
+    doc.field("入场", _fmt(entered, settings))
+    until = visit_valid_until(entered, settings.rules.visit_open_hours, visit.valid_until)
+    doc.field("有效至", _fmt(until, settings))
     if visit.pass_code:
         doc.rule()
         doc.line(f"通行码 {visit.pass_code}", align="center", bold=True, double=True)
@@ -157,7 +160,7 @@ def visit_pass(doc: EscposDoc, visit: Visit, settings: Any) -> None:
 def work_order_copy(doc: EscposDoc, order: WorkOrder, settings: Any) -> None:
     """R3: the customer copy with the promised times (R2) and any price (R6)."""
     doc.field("位置", unit_label_zh(order.location))
-    doc.field("类别", REPAIR_CATEGORIES.get(order.category, order.category))
+    doc.field("类别", REPAIR_CATEGORY_FULL.get(order.category, order.category))
     doc.field("级别", "急修" if order.urgent or order.emergency else "普通维修")
     doc.field("内容", order.description or order.transcript or "—")
     if order.contact_name:
@@ -215,11 +218,10 @@ def key_loan_slip(doc: EscposDoc, loan: KeyLoan, settings: Any, key: Key | None 
     ``key`` (the cabinet's record of ``loan.key_id``) adds its label, kind, unit and slot.
     """
     if key is not None and key.label:
-        doc.field("钥匙", key.label)
-        doc.field("编号", loan.key_id)
+        doc.field("钥匙", key.label)  # as people name it; the internal id stays off the slip
         doc.field("类别", KEY_KINDS.get(key.key_kind, key.key_kind))
     else:
-        doc.field("钥匙", loan.key_id)
+        doc.field("钥匙", key.slot if key is not None and key.slot else loan.key_id)
     if key is not None and key.unit:
         doc.field("房号", unit_label_zh(key.unit))
     if key is not None and key.slot:
@@ -233,7 +235,8 @@ def key_loan_slip(doc: EscposDoc, loan: KeyLoan, settings: Any, key: Key | None 
     if loan.deposit_yuan:
         doc.field("押金", _yuan(loan.deposit_yuan))
     if loan.owner_authorised_by:
-        doc.field("业主授权", loan.owner_authorised_by)
+        name, _, how = loan.owner_authorised_by.partition(" ")  # "张三 电话授权"
+        doc.field("业主授权", " ".join(x for x in (mask_name(name), how) if x))
     if loan.lent_by:
         doc.field("经办", loan.lent_by)
     doc.field("应还时间", _fmt(loan.due_back, settings))
@@ -265,7 +268,7 @@ def test_page(settings: Any) -> bytes:
     _title(doc, settings, "打印机测试页")
     doc.line("0123456789" * (doc.columns // 10) + "0123456789"[: doc.columns % 10])
     doc.line("中文" * (doc.columns // 4))
-    doc.pair("金额 ¥", _yuan(12.5))
+    doc.pair("人民币符号与金额", _yuan(12.5))
     doc.field("纸宽", f"{dev.paper_width_mm} mm, {doc.columns} 列, {doc.dots} 点")
     doc.field("编码", dev.printer_encoding)
     doc.qr("0123456789")

@@ -61,7 +61,9 @@ class PickupOutcome:
 
     parcel: Parcel
     result: str
-    """"opened" (door confirmed), "counter" (a guard hands it over), "failed" (door did not open)."""
+    """"opened" (door confirmed; after ``finish_pickup``: parcel taken, collected), "counter"
+    (a guard hands it over), "failed" (door did not open), "still_there" (door shut on the
+    parcel), "door_open" (door left open: a guard was called)."""
     error: str = ""
     printed: PrintOutcome | None = None
     """The pickup slip of an opened compartment."""
@@ -285,7 +287,12 @@ class KioskBackend:
         return self.desk.parcels_for_code(code, self.kiosk_id)
 
     def collect(self, parcels: list[Parcel]) -> list[PickupOutcome]:
-        """Open each locker door (confirmed by the board) or ask a guard to hand it over (P3)."""
+        """Open each door, wait for it to be shut and the parcel taken (P3, P5); see below."""
+        return self.finish_pickup(self.open_for_pickup(parcels))
+
+    def open_for_pickup(self, parcels: list[Parcel]) -> list[PickupOutcome]:
+        """Open each locker door (confirmed by the board, its lamp lit where the board has one)
+        or ask a guard to hand the parcel over; nothing is marked collected yet."""
         out = []
         for parcel in parcels:
             if parcel.compartment == COUNTER or self.devices is None:
@@ -298,8 +305,50 @@ class KioskBackend:
                 self._request_pickup(parcel, note=f"柜门未打开：{result.error or '无确认'}")
                 out.append(PickupOutcome(parcel, "failed", result.error or ""))
                 continue
-            done = self.desk.pick_up_parcel(parcel.number, self.visitor())
-            out.append(PickupOutcome(done, "opened", printed=self.print_record(done.number)))
+            self.devices.lamp(parcel.compartment, True)
+            out.append(PickupOutcome(parcel, "opened"))
+        return out
+
+    def finish_pickup(self, outcomes: list[PickupOutcome]) -> list[PickupOutcome]:
+        """For each opened door: wait until it is shut, then read the item sensor (P3, P5).
+
+        Taken (or shut on a board without sensors) -> collected and the slip printed; still
+        inside -> "still_there" (the screen asks); left open -> a guard is called and the
+        parcel stays uncollected ("door_open"); a board that stops answering -> a guard.
+        """
+        from devices import sensing
+
+        out = []
+        for o in outcomes:
+            if o.result != "opened" or self.devices is None:
+                out.append(o)
+                continue
+            parcel = o.parcel
+            name = parcel.compartment
+
+            def alert(compartment: str, seconds: float, parcel: Parcel = parcel) -> None:
+                self.desk.open_request(
+                    self.visitor(),
+                    "call_staff",
+                    unit=parcel.unit,
+                    compartment=compartment,
+                    note=f"柜门 {compartment} 取件后 {seconds:.0f} 秒未关闭，请查看",
+                )
+
+            watch = self.devices.watch_pickup(name, on_alert=alert)
+            self.devices.lamp(name, False)
+            if watch.outcome in (sensing.TAKEN, sensing.CLOSED):
+                done = self.desk.pick_up_parcel(parcel.number, self.visitor())
+                out.append(PickupOutcome(done, "opened", printed=self.print_record(done.number)))
+            elif watch.outcome == sensing.STILL_THERE:
+                out.append(PickupOutcome(parcel, "still_there"))
+            elif watch.outcome == sensing.DOOR_OPEN:
+                if not watch.alerted:
+                    alert(name, watch.seconds)
+                out.append(PickupOutcome(parcel, "door_open"))
+            else:
+                self._request_pickup(parcel, note=f"柜门 {name} 开启后锁控板无应答")
+                out.append(PickupOutcome(parcel, "failed", "锁控板无应答"))
         return out
 
     def _request_pickup(self, parcel: Parcel, note: str = "") -> GuardRequest:
@@ -387,6 +436,12 @@ class KioskBackend:
             opened = self.devices.open(compartment).confirmed
             if not opened:
                 raise DeskError(f"柜门 {compartment} 未打开，请换一个柜格")
+            # P1, P5: the compartment counts as occupied only once its sensor sees the parcel
+            loaded = self.devices.confirm_loaded(compartment)
+            if loaded.outcome in ("not_seen", "no_answer"):
+                raise DeskError(
+                    f"柜格 {compartment} 未检测到包裹，未登记：请放好包裹后重试，或换一个柜格"
+                )
         parcel = self.desk.receive_parcel(actor, **fields)
         return parcel, opened
 
@@ -421,15 +476,17 @@ class KioskBackend:
         return loan, opened
 
     def return_key(self, key_id: str) -> tuple[Any, bool]:
-        """Open the slot, check the key is back by its sensor, close the loan."""
+        """K2: open the slot and wait for its sensor to see the key; the loan is closed only
+        then (False: the loan stays open and the guard is told). A slot without a sensor or a
+        lock is closed on the guard's word (the guard has the key in hand)."""
         actor = self.staff_actor()
         key = next(k for k in self.desk.keys() if k.number == key_id)  # noqa: SIM118
-        present = True
         if self._open_quietly(key.slot):
-            state = self.devices.locks.state(key.slot)
-            present = state is None or state.item is None or bool(state.item)
-        loan = self.desk.return_key(key.loan, actor)
-        return loan, present
+            seen = self.devices.wait_key_returned(key.slot)
+            if seen.outcome in ("not_seen", "no_answer"):
+                log.warning("key %s: slot %s sensor did not see it (%s)", key_id, key.slot, seen)
+                return self.desk.get(key.loan), False
+        return self.desk.return_key(key.loan, actor), True
 
     def _open_quietly(self, slot: str) -> bool:
         """Open a key slot; False (logged) when it has no lock or did not confirm."""
@@ -475,11 +532,14 @@ class KioskBackend:
             else ("warn" if pstate == "paper_near_end" else "bad")
         )
         rows.append((f"打印机：{_STATE_ZH.get(pstate, pstate)}", level))
-        lstate = self.devices.locks.state_value.value
+        from devices.events import lock_problem_zh
+
+        lstate = self.devices.locks.state_value
+        problem = lock_problem_zh(lstate)  # silent vs garbled vs no port: what to check
         rows.append(
             (
-                f"锁控板：{_STATE_ZH.get(lstate, lstate)}",
-                "ok" if lstate in ("ready", "busy") else "bad",
+                problem or f"锁控板：{_STATE_ZH.get(lstate.value, lstate.value)}",
+                "ok" if lstate.value in ("ready", "busy") else "bad",
             )
         )
         pending = len(self.desk.pending_print_jobs())
@@ -498,6 +558,8 @@ _STATE_ZH = {
     "paper_near_end": "纸将用完",
     "paper_out": "缺纸",
     "cover_open": "纸仓盖打开",
+    "no_answer": "无应答",
+    "bad_answer": "应答异常",
     "error": "故障",
 }
 

@@ -28,6 +28,11 @@ def cmd_kiosk(args: argparse.Namespace, settings: Any) -> int:
     return run(settings)
 
 
+def demo(settings: Any) -> int:
+    """`reception demo` (after setting up the demo data): the kiosk as configured."""
+    return cmd_kiosk(argparse.Namespace(), settings)
+
+
 def register(subparsers: Any) -> None:
     """Add the `kiosk` subcommand."""
     p = subparsers.add_parser("kiosk", help="run the lobby touchscreen (访客/报修/取快递)")

@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 import os
 import struct
+from importlib import resources
 from pathlib import Path
 from typing import BinaryIO
 
 log = logging.getLogger(__name__)
 
-ASSETS = Path(__file__).resolve().parent.parent / "assets"
+ASSETS = Path(str(resources.files("assets")))
 CANDIDATES = (
     ASSETS / "fonts" / "NotoSansCJK-Regular.ttc",
     Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),

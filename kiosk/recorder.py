@@ -1,90 +1,48 @@
-"""Spoken notes for repair requests: recorded with sounddevice, transcribed by Vosk when a model is set."""
+"""Spoken notes for repair requests: the speech recorder and transcriber, set up from the kiosk's settings."""
 
 from __future__ import annotations
 
 import logging
-import queue
-import wave
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from speech import recording
+from speech.asr import transcriber_for
+from speech.recording import RecorderUnavailable
+
 log = logging.getLogger(__name__)
 
-RATE = 16000
+__all__ = ["Recorder", "RecorderUnavailable", "transcribe"]
+
+TRANSCRIBE_WAIT_S = 20.0
+"""How long a submit waits for a transcript still being made (the audio is kept anyway)."""
 
 
-class RecorderUnavailable(RuntimeError):
-    """No audio input (no device, no PortAudio)."""
-
-
-class Recorder:
-    """Records 16 kHz mono into ``<data_dir>/audio/kiosk-<time>.wav`` until stopped."""
+class Recorder(recording.Recorder):
+    """Records into ``<data_dir>/audio/kiosk-<time>.wav``; with a speech model set, loads it
+    while the person speaks and transcribes the note on a worker thread once it stops."""
 
     def __init__(self, settings: Any) -> None:
-        self.settings = settings
-        self.frames: queue.Queue[bytes] = queue.Queue()
-        self.stream = None
-        self.max_seconds = settings.kiosk.record_seconds
+        super().__init__(
+            Path(settings.store.data_dir) / "audio", settings.kiosk.record_seconds, "kiosk"
+        )
+        self.transcriber = transcriber_for(settings.kiosk.speech_model)
 
     def start(self) -> None:
-        try:
-            import sounddevice as sd
-
-            self.stream = sd.RawInputStream(
-                samplerate=RATE,
-                channels=1,
-                dtype="int16",
-                callback=lambda data, *_: self.frames.put(bytes(data)),
-            )
-            self.stream.start()
-        except Exception as exc:  # OSError, PortAudioError: no microphone here
-            raise RecorderUnavailable(str(exc)) from exc
+        super().start()
+        if self.transcriber is not None:
+            self.transcriber.preload()
 
     def stop(self) -> Path | None:
-        if self.stream is None:
-            return None
-        self.stream.stop()
-        self.stream.close()
-        self.stream = None
-        data = b""
-        while not self.frames.empty():
-            data += self.frames.get()
-        data = data[: RATE * 2 * self.max_seconds]
-        if not data:
-            return None
-        folder = Path(self.settings.store.data_dir) / "audio"
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"kiosk-{datetime.now():%Y%m%d-%H%M%S}.wav"
-        with wave.open(str(path), "wb") as wav:
-            wav.setnchannels(1)
-            wav.setsampwidth(2)
-            wav.setframerate(RATE)
-            wav.writeframes(data)
-        log.info("spoken note saved: %s (%.1f s)", path, len(data) / RATE / 2)
+        path = super().stop()
+        if path is not None and self.transcriber is not None:
+            self.transcriber.submit(path)
         return path
-
-    def cancel(self) -> None:
-        if self.stream is not None:
-            self.stream.abort()
-            self.stream.close()
-            self.stream = None
 
 
 def transcribe(path: str, model_dir: str) -> str:
     """Text of a spoken note, or "" when no speech model is installed."""
-    if not model_dir or not Path(model_dir).is_dir():
+    transcriber = transcriber_for(model_dir)
+    if transcriber is None:
         return ""
-    try:
-        import json
-
-        from vosk import KaldiRecognizer, Model
-
-        recognizer = KaldiRecognizer(Model(model_dir), RATE)
-        with wave.open(path, "rb") as wav:
-            while chunk := wav.readframes(4000):
-                recognizer.AcceptWaveform(chunk)
-        return json.loads(recognizer.FinalResult()).get("text", "").replace(" ", "")
-    except Exception:
-        log.exception("transcription failed for %s", path)
-        return ""
+    return transcriber.result(Path(path), TRANSCRIBE_WAIT_S)

@@ -42,7 +42,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def status_lines(settings: Settings) -> list[str]:
     """Lines for `reception status`: ASR model present or keys only."""
-    from voice.asr import find_model
+    from speech.asr import find_model
 
     h = settings.hotline
     model = find_model(h.vosk_model_dir, settings.store.data_dir)

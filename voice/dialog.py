@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from voice.asr import MIN_VOICED_S, AsrModel, Grammar, Listener
-from voice.audio import silence
+from speech.asr import AsrModel, Grammar
+from speech.audio import silence
+from voice.asr import MIN_VOICED_S, Listener
 from voice.events import SAMPLE_RATE, Dtmf, HungUp, PlaybackDone, SilenceAfterSpeech, Speech
 from voice.line import Channel
 from voice.menu import Menu

@@ -19,7 +19,7 @@ from desk.record_types import COMPLAINT_CATEGORIES, REPAIR_CATEGORIES, Complaint
 from desk.records import SYSTEM, Actor, Role
 from desk.service import Desk, complaint_event_key
 from desk.workflow import STATUS_ZH
-from voice.asr import AsrModel, Grammar
+from speech.asr import AsrModel, Grammar
 from voice.dialog import CallerHungUp, Dialog, EmergencyRequested, NotMandarin
 from voice.line import Channel
 from voice.menu import Menu
@@ -517,7 +517,7 @@ def transcriber(model: AsrModel | None) -> Callable[[np.ndarray], str] | None:
         return None
     import json
 
-    from voice.audio import resample
+    from speech.audio import resample
 
     def run(pcm: np.ndarray) -> str:
         rec = model._vosk.KaldiRecognizer(model.model, 16000)

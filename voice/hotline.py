@@ -12,15 +12,15 @@ from desk.config import Settings
 from desk.deadlines import EMERGENCY_WORDS
 from desk.records import SYSTEM
 from desk.service import Desk
-from voice.asr import AsrModel, AsrUnavailable, Grammar, find_model
+from speech.asr import AsrModel, AsrUnavailable, Grammar, find_model
+from speech.tts import Tts
 from voice.dialog import CallerHungUp, Dialog
-from voice.flows import InboundCall, transcriber
+from voice.flows import InboundCall
 from voice.line import Channel, Line
 from voice.menu import Menu, load_menus
 from voice.outbound import Dialer
 from voice.prompts import PROMPTS_DIR, Prompts
 from voice.storage import hotline_dir, purge_audio
-from voice.tts import Tts
 
 log = logging.getLogger(__name__)
 
@@ -159,7 +159,7 @@ class Hotline:
                 digit_timeout_s=h.digit_timeout_s,
                 goodbye_wait_s=h.goodbye_wait_s,
                 transfer=self.transfer,
-                transcribe=transcriber(self.r.asr),
+                transcribe=self.r.asr.transcribe if self.r.asr else None,
             )
             self.active[channel.call_id] = call
             self.results.append(call.run())

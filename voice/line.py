@@ -18,7 +18,7 @@ from typing import Protocol
 
 import numpy as np
 
-from voice.audio import SPEECH_RMS, rms
+from speech.audio import SPEECH_RMS, rms
 from voice.dtmf import DtmfDetector
 from voice.events import (
     FRAME_SAMPLES,

@@ -1,4 +1,4 @@
-"""Prompts as data (voice/assets/prompts/*.toml) and their audio, from cached pieces."""
+"""Prompts as data (assets/prompts/*.toml) and their audio, from cached pieces."""
 
 from __future__ import annotations
 
@@ -15,14 +15,14 @@ from typing import Any
 
 import numpy as np
 
-from voice.audio import silence
-from voice.tts import Tts
+from speech.audio import silence
+from speech.tts import Tts
 
 log = logging.getLogger(__name__)
 
-PROMPTS_DIR = Path(str(resources.files("voice") / "assets" / "prompts"))
-"""prompts.toml and menus.toml as installed with the package (package data of `voice`:
-found the same way in a source tree, an editable install and a wheel)."""
+PROMPTS_DIR = Path(str(resources.files("assets") / "prompts"))
+"""prompts.toml and menus.toml as installed with the package (package data of the shared
+`assets` package: found the same way in a source tree, an editable install and a wheel)."""
 DIGITS_ZH = "零一二三四五六七八九"
 PHONE_DIGITS_ZH = "零幺二三四五六七八九"
 PIECES = tuple(DIGITS_ZH) + tuple("幺十百千两第件位") + (

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from voice.audio import write_wav
+from speech.audio import write_wav
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 HELP = """commands: ping | state | quit | paper out | paper low | paper in | cover open | cover close
  printer silent | printer ok | locks silent | locks garbage | locks ok
- jam NAME | unjam NAME | close NAME | put NAME | take NAME
+ jam NAME | unjam NAME | close NAME | put NAME | take NAME | person SECONDS (0: off)
  unplug printer|locks|idreader | plug printer|locks|idreader
  card place [resident|expired|longterm|hmt|foreign2017|foreign2023] | card remove
  idreader silent | idreader garbage | idreader checksum | idreader removing | idreader sam | idreader ok"""
@@ -39,6 +39,7 @@ class SimHost:
         printer_baud: int | None = None,
         lock_baud: int | None = None,
         lock_answer_delay: float = 0.005,
+        person_s: float = 0.0,
     ) -> None:
         self.directory = Path(directory)
         self.compartments = compartments
@@ -46,7 +47,7 @@ class SimHost:
         self.receipt_dir = self.directory / "receipts"
         self.printer = VirtualPrinter(encoding, on_receipt=self._save_receipt)
         boards = tuple(compartments.boards()) or (1,)
-        self.locks = VirtualLockBus(lock_protocol, boards)
+        self.locks = VirtualLockBus(lock_protocol, boards, person_s=person_s)
         self.printer_dev = PtyDevice(
             "printer", self.printer.feed, self.directory / "printer", printer_baud
         )
@@ -122,6 +123,10 @@ class SimHost:
             return HELP
         verb, arg = words[0].lower(), (words[1] if len(words) > 1 else "")
         p, lk = self.printer, self.locks
+
+        def locks_ok() -> None:
+            lk.silent = lk.garbage = False
+
         simple = {
             ("paper", "out"): lambda: setattr(p, "paper_out", True),
             ("paper", "low"): lambda: setattr(p, "near_end", True),
@@ -132,7 +137,7 @@ class SimHost:
             ("printer", "ok"): lambda: setattr(p, "silent", False),
             ("locks", "silent"): lambda: setattr(lk, "silent", True),
             ("locks", "garbage"): lambda: setattr(lk, "garbage", True),
-            ("locks", "ok"): lambda: (setattr(lk, "silent", False), setattr(lk, "garbage", False)),
+            ("locks", "ok"): locks_ok,
             ("unplug", "printer"): self.printer_dev.unplug,
             ("plug", "printer"): self.printer_dev.plug,
             ("unplug", "locks"): self.locks_dev.unplug,
@@ -170,6 +175,12 @@ class SimHost:
             return "ok"
         if (verb, arg.lower()) in simple:
             simple[verb, arg.lower()]()
+            return "ok"
+        if verb == "person":
+            try:
+                lk.person_s = max(0.0, float(arg or 0))
+            except ValueError:
+                return "error: person SECONDS"
             return "ok"
         if verb in ("jam", "unjam", "close", "put", "take") and arg:
             try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import time
 
 from devices.lock_protocols import (
     EightAProtocol,
@@ -32,12 +33,17 @@ class VirtualLockBus:
         protocol: str | LockProtocol = "kerong",
         boards: tuple[int, ...] = (1, 2, 3),
         seed: int | None = None,
+        person_s: float = 0.0,
     ) -> None:
         self.protocol = get_protocol(protocol) if isinstance(protocol, str) else protocol
         self.boards = {
             b: {n: LockState(True, False) for n in range(1, self.protocol.locks_per_board + 1)}
             for b in boards
         }
+        self.person_s = person_s
+        """> 0: a simulated person at every door opened: after this many seconds the item is
+        taken out (or put in, when the compartment was empty), after as many more the door is
+        shut (the demo). 0: doors stay as they are until told (tests)."""
         self.silent = False
         self.garbage = False
         self.jammed: set[tuple[int, int]] = set()
@@ -56,6 +62,14 @@ class VirtualLockBus:
         """Someone shut the door."""
         st = self.boards[board][lock]
         self.boards[board][lock] = LockState(True, st.item)
+
+    def take(self, board: int, lock: int) -> None:
+        """Someone took the item out (parcel collected)."""
+        self.set_item(board, lock, False)
+
+    def put(self, board: int, lock: int) -> None:
+        """Someone put an item in (parcel loaded, key hung back)."""
+        self.set_item(board, lock, True)
 
     def set_item(self, board: int, lock: int, present: bool) -> None:
         """An item put in (True) or taken out (False)."""
@@ -97,6 +111,20 @@ class VirtualLockBus:
             return
         st = self.boards[board][lock]
         self.boards[board][lock] = LockState(False, st.item)
+        if self.person_s > 0:
+            threading.Thread(
+                target=self._person, args=(board, lock), name="sim-person", daemon=True
+            ).start()
+
+    def _person(self, board: int, lock: int) -> None:
+        """Someone at the opened door: takes or puts the item, then shuts the door."""
+        time.sleep(self.person_s)
+        with self._lock:
+            st = self.boards[board][lock]
+            self.boards[board][lock] = LockState(st.closed, not st.item)
+        time.sleep(self.person_s)
+        with self._lock:
+            self.close(board, lock)
 
     def _frame(self, f: bytes) -> bytes | None:
         """The answer to one valid frame (b"" for none), or None if ``f`` is not a frame."""
@@ -114,15 +142,16 @@ class VirtualLockBus:
                 return p.status_frame(board, self.boards[board])
             return b""
         if isinstance(p, EightAProtocol):
-            if f[0] not in (0x8A, 0x80) or f[4] != checksum_xor(f[:4]):
+            if f[0] not in (p.OPEN_HEAD, p.QUERY_HEAD) or f[4] != checksum_xor(f[:4]):
                 return None
             board, lock = f[1], f[2]
             if board not in self.boards or lock not in self.boards[board]:
                 return b""
-            if f[0] == 0x8A and f[3] == 0x11:
+            if f[0] == p.OPEN_HEAD and f[3] == p.UNLOCK:
                 self._unlock(board, lock)
-                return p.state_frame(board, lock, self.boards[board][lock].closed)
-            if f[0] == 0x80 and f[3] == 0x33:
+                # the answer carries the lock's feedback after the unlock (0x11 still locked)
+                return p.unlock_answer_frame(board, lock, self.boards[board][lock].closed)
+            if f[0] == p.QUERY_HEAD and f[3] == p.QUERY:
                 return p.state_frame(board, lock, self.boards[board][lock].closed)
             return b""
         return None

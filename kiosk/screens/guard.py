@@ -357,7 +357,7 @@ class GuardScreen(KeysMixin, KioskScreen):
             parcel, opened = result
             self.intake = {}
             door = (
-                "柜门已打开，请放入包裹后关门"
+                "柜门已打开，传感器已检测到包裹，请关好柜门"
                 if opened and parcel.compartment != "counter"
                 else "请放在前台货架"
             )
@@ -369,7 +369,10 @@ class GuardScreen(KeysMixin, KioskScreen):
             received(backend.receive_parcel(fields))
         else:
             self.app.run_device(
-                "正在开柜…", lambda: backend.receive_parcel(fields), received, self._failed
+                f"正在开柜 {fields['compartment']}：柜门打开后请放入包裹…",
+                lambda: backend.receive_parcel(fields),
+                received,
+                self._failed,
             )
         return None
 

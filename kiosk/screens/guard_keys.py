@@ -38,7 +38,14 @@ class KeysMixin:
             else:
                 self._row(
                     f"{key.label}  {key.slot}  借出 {format_number(key.loan)}",
-                    [("归还", "success", lambda k=key: self._return_key(k), "正在开柜…")],
+                    [
+                        (
+                            "归还",
+                            "success",
+                            lambda k=key: self._return_key(k),
+                            f"{key.slot} 已打开：请把钥匙挂回并关好柜门…",
+                        )
+                    ],
                     bg=theme.WARNING,
                 )
 
@@ -189,7 +196,11 @@ class KeysMixin:
         return None
 
     def _return_key(self, key: Any) -> str:
+        """K2: the loan is closed only when the slot's sensor saw the key (the backend waits)."""
         loan, present = self.app.backend.return_key(key.number)
-        return f"已归还 {format_number(loan.number)}" + (
-            "" if present else "；传感器未检测到钥匙，请核对"
-        )
+        if not present:
+            return (
+                f"{key.slot} 传感器未检测到钥匙：借用 {format_number(loan.number)} 未结束，"
+                "请把钥匙挂好后再点“归还”"
+            )
+        return f"已归还 {format_number(loan.number)}"

@@ -11,6 +11,7 @@ from desk.errors import LockedOut
 from kiosk.widgets.common import KioskScreen
 from kiosk.widgets.keyboard import PinyinKeyboard
 from kiosk.widgets.numpad import NumPad
+from kiosk.widgets.pickers import ChoicePopup
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +21,8 @@ class ParcelScreen(KioskScreen):
 
     message = StringProperty("")
     parcels = ListProperty([])
+    door = StringProperty("")
+    """The opened compartment(s), shown large while the person takes the parcel."""
 
     def __init__(self, **kw: Any) -> None:
         super().__init__(**kw)
@@ -34,6 +37,7 @@ class ParcelScreen(KioskScreen):
         self.message = ""
         self.parcels = []
         self.proxy = {}
+        self.door = ""
 
     def open_pad(self) -> NumPad:
         return NumPad.ask("请输入取件码", self.lookup, max_len=6, hint="短信中的6位取件码")
@@ -61,22 +65,52 @@ class ParcelScreen(KioskScreen):
             lines.append(f"{p.courier}  ···{p.tracking_no[-4:]}   {place}")
         return "\n".join(lines)
 
-    def collect_self(self) -> None:
-        parcels = list(self.parcels)
-        self.app.run_device("正在开柜…", lambda: self.app.backend.collect(parcels), self._collected)
+    def collect_self(self, parcels: list[Any] | None = None) -> None:
+        parcels = list(parcels if parcels is not None else self.parcels)
+        backend = self.app.backend
+        self.app.run_device("正在开柜…", lambda: backend.open_for_pickup(parcels), self._opened)
+
+    def _opened(self, outcomes: list[Any]) -> None:
+        """Doors confirmed open: the number large on this screen while the sensors are watched."""
+        opened = [o for o in outcomes if o.result == "opened"]
+        if not opened:
+            self._collected(outcomes)
+            return
+        self.parcels = []
+        self.door = "  ".join(o.parcel.compartment for o in opened)
+        self.message = self.tr("柜门已打开，请取件后关好柜门")
+        backend = self.app.backend
+        self.app.worker.submit(
+            lambda: backend.finish_pickup(outcomes), self._collected, self._watch_failed
+        )
+
+    def _watch_failed(self, exc: BaseException) -> None:
+        self.door = ""
+        msg = getattr(exc, "message", "") or str(exc)
+        self.app.show_result("对不起", [msg, self.tr("请联系前台工作人员")], ok=False)
 
     def _collected(self, outcomes: list[Any]) -> None:
-        """Only doors the board confirmed open are called open (P3, P5)."""
+        """Only doors the board confirmed open are called open, only parcels the sensor saw
+        taken are called collected (P3, P5)."""
+        self.door = ""
+        self.message = ""
+        still = [o for o in outcomes if o.result == "still_there"]
+        if still:
+            self._ask_still_there(still, [o for o in outcomes if o.result != "still_there"])
+            return
         lines = []
         opened = [o for o in outcomes if o.result == "opened"]
         failed = [o for o in outcomes if o.result == "failed"]
+        left_open = [o for o in outcomes if o.result == "door_open"]
         if opened:
-            lines.append(self.tr("柜门已打开，请取件后关好柜门"))
-            lines.append("  ".join(o.parcel.compartment for o in opened))
+            lines.append(self.tr("取件完成，谢谢"))
             printed = [o.printed for o in opened if o.printed is not None]
             if printed:
                 worst = next((p for p in printed if not p.ok), printed[0])
                 lines.append(self.tr(worst.message()))
+        if left_open:
+            names = "  ".join(o.parcel.compartment for o in left_open)
+            lines.append(f"{self.tr('柜门未关闭，已通知安全员')}：{names}")
         if failed:
             names = "  ".join(o.parcel.compartment for o in failed)
             lines.append(f"{self.tr('柜门未能打开')}：{names}")
@@ -86,11 +120,37 @@ class ParcelScreen(KioskScreen):
         self.parcels = []
         if failed:
             title = "柜门未能打开"
+        elif left_open:
+            title = "请关好柜门"
         elif opened:
-            title = "柜门已打开"
+            title = "已取件  " + "  ".join(o.parcel.compartment for o in opened)
         else:
             title = "请到前台，安全员将把包裹交给您"
-        self.app.show_result(title, lines, ok=not failed, number=number)
+        self.app.show_result(title, lines, ok=not failed and not left_open, number=number)
+
+    def _ask_still_there(self, still: list[Any], others: list[Any]) -> None:
+        """The door was shut on the parcel: open it again, or leave it for later."""
+        names = "  ".join(o.parcel.compartment for o in still)
+
+        def chosen(value: str) -> None:
+            if value == "again":
+                self.collect_self([o.parcel for o in still])
+                return
+            self.app.show_result(
+                "包裹仍在柜中",
+                [f"{self.tr('柜格')} {names}", self.tr("可稍后凭取件码再取")],
+                ok=True,
+                number=still[0].parcel.number,
+            )
+
+        ChoicePopup(
+            f"{self.tr('包裹仍在柜内')}：{names}",
+            [("again", self.tr("重新开柜")), ("later", self.tr("稍后再取"))],
+            chosen,
+            cols=2,
+        ).open()
+        if others:
+            log.info("pickup: %d other parcel(s) settled meanwhile", len(others))
 
     def collect_proxy(self) -> None:
         def got_name(name: str) -> None:

@@ -5,19 +5,27 @@ from __future__ import annotations
 import base64
 import dataclasses
 import itertools
+import sys
+from pathlib import Path
 
 import pytest
 
 from desk.config import load_settings
 from devices.compartments import CompartmentMap
-from devices.sim_harness import sample_records, start_sim
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
+
+from sim_harness import sample_records, start_sim  # noqa: E402
 
 
 @pytest.fixture
 def settings(tmp_path):
     s = load_settings(data_dir=tmp_path / "data")
     return dataclasses.replace(
-        s, devices=dataclasses.replace(s.devices, sim_dir=tmp_path / "sim", lock_timeout_s=0.2)
+        s,
+        devices=dataclasses.replace(
+            s.devices, sim_dir=tmp_path / "sim", lock_timeout_s=0.2, sim_person_s=0.0
+        ),
     )
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 
 import pytest
+from sim_harness import locks_on, start_sim  # tests/support, put on sys.path by conftest
 
 from devices.compartments import CompartmentMap, default_compartments, normalise_name
 from devices.events import DeviceState
-from devices.sim_harness import locks_on, start_sim
 
 
 def boards_for(sim, protocol="kerong", timeout=0.2):
@@ -22,8 +22,8 @@ def test_open_is_confirmed_by_read_back(sim):
     lb, events = boards_for(sim)
     result = lb.open("A-07")
     assert result.confirmed and result.attempts == 1
-    assert sim.locks.is_open(1, 7)
-    assert sim.locks.unlocks == [(1, 7)]
+    assert sim.locks.is_open(0, 7)
+    assert sim.locks.unlocks == [(0, 7)]
     assert any(e.kind == "door_opened" and e.detail["compartment"] == "A-07" for e in events)
     lb.close()
 
@@ -31,16 +31,16 @@ def test_open_is_confirmed_by_read_back(sim):
 def test_key_cabinet_name_variants(sim):
     lb, _ = boards_for(sim)
     assert lb.open("钥匙3-12").confirmed
-    assert sim.locks.is_open(3, 12)
+    assert sim.locks.is_open(2, 12)
     lb.close()
 
 
 def test_jammed_door_retried_once_then_reported_failed(sim):
-    sim.locks.jam(1, 3)
+    sim.locks.jam(0, 3)
     lb, events = boards_for(sim)
     result = lb.open("A-03")
     assert not result.confirmed and result.attempts == 2
-    assert sim.locks.unlocks == [(1, 3), (1, 3)]
+    assert sim.locks.unlocks == [(0, 3), (0, 3)]
     assert any(e.kind == "door_failed" for e in events)
     assert not any(e.kind == "door_opened" for e in events)
     lb.close()
@@ -51,8 +51,8 @@ def test_silent_board_is_a_failure(sim):
     lb, _ = boards_for(sim)
     result = lb.open("A-01")
     assert not result.confirmed
-    assert "锁控板" in result.error
-    assert lb.state_value == DeviceState.OFFLINE
+    assert result.error.startswith("锁控板无应答（请检查接线/电源")
+    assert lb.state_value == DeviceState.NO_ANSWER
     lb.close()
 
 
@@ -68,11 +68,11 @@ def test_garbage_answers_never_report_open(sim):
 
 
 def test_item_sensor_confirms_parcel_taken(sim):
-    sim.locks.set_item(1, 5, True)
+    sim.locks.put(0, 5)
     lb, events = boards_for(sim)
     assert lb.state("A-05").item is True
     assert lb.open("A-05").confirmed
-    sim.locks.set_item(1, 5, False)
+    sim.locks.take(0, 5)
     assert lb.wait_item("A-05", present=False, timeout=1.0, poll=0.01)
     assert any(e.kind == "item" for e in events)
     lb.close()
@@ -128,14 +128,14 @@ def test_jammed_door_on_a_slow_answering_board_is_not_called_offline(tmp_path):
     """A read-back cut short by the confirm deadline must not take the board for silent."""
     host = start_sim(tmp_path / "slow", lock_answer_delay=0.05)
     try:
-        host.locks.jam(1, 4)
+        host.locks.jam(0, 4)
         lb, events = boards_for(host, timeout=0.2)
         result = lb.open("A-04")
         assert not result.confirmed and result.attempts == 2
         assert result.error == "柜门未能确认打开，请联系工作人员"
         assert lb.state_value == DeviceState.READY
         states = [e.state for e in events if e.kind == "state"]
-        assert DeviceState.OFFLINE not in states and DeviceState.ERROR not in states
+        assert not {DeviceState.NO_ANSWER, DeviceState.BAD_ANSWER} & set(states)
         lb.close()
     finally:
         host.stop()
@@ -147,7 +147,7 @@ def test_silent_bus_is_never_reported_ready(sim):
     assert lb.connect()
     assert lb.state_value == DeviceState.CONNECTING  # the port opened, nobody answered yet
     assert lb.state("A-01") is None
-    assert lb.state_value == DeviceState.OFFLINE
+    assert lb.state_value == DeviceState.NO_ANSWER
     assert not lb.open("B-03").confirmed
     assert DeviceState.READY not in [e.state for e in events if e.kind == "state"]
     assert not any(e.kind == "door_opened" for e in events)
@@ -161,10 +161,11 @@ def test_garbage_is_an_error_state_and_a_reported_failure(sim):
     sim.control("locks garbage")
     lb, events = boards_for(sim)
     result = lb.open("A-09")
-    assert not result.confirmed and result.attempts == 2 and result.error
-    assert lb.state_value == DeviceState.ERROR
+    assert not result.confirmed and result.attempts == 2
+    assert result.error.startswith("锁控板应答异常（请检查波特率/协议）")
+    assert lb.state_value == DeviceState.BAD_ANSWER
     assert [e.kind for e in events if e.kind.startswith("door_")] == ["door_failed"]
-    assert lb.board_states(1) is None
+    assert lb.board_states(0) is None
     lb.close()
 
 
@@ -181,3 +182,39 @@ def test_8a_silent_board_gives_up_at_the_first_unanswered_lock(tmp_path):
         lb.close()
     finally:
         host.stop()
+
+
+def test_8a_open_uses_the_unlock_answer_and_raises_no_error(tmp_path):
+    """Issue 11 items 1-2: a board that follows the documents (0x11 = closed) opens without a
+    spurious error event, the unlock answer confirms it, and a jammed door is a failure."""
+    cm = CompartmentMap({f"A-{n:02d}": f"1:{n}" for n in range(1, 6)})
+    host = start_sim(tmp_path / "sim8a", cm, lock_protocol="8a", lock_answer_delay=0.02)
+    try:
+        lb, events = boards_for(host, "8a")
+        for n in range(1, 6):
+            assert lb.open(f"A-{n:02d}").confirmed
+        assert host.locks.frames_seen == 5  # the unlock's own answer, no read-back query
+        states = [e.state for e in events if e.kind == "state"]
+        assert not {DeviceState.NO_ANSWER, DeviceState.BAD_ANSWER, DeviceState.ERROR} & set(states)
+        host.locks.close(1, 1)
+        host.locks.jam(1, 1)
+        result = lb.open("A-01")
+        assert not result.confirmed and result.attempts == 2
+        assert result.error == "柜门未能确认打开，请联系工作人员"
+        assert lb.state("A-01").closed
+        lb.close()
+    finally:
+        host.stop()
+
+
+def test_garbage_and_silence_are_told_apart(sim):
+    """Issue 11 item 4: wiring/power (silent) vs baud/protocol (garbage)."""
+    lb, _ = boards_for(sim)
+    sim.control("locks silent")
+    assert lb.state("A-01") is None and lb.state_value == DeviceState.NO_ANSWER
+    sim.control("locks ok")
+    sim.control("locks garbage")
+    assert lb.state("A-01") is None and lb.state_value == DeviceState.BAD_ANSWER
+    sim.control("locks ok")
+    assert lb.state("A-01") is not None and lb.state_value == DeviceState.READY
+    lb.close()

@@ -5,10 +5,11 @@ from __future__ import annotations
 import threading
 import time
 
+from sim_harness import printer_on, start_sim  # tests/support, put on sys.path by conftest
+
 from devices.events import DeviceState
 from devices.print_queue import BACKOFF, PrintQueue
 from devices.receipts import receipt_for
-from devices.sim_harness import printer_on, start_sim
 
 
 def printer_for(sim, events=None):
@@ -144,7 +145,7 @@ def test_printer_silent_after_the_job_is_not_printed_and_retried(sim, settings, 
     assert not queue.run_once()
     assert p.state == DeviceState.OFFLINE
     [job] = store.pending_print_jobs()
-    assert job.last_error == "打印机未连接或无响应"
+    assert job.last_error == "打印中断：打印机未连接或无响应"  # the job reached the printer
     assert not any(e.kind == "job_printed" for e in events)
     waiting = [e for e in events if e.kind == "job_waiting"]
     assert waiting and waiting[-1].state == DeviceState.OFFLINE
@@ -178,9 +179,41 @@ def test_unplugged_mid_job_is_reported_and_the_job_kept(tmp_path, settings, reco
         host.control("plug printer")
         assert wait_for(queue.run_once, 10)
         assert store.pending_print_jobs() == []
-        assert [r.qr_codes for r in host.printer.receipts if r.complete] == [
+        assert [r.qr_codes for r in host.printer.receipts if r.complete and r.qr_codes] == [
             [records["work_order"].number]
         ]
+        p.close()
+    finally:
+        host.stop()
+
+
+def test_a_job_cut_by_an_unplug_is_cut_and_voided_before_the_reprint(
+    tmp_path, settings, records, store
+):
+    """Issue 11 item 6: the partial slip and the reprint never end up on one strip."""
+    host = start_sim(tmp_path / "wire", printer_baud=9600)
+    try:
+        p = printer_on(host, 9600)
+        queue = PrintQueue(store, p, poll_s=0.05)
+        k, data = receipt_for(records["work_order"], settings)
+        queue.submit(k, records["work_order"].number, data)
+
+        def unplug_during_the_job():
+            assert wait_for(lambda: host.printer_dev.rx_bytes >= 9 + 100, 30)
+            host.control("unplug printer")
+
+        t = threading.Thread(target=unplug_during_the_job)
+        t.start()
+        assert not queue.run_once()
+        t.join()
+        [job] = store.pending_print_jobs()
+        assert job.last_error.startswith("打印中断")
+        host.control("plug printer")
+        assert wait_for(queue.run_once, 10)
+        partial, full = host.printer.receipts[-2:]
+        assert partial.lines[-1] == "—— 以上凭条打印中断，作废 ——"
+        assert full.lines[0] == settings.site.name  # the reprint starts on a fresh strip
+        assert full.qr_codes == [records["work_order"].number]
         p.close()
     finally:
         host.stop()

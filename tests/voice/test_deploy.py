@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from voice.asr import find_model
+from speech.asr import find_model
 from voice.models import SUM_FILE, ModelInstallError, install_model
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -107,6 +107,16 @@ def test_demo_and_test_scripts_call_install_without_optional_steps():
     for name in ("demo.sh", "test.sh"):
         text = (ROOT / "deploy" / name).read_text(encoding="utf-8")
         assert "bash deploy/install.sh\n" in text
+
+
+def test_ci_type_checks_before_the_tests():
+    """Issue 9 item 10: mypy (configured in pyproject.toml) runs in CI before pytest."""
+    text = (ROOT / "deploy" / "test.sh").read_text(encoding="utf-8")
+    assert 0 < text.index(".venv/bin/mypy") < text.index("-m pytest")
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert "[tool.mypy]" in pyproject and '"devices", "speech"' in pyproject
+    hooks = (ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8")
+    assert "ruff check" in hooks and "ruff format" in hooks and ".venv/bin/mypy" in hooks
 
 
 def test_model_install_is_idempotent_and_checked(tmp_path):

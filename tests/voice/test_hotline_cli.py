@@ -10,8 +10,8 @@ import zipfile
 import pytest
 
 from desk.record_types import Call
+from speech.asr import find_model
 from voice import cli
-from voice.asr import find_model
 from voice.fake import ScriptedChannel
 from voice.hotline import Hotline
 from voice.models import ModelInstallError, install_model

@@ -1,5 +1,6 @@
-"""The prompts ship with the package: found through importlib.resources in a source tree,
-an editable install and a plain (non-editable) wheel install."""
+"""The prompts ship as package data of the shared `assets` package: found through
+importlib.resources in a source tree, an editable install and a plain (non-editable) wheel
+install; the front ends' entry points ship in the wheel's metadata (issue 9 items 5, 7)."""
 
 from __future__ import annotations
 
@@ -18,8 +19,8 @@ from voice.prompts import PROMPTS_DIR, Prompts
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_prompts_are_package_data_of_voice():
-    d = resources.files("voice") / "assets" / "prompts"
+def test_prompts_are_package_data_of_assets():
+    d = resources.files("assets") / "prompts"
     assert (d / "prompts.toml").is_file() and (d / "menus.toml").is_file()
     assert Path(str(d)) == PROMPTS_DIR
     assert "main" in load_menus() and "greeting" in Prompts(None).texts
@@ -34,7 +35,7 @@ def test_wheel_install_finds_the_prompts(tmp_path):
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(ROOT / name, src / name)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    for pkg in ("desk", "kiosk", "voice", "devices"):
+    for pkg in ("desk", "kiosk", "voice", "devices", "speech", "assets"):
         shutil.copytree(ROOT / pkg, src / pkg, ignore=ignore)
     wheels = tmp_path / "wheels"
     built = subprocess.run(
@@ -46,14 +47,17 @@ def test_wheel_install_finds_the_prompts(tmp_path):
     assert built.returncode == 0, built.stderr[-2000:]
     [wheel] = wheels.glob("reception_terminal-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
-    assert "voice/assets/prompts/prompts.toml" in names
-    assert "voice/assets/prompts/menus.toml" in names
+    assert "assets/prompts/prompts.toml" in names
+    assert "assets/prompts/menus.toml" in names
+    [entry_points] = [n for n in names if n.endswith(".dist-info/entry_points.txt")]
+    assert "[reception.frontends]" in zipfile.ZipFile(wheel).read(entry_points).decode()
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     probe = (
-        "import sys, voice; from voice.prompts import PROMPTS_DIR, Prompts;"
+        "import sys, voice, assets; from voice.prompts import PROMPTS_DIR, Prompts;"
         "from voice.menu import load_menus;"
         "assert voice.__file__.startswith(sys.argv[1]), voice.__file__;"
+        "assert assets.__file__.startswith(sys.argv[1]), assets.__file__;"
         "assert str(PROMPTS_DIR).startswith(sys.argv[1]), PROMPTS_DIR;"
         "print(len(load_menus()), len(Prompts(None).texts))"
     )

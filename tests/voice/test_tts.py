@@ -7,10 +7,10 @@ import shutil
 import numpy as np
 import pytest
 
-from voice import tts as tts_mod
-from voice.audio import read_wav, resample
+from speech import tts as tts_mod
+from speech.audio import read_wav, resample
+from speech.tts import Tts
 from voice.prompts import Prompts, cn_number, digits_zh, time_zh, unit_zh
-from voice.tts import Tts
 
 needs_espeak = pytest.mark.skipif(not shutil.which("espeak-ng"), reason="needs espeak-ng")
 
@@ -102,7 +102,7 @@ def test_T1_mandarin_voice_speaks_chinese_not_pinyin_read_as_english():
     import subprocess
 
     from desk.config_hotline import HotlineSettings
-    from voice.tts import resolve_voice
+    from speech.tts import resolve_voice
 
     voice = resolve_voice(HotlineSettings().tts_voice)
     phonemes = subprocess.run(

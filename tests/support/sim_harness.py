@@ -1,4 +1,4 @@
-"""Simulator harness shared by the device tests and the benchmark: sample records, sim, drivers."""
+"""Simulator harness (test support, not product) shared by the device tests and bench/devices.py: sample records, sim, drivers."""
 
 from __future__ import annotations
 

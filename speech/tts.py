@@ -1,4 +1,4 @@
-"""Text to speech: pyttsx3 on espeak-ng (fallback ``espeak-ng -w``), cached 8 kHz WAVs."""
+"""Text to speech: pyttsx3 on espeak-ng (fallback ``espeak-ng -w``), WAVs cached by text and voice."""
 
 from __future__ import annotations
 
@@ -11,12 +11,13 @@ import shutil
 import subprocess
 import threading
 import time
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from voice.audio import read_wav, resample, trim, write_wav
-from voice.events import SAMPLE_RATE
+from speech.audio import LINE_RATE, read_wav, resample, trim, write_wav
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ def _render_pyttsx3(text: str, voice: str, rate_wpm: int, path: Path) -> bool:
     with contextlib.redirect_stdout(io.StringIO()):
         try:
             engine = pyttsx3.init("espeak")
-            engine.setProperty("voice", voice)
+            engine.setProperty("voice", pick_voice(engine.getProperty("voices"), voice) or voice)
             engine.setProperty("rate", rate_wpm)
             token = engine.connect("finished-utterance", lambda name, completed: done.set())
             engine.save_to_file(text, str(path))
@@ -86,6 +87,25 @@ MANDARIN = "cmn-latn-pinyin"
 """espeak-ng's Mandarin voice. From espeak-ng 1.51 (Debian 12) the plain ``cmn`` voice is
 "latin as English": its dictionary turns 汉字 into pinyin with tone digits, which it then
 reads as English words ("您好" -> "nin two hao three"). ``cmn-latn-pinyin`` speaks them."""
+MANDARIN_NAMES = (MANDARIN, "cmn", "zh")
+"""Mandarin voices, best first."""
+
+
+def pick_voice(voices: Iterable[Any], wanted: str) -> str | None:
+    """The id of pyttsx3's voice named ``wanted`` (ids look like ``sit/cmn``); for a
+    Mandarin name the best Mandarin voice there is: pinyin-reading cmn, then cmn, then zh."""
+    ids = [getattr(v, "id", None) or "" for v in voices]
+    names = MANDARIN_NAMES if wanted.lower() in MANDARIN_NAMES else (wanted.lower(),)
+    for name in names:
+        for voice_id in ids:
+            if voice_id.lower().rsplit("/", 1)[-1] == name:
+                return voice_id
+    return None
+
+
+def mandarin_voice_id(voices: Iterable[Any]) -> str | None:
+    """The best Mandarin voice among pyttsx3's voices (None if it has none)."""
+    return pick_voice(voices, MANDARIN)
 
 
 @functools.cache
@@ -122,11 +142,19 @@ def resolve_voice(voice: str) -> str:
 
 
 class Tts:
-    """Renders text once per (text, voice, rate); later calls read the 8 kHz cache."""
+    """Renders text once per (text, voice, rate); later calls read the cache.
+
+    ``sample_rate`` is the rate of the cached files: 8 kHz line audio for the hotline,
+    None to keep the engine's own rate (the kiosk's loudspeaker)."""
 
     def __init__(
-        self, cache_dir: Path, voice: str = MANDARIN, rate_wpm: int = 150, engine: str = "auto"
-    ):
+        self,
+        cache_dir: Path,
+        voice: str = MANDARIN,
+        rate_wpm: int = 150,
+        engine: str = "auto",
+        sample_rate: int | None = LINE_RATE,
+    ) -> None:
         self.cache_dir = Path(cache_dir)
         self.cache_dir.mkdir(parents=True, exist_ok=True)
         self.voice = resolve_voice(voice)
@@ -135,13 +163,15 @@ class Tts:
         self.rate_wpm = rate_wpm
         self.engine = engine
         """auto (pyttsx3, then espeak-ng), pyttsx3 or espeak."""
+        self.sample_rate = sample_rate
         self._mem: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
         self.renders = 0
         """Number of syntheses made (cache misses), for tests and logs."""
 
     def key(self, text: str, voice: str | None = None) -> str:
-        raw = f"{voice or self.voice}|{self.rate_wpm}|{text}".encode()
+        rate = "" if self.sample_rate == LINE_RATE else f"|{self.sample_rate or 'native'}"
+        raw = f"{voice or self.voice}|{self.rate_wpm}|{text}{rate}".encode()
         return hashlib.sha256(raw).hexdigest()[:24]
 
     def path(self, text: str, voice: str | None = None) -> Path:
@@ -150,22 +180,26 @@ class Tts:
     def cached(self, text: str, voice: str | None = None) -> bool:
         return self.key(text, voice) in self._mem or self.path(text, voice).exists()
 
-    def get(self, text: str, trim_silence: bool = False, voice: str | None = None) -> np.ndarray:
-        """8 kHz int16 audio of ``text`` (in ``voice``, default the Mandarin one),
-        synthesising it on a cache miss."""
-        k = self.key(text, voice) + (":t" if trim_silence else "")
-        pcm = self._mem.get(k)
-        if pcm is not None:
-            return pcm
+    def render(self, text: str, voice: str | None = None) -> Path:
+        """The cached WAV file of ``text``, synthesised on a miss (raises TtsError)."""
         with self._lock:
             path = self.path(text, voice)
             if not path.exists():
                 self._synthesise(text, path, voice or self.voice)
-            pcm, rate = read_wav(path)
-        if rate != SAMPLE_RATE:  # a cache file written by an older version
-            pcm = resample(pcm, rate, SAMPLE_RATE)
+        return path
+
+    def get(self, text: str, trim_silence: bool = False, voice: str | None = None) -> np.ndarray:
+        """Int16 audio of ``text`` at ``sample_rate`` (in ``voice``, default the Mandarin
+        one), synthesising it on a cache miss."""
+        k = self.key(text, voice) + (":t" if trim_silence else "")
+        pcm = self._mem.get(k)
+        if pcm is not None:
+            return pcm
+        pcm, rate = read_wav(self.render(text, voice))
+        if self.sample_rate and rate != self.sample_rate:  # written by an older version
+            pcm = resample(pcm, rate, self.sample_rate)
         if trim_silence:
-            pcm = trim(pcm)
+            pcm = trim(pcm, rate=self.sample_rate or rate)
         self._mem[k] = pcm
         return pcm
 
@@ -189,10 +223,13 @@ class Tts:
                 raw.unlink(missing_ok=True)
         if not ok and self.engine in ("auto", "espeak"):
             ok = _render_espeak(text, voice, self.rate_wpm, raw)
+            if not ok and voice == MANDARIN:  # an older espeak-ng without the pinyin voice
+                ok = _render_espeak(text, "cmn", self.rate_wpm, raw)
         if not ok:
             raise TtsError(f"no TTS engine could render {text!r}")
         pcm, rate = read_wav(raw)
-        write_wav(path, resample(pcm, rate, SAMPLE_RATE), SAMPLE_RATE)
+        out_rate = self.sample_rate or rate
+        write_wav(path, resample(pcm, rate, out_rate), out_rate)
         raw.unlink(missing_ok=True)
         self.renders += 1
         log.debug("rendered %r (%d samples at %d Hz)", text[:20], len(pcm), rate)

@@ -8,6 +8,9 @@ from pathlib import Path
 
 import numpy as np
 
+LINE_RATE = 8000
+"""Telephone audio: 16-bit mono PCM at 8 kHz (G.711 decoded)."""
+
 
 @lru_cache(maxsize=16)
 def _lowpass(cutoff: float, taps: int = 63) -> np.ndarray:

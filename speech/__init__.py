@@ -1,0 +1,1 @@
+"""Speech shared by the kiosk and the hotline: TTS with a cache, recording, Vosk recognition."""
