@@ -68,6 +68,18 @@ class DeviceSettings:
     """Compartment name -> "board:lock" (board = the address set on its DIP switches, lock from
     1). Names are matched ignoring spaces, width and leading zeros ("A-7" is "A-07"). Unset: the
     map saved by ``reception devices scan --save``, else ``default_compartments``."""
+    id_reader_url: str = "sim"
+    """Second-generation ID card reader (SAM protocol): "sim", a device path
+    (/dev/serial/by-id/...), a pyserial URL, or "" for none."""
+    id_reader_baud: int = 115200
+    """ID card reader speed (the SAM module's default is 115200)."""
+    id_reader_poll_s: float = 1.0
+    """Seconds between "find card" polls while the visitor form is open."""
+    id_keep_address: bool = False
+    """Let the card's address leave the reader with the name and ID (``visitor_fields``); off:
+    it is dropped at once (X1). The visit record has no address field, so nothing stores it yet."""
+    id_keep_photo: bool = False
+    """As ``id_keep_address`` for the card's encoded photo (no record stores it yet)."""
     sim_dir: Path | None = None
     """Where the simulator puts its ptys, control socket and rendered receipts
     (default: <data_dir>/sim)."""

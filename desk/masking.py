@@ -74,6 +74,14 @@ def mask_name(value: str) -> str:
     return value[0] + "".join(c if c in _NAME_SEPARATORS else STAR for c in value[1:])
 
 
+def mask_address(value: str, keep: int = 6) -> str:
+    """Mask a home address: keep the first ``keep`` characters (province, city), star the rest."""
+    value = (value or "").strip()
+    if len(value) <= keep:
+        return STAR * len(value)
+    return value[:keep] + STAR * 4
+
+
 # --- free text / log records -----------------------------------------------------------
 
 # A run of digits, with an X where resident IDs end it, not glued to other digits. Digits

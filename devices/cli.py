@@ -36,7 +36,7 @@ def register(subparsers: Any) -> None:
     )
     dev.add_argument(
         "action",
-        choices=["ports", "status", "scan", "test-page", "query", "open"],
+        choices=["ports", "status", "scan", "test-page", "query", "open", "read-id"],
         nargs="?",
         default="status",
     )
@@ -57,6 +57,7 @@ def register(subparsers: Any) -> None:
         metavar="ADDR[,ADDR]",
         help="scan: board addresses that are key cabinets (the others are parcel lockers)",
     )
+    dev.add_argument("--reader", help="ID card reader port to read instead of the configured one")
     dev.set_defaults(func=cmd_devices)
 
 
@@ -91,6 +92,7 @@ def cmd_sim(args: argparse.Namespace, settings: Any) -> int:
     ).start()
     print(f"virtual printer : {host.printer_path}")
     print(f"virtual locks   : {host.locks_path} ({dev.lock_protocol})")
+    print(f"virtual idreader: {host.idreader_path}")
     print(f"receipts        : {host.receipt_dir}")
     print(f"control         : reception sim --ctl 'COMMAND'\n{HELP}")
     sys.stdout.flush()
@@ -146,6 +148,8 @@ def list_ports() -> list[str]:
 
 def cmd_devices(args: argparse.Namespace, settings: Any) -> int:
     """Test the configured (or given) ports before saving them to the config."""
+    if args.action == "read-id":
+        return cmd_read_id(args.reader, settings)
     if args.action == "ports":
         ports = list_ports()
         print("\n".join(ports) if ports else "没有找到串口 (no serial ports found)")
@@ -187,6 +191,7 @@ def cmd_devices(args: argparse.Namespace, settings: Any) -> int:
                     f"{', '.join(map(str, answering))} do: if no board is set to that address, "
                     "run 'reception devices scan --save' to use the boards that are there"
                 )
+            print(idreader_status(settings))
             return 0 if st.answered else 1
         if args.action == "test-page":
             result = devs.printer.print_bytes(test_page(settings))
@@ -265,3 +270,54 @@ def checks(settings: Any) -> list[Any]:
     from devices.golive import checks as devices_checks
 
     return devices_checks(settings)
+
+
+def idreader_url(settings: Any, reader: str | None = None) -> str:
+    """The ID card reader's port: ``reader``, else ``[devices] id_reader_url`` ("sim" resolved)."""
+    url = reader or settings.devices.id_reader_url
+    if url == "sim":
+        from devices.compartments import CompartmentMap
+        from devices.manager import sim_dir
+        from devices.sim.host import idreader_path
+
+        return idreader_path(sim_dir(settings), CompartmentMap(settings.devices.compartments))
+    return url
+
+
+def cmd_read_id(reader: str | None, settings: Any) -> int:
+    """Read the card on the reader and print its fields masked (X1); 0 only when a card was read."""
+    from desk.identity_card import check_card
+    from devices.idcard import IdCardReader
+    from devices.idcard_protocol import ReaderError
+
+    url = idreader_url(settings, reader)
+    if not url:
+        print("没有配置身份证读卡器 (set [devices] id_reader_url or --reader)", file=sys.stderr)
+        return 2
+    with IdCardReader(url, settings.devices.id_reader_baud) as rd:
+        try:
+            card = rd.read_card()
+        except ReaderError as exc:
+            print(f"读卡失败: {exc.fault.message} [{exc.fault.name}] {exc.detail}".rstrip())
+            return 1
+    for label, value in card.masked().items():
+        print(f"{label}: {value}")
+    check = check_card(card)
+    print("证件有效" if check.ok else check.message)
+    return 0
+
+
+def idreader_status(settings: Any) -> str:
+    """One line on the ID card reader: its security module answers, or why not."""
+    from devices.idcard import IdCardReader
+    from devices.idcard_protocol import ReaderError
+
+    url = idreader_url(settings)
+    if not url:
+        return "id card reader: none configured"
+    with IdCardReader(url, settings.devices.id_reader_baud) as rd:
+        try:
+            ok = rd.sam_ok()
+        except ReaderError as exc:
+            return f"id card reader {url}: {exc.fault.message} [{exc.fault.name}]"
+    return f"id card reader {url}: " + ("ready" if ok else "安全模块自检失败 [SAM]")

@@ -1,4 +1,4 @@
-"""Pinyin input method: candidates for typed pinyin from pypinyin's data ranked by jieba's frequencies."""
+"""Pinyin input method: candidates from pypinyin's data ranked by how often each reading is used (jieba)."""
 
 from __future__ import annotations
 
@@ -9,16 +9,16 @@ import os
 import pickle
 import threading
 import unicodedata
-from array import array
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from kiosk.packed import Packed
+
 log = logging.getLogger(__name__)
 
 SEP = "'"
-CACHE_VERSION = 5
+CACHE_VERSION = 6
 MAX_PHRASE_LEN = 4
 """Longest jieba word (in characters) added from per-character readings."""
 MIN_WORD_FREQ = 20
@@ -70,96 +70,6 @@ def _cache_path() -> Path:
     return Path(base) / "reception" / f"pinyin_index_v{CACHE_VERSION}.pickle"
 
 
-class Strings(Sequence[str]):
-    """A read-only list of strings held as one string and an offsets array (bisect works on it)."""
-
-    def __init__(self, blob: str, offsets: array) -> None:
-        self.blob = blob
-        self.offsets = offsets
-
-    @classmethod
-    def of(cls, items: Iterable[str]) -> Strings:
-        offsets = array("I", [0])
-        parts = []
-        pos = 0
-        for text in items:
-            parts.append(text)
-            pos += len(text)
-            offsets.append(pos)
-        return cls("".join(parts), offsets)
-
-    def __len__(self) -> int:
-        return len(self.offsets) - 1
-
-    def __getitem__(self, i: int) -> str:  # type: ignore[override] - ints only
-        if i < 0:
-            i += len(self)
-        if not 0 <= i < len(self):
-            raise IndexError(i)
-        return self.blob[self.offsets[i] : self.offsets[i + 1]]
-
-    def state(self) -> tuple[str, bytes]:
-        return self.blob, self.offsets.tobytes()
-
-    @classmethod
-    def from_state(cls, state: tuple[str, bytes]) -> Strings:
-        blob, raw = state
-        offsets = array("I")
-        offsets.frombytes(raw)
-        return cls(blob, offsets)
-
-
-class Packed:
-    """A read-only ``str -> list[str]`` map in four objects instead of ~500k small ones.
-
-    The sorted keys and the values (each value's words joined by SEP) are two ``Strings``:
-    about a third of the memory of a dict of lists, and pickled/loaded as fast.
-    """
-
-    SEP = "\x1f"
-
-    def __init__(self, keys: Strings, values: Strings) -> None:
-        self.keys = keys
-        self.values = values
-
-    @classmethod
-    def pack(cls, mapping: dict[str, list[str]]) -> Packed:
-        keys = sorted(mapping)
-        return cls(Strings.of(keys), Strings.of(cls.SEP.join(mapping[k]) for k in keys))
-
-    def __len__(self) -> int:
-        return len(self.keys)
-
-    def __contains__(self, key: str) -> bool:
-        return self.find(key) >= 0
-
-    def find(self, key: str) -> int:
-        i = bisect.bisect_left(self.keys, key)
-        return i if i < len(self.keys) and self.keys[i] == key else -1
-
-    def at(self, i: int) -> list[str]:
-        text = self.values[i]
-        return text.split(self.SEP) if text else []
-
-    def get(self, key: str, default: list[str] | None = None) -> list[str]:
-        i = self.find(key)
-        return self.at(i) if i >= 0 else ([] if default is None else default)
-
-    def __getitem__(self, key: str) -> list[str]:
-        i = self.find(key)
-        if i < 0:
-            raise KeyError(key)
-        return self.at(i)
-
-    def state(self) -> tuple[tuple[str, bytes], tuple[str, bytes]]:
-        return self.keys.state(), self.values.state()
-
-    @classmethod
-    def from_state(cls, state: tuple[tuple[str, bytes], tuple[str, bytes]]) -> Packed:
-        keys, values = state
-        return cls(Strings.from_state(keys), Strings.from_state(values))
-
-
 class PinyinIndex:
     """Words by their toneless syllables ("zhang'san"), each list ranked by frequency."""
 
@@ -181,6 +91,31 @@ class PinyinIndex:
         return out
 
     # -- building -------------------------------------------------------------
+    @staticmethod
+    def _reading_frequencies(
+        freq: dict[str, int],
+        phrases: dict[str, list[list[str]]],
+        char_readings: dict[str, list[str]],
+    ) -> dict[tuple[str, str], int]:
+        """(character, toneless reading) -> summed jieba frequency of the words read that way.
+
+        A word's readings come from pypinyin's phrase data, else each character's main reading
+        (what pypinyin itself would say).
+        """
+        out: dict[tuple[str, str], int] = {}
+        for word, count in freq.items():
+            readings = phrases.get(word)
+            if readings is not None and len(readings) == len(word):
+                plain = [strip_tone(r[0]) for r in readings]
+            else:
+                try:
+                    plain = [char_readings[ch][0] for ch in word]
+                except KeyError:
+                    continue
+            for ch, reading in zip(word, plain, strict=True):
+                out[ch, reading] = out.get((ch, reading), 0) + count
+        return out
+
     @classmethod
     def build(cls) -> PinyinIndex:
         """Build from the installed packages' data files (about a second)."""
@@ -196,26 +131,28 @@ class PinyinIndex:
                         continue
         char_readings: dict[str, list[str]] = {}
         raw_chars = json.loads(char_file.read_text(encoding="utf-8"))
-        scored: dict[str, dict[str, int]] = {}
-        syllables: set[str] = set()
+        raw_phrases = json.loads(phrase_file.read_text(encoding="utf-8"))
         for code, readings in raw_chars.items():
-            ch = chr(int(code))
             tones = []
             for reading in readings.split(","):
                 plain = strip_tone(reading)
                 if plain.isalpha() and plain.isascii() and plain not in tones:
                     tones.append(plain)
-            if not tones:
-                continue
-            char_readings[ch] = tones
+            if tones:
+                char_readings[chr(int(code))] = tones
+        by_reading = cls._reading_frequencies(freq, raw_phrases, char_readings)
+        scored: dict[str, dict[str, int]] = {}
+        syllables: set[str] = set()
+        for ch, tones in char_readings.items():
             # Characters outside the basic CJK block come after every common one.
-            base = freq.get(ch, 0)
-            rank = base * 10 + (1 if 0x4E00 <= ord(ch) <= 0x9FFF else 0)
+            cjk = 1 if 0x4E00 <= ord(ch) <= 0x9FFF else 0
             for index, plain in enumerate(tones):
                 syllables.add(plain)
-                # a character's first (main) reading ranks above its other readings
-                scored.setdefault(plain, {})[ch] = rank if index == 0 else rank // 50
-        raw_phrases = json.loads(phrase_file.read_text(encoding="utf-8"))
+                # how often the character is read this way (长: zhang in 校长, chang in 长期)
+                count = by_reading.get((ch, plain), 0)
+                if not count and index == 0:
+                    count = freq.get(ch, 0) // 100
+                scored.setdefault(plain, {})[ch] = count * 10 + cjk
         for phrase, readings in raw_phrases.items():
             key = SEP.join(strip_tone(r[0]) for r in readings)
             scored.setdefault(key, {})[phrase] = freq.get(phrase, 1) * 10
@@ -382,8 +319,15 @@ def preload() -> threading.Thread:
     return thread
 
 
-def candidates(letters: str, limit: int = 30) -> list[Candidate]:
-    """Candidates for ``letters`` from the shared index."""
+def candidates(
+    letters: str, limit: int = 30, context: str = "", at_start: bool = True
+) -> list[Candidate]:
+    """Candidates for ``letters`` from the shared index; ``context`` "name" or "repair" favours
+    whole names or repair words (kiosk.ime_context); ``at_start``: nothing typed before."""
+    if context:
+        from kiosk.ime_context import get_ranker
+
+        return get_ranker().candidates(letters, context, limit, at_start)
     return get_index().candidates(letters, limit)
 
 
@@ -398,9 +342,16 @@ class Composer:
     """The keyboard's state without any widget: committed text, the pinyin buffer, candidates."""
 
     def __init__(
-        self, text: str = "", mode: str = "zh", max_len: int = 200, page_size: int = 8
+        self,
+        text: str = "",
+        mode: str = "zh",
+        max_len: int = 200,
+        page_size: int = 8,
+        context: str = "",
     ) -> None:
         self.text = text
+        self.context = context
+        """The field's kind: "" (any text), "name" or "repair" (see kiosk.ime_context)."""
         self.buffer = ""
         self.mode = mode
         """"zh" (pinyin), "en" (letters typed as they are) or "digits"."""
@@ -459,7 +410,9 @@ class Composer:
     # -- candidates -------------------------------------------------------------
     def _refresh(self) -> None:
         self.page = 0
-        self._cands = candidates(self.buffer, limit=60) if self.buffer else []
+        self._cands = (
+            candidates(self.buffer, 60, self.context, at_start=not self.text) if self.buffer else []
+        )
 
     @property
     def all_candidates(self) -> list[Candidate]:

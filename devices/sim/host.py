@@ -12,6 +12,7 @@ from pathlib import Path
 from devices.compartments import CompartmentMap
 from devices.sim import render
 from devices.sim.pty_device import PtyDevice
+from devices.sim.virtual_idreader import VirtualIdReader, sample_cards
 from devices.sim.virtual_locks import VirtualLockBus
 from devices.sim.virtual_printer import Receipt, VirtualPrinter
 
@@ -20,7 +21,9 @@ log = logging.getLogger(__name__)
 HELP = """commands: ping | state | quit | paper out | paper low | paper in | cover open | cover close
  printer silent | printer ok | locks silent | locks garbage | locks ok
  jam NAME | unjam NAME | close NAME | put NAME | take NAME | person SECONDS (0: off)
- unplug printer|locks | plug printer|locks"""
+ unplug printer|locks|idreader | plug printer|locks|idreader
+ card place [resident|expired|longterm|hmt|foreign2017|foreign2023] | card remove
+ idreader silent | idreader garbage | idreader checksum | idreader removing | idreader sam | idreader ok"""
 
 
 class SimHost:
@@ -51,6 +54,8 @@ class SimHost:
         self.locks_dev = PtyDevice(
             "locks", self.locks.feed, self.directory / "locks", lock_baud, lock_answer_delay
         )
+        self.idreader = VirtualIdReader()
+        self.idreader_dev = PtyDevice("idreader", self.idreader.feed, self.directory / "idreader")
         self.saved: list[Path] = []
         self.stopped = threading.Event()
         """Set by the "quit" command (``reception sim`` then exits)."""
@@ -68,6 +73,11 @@ class SimHost:
         return str(self.locks_dev.link)
 
     @property
+    def idreader_path(self) -> str:
+        """Stable path of the virtual ID card reader."""
+        return str(self.idreader_dev.link)
+
+    @property
     def control_path(self) -> Path:
         """Unix socket taking control commands."""
         return self.directory / "control.sock"
@@ -77,6 +87,7 @@ class SimHost:
         self.directory.mkdir(parents=True, exist_ok=True)
         self.printer_dev.plug()
         self.locks_dev.plug()
+        self.idreader_dev.plug()
         if control:
             self._serve_control()
         return self
@@ -85,6 +96,7 @@ class SimHost:
         """Unplug everything."""
         self.printer_dev.unplug()
         self.locks_dev.unplug()
+        self.idreader_dev.unplug()
         if self._sock:
             self._sock.close()
             self._sock = None
@@ -130,6 +142,15 @@ class SimHost:
             ("plug", "printer"): self.printer_dev.plug,
             ("unplug", "locks"): self.locks_dev.unplug,
             ("plug", "locks"): self.locks_dev.plug,
+            ("unplug", "idreader"): self.idreader_dev.unplug,
+            ("plug", "idreader"): self.idreader_dev.plug,
+            ("card", "remove"): self.idreader.remove,
+            ("idreader", "silent"): lambda: setattr(self.idreader, "silent", True),
+            ("idreader", "garbage"): lambda: setattr(self.idreader, "garbage", True),
+            ("idreader", "checksum"): lambda: setattr(self.idreader, "bad_checksum", True),
+            ("idreader", "removing"): lambda: setattr(self.idreader, "remove_mid_read", True),
+            ("idreader", "sam"): lambda: setattr(self.idreader, "sam_fault", True),
+            ("idreader", "ok"): self.idreader.ok,
         }
         if verb == "ping":
             return "pong"
@@ -146,6 +167,12 @@ class SimHost:
                 f"receipts={len(p.receipts)} | locks open={opened} items={items} "
                 f"silent={lk.silent} garbage={lk.garbage}"
             )
+        if verb == "card" and arg.lower().startswith("place"):
+            name = (arg.split()[1:] or ["resident"])[0].lower()
+            if name not in sample_cards():
+                return f"error: no sample card {name}; {sorted(sample_cards())}"
+            self.idreader.place(name)
+            return "ok"
         if (verb, arg.lower()) in simple:
             simple[verb, arg.lower()]()
             return "ok"
@@ -225,6 +252,12 @@ def attach_or_start(
             host = SimHost(directory, compartments, **kwargs).start()  # type: ignore[arg-type]
             _in_process[directory.resolve()] = host
         return host.printer_path, host.locks_path
+
+
+def idreader_path(directory: Path, compartments: CompartmentMap, **kwargs: object) -> str:
+    """Path of the simulated ID card reader (of a running ``reception sim`` or one started here)."""
+    attach_or_start(directory, compartments, **kwargs)
+    return str(Path(directory) / "idreader")
 
 
 def in_process_host(directory: Path) -> SimHost | None:

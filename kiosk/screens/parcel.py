@@ -171,4 +171,4 @@ class ParcelScreen(KioskScreen):
             self.parcels = []
             self.app.show_result("代取需安全员批准", [self.tr("请到前台，安全员将把包裹交给您")])
 
-        PinyinKeyboard.ask("代取人姓名", got_name, mode="zh", max_len=20)
+        PinyinKeyboard.ask("代取人姓名", got_name, mode="zh", max_len=20, context="name")

@@ -78,7 +78,7 @@ class RepairScreen(FormScreen):
             popup.open()
             return popup
         if key == "description":
-            return self.edit_text(key, "问题描述", "zh", 200)
+            return self.edit_text(key, "问题描述", "zh", 200, context="repair")
         if key == "urgency":
             return self.edit_choice(
                 key, "紧急程度", [("urgent", "紧急"), ("ordinary", "普通")], cols=2
@@ -86,7 +86,7 @@ class RepairScreen(FormScreen):
         if key == "slot":
             return self.edit_choice(key, "预约时段", self.app.backend.appointment_slots(), cols=3)
         if key == "contact_name":
-            return self.edit_text(key, "联系人", "zh", 40)
+            return self.edit_text(key, "联系人", "zh", 40, context="name")
         if key == "contact_phone":
             return self.edit_number(key, "联系电话", 11, hint="11位手机号码")
         return None

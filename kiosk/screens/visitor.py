@@ -41,6 +41,7 @@ class VisitorScreen(FormScreen):
         }
 
     def prepare(self, **_: Any) -> None:
+        self._start_card_feed()
         if not self.values.get("id_type"):
             self.set_value("id_type", "resident_id", self.tr(ID_TYPES["resident_id"]))
         if not self.values.get("visitor_kind"):
@@ -51,6 +52,46 @@ class VisitorScreen(FormScreen):
     def reset(self) -> None:
         super().reset()
         self.preauth_code = ""
+        self._stop_card_feed()
+
+    def on_leave(self, *_: Any) -> None:
+        self._stop_card_feed()
+
+    # -- ID card reader (V1, X1): a placed card fills name and ID; typing stays possible --
+    _feed: Any = None
+
+    def _start_card_feed(self) -> None:
+        from kiosk.idcard_feed import CardFeed
+
+        if self._feed is None:
+            try:
+                self._feed = CardFeed.from_settings(
+                    self.app.settings,
+                    on_fields=self.card_fields,
+                    on_message=self.card_message,
+                    deliver=lambda fn: Clock.schedule_once(lambda _dt: fn()),
+                )
+            except Exception:  # noqa: BLE001 - no reader: the visitor types
+                log.warning("id card reader not available", exc_info=True)
+        if self._feed is not None:
+            self._feed.start()
+
+    def _stop_card_feed(self) -> None:
+        if self._feed is not None:
+            self._feed.stop()
+
+    def card_fields(self, fields: dict[str, Any]) -> None:
+        """A valid card was read: name and ID shown masked (X1), nothing else kept."""
+        from desk.masking import mask_name
+
+        name = fields["visitor_name"]
+        self.set_value("id_type", fields["id_type"], self.tr(ID_TYPES[fields["id_type"]]))
+        self.set_value("visitor_name", name, mask_name(name))
+        self.set_value("id_number", fields["id_number"])
+        self.status = self.tr("已读取证件，请选择被访住户")
+
+    def card_message(self, text: str) -> None:
+        self.status = self.tr(text)
 
     def on_value(self, key: str, value: str) -> None:
         if key == "id_type" and self.values.get("id_number"):
@@ -62,7 +103,7 @@ class VisitorScreen(FormScreen):
         if key == "host_unit":
             return self.edit_unit(key, app.backend.unit_tree())
         if key == "visitor_name":
-            return self.edit_text(key, "访客姓名", "zh", 40)
+            return self.edit_text(key, "访客姓名", "zh", 40, context="name")
         if key == "id_type":
             return self.edit_choice(key, "证件类型", list(ID_TYPES.items()), cols=3)
         if key == "visitor_kind":
@@ -114,14 +155,20 @@ class VisitorScreen(FormScreen):
         return popup
 
     def search_host(self) -> Any:
-        """The host by the pinyin initials of a resident's name (masked names and units)."""
+        """X1: the host by full name or full unit; at most that one unit, never a list."""
+        from desk.host_lookup import public_host_lookup
         from desk.validate import format_unit_zh
-        from kiosk.widgets.resident_search import ResidentSearch
 
-        def chosen(owner: Any) -> None:
-            self.set_value("host_unit", owner.unit, format_unit_zh(owner.unit))
+        def done(text: str) -> None:
+            if not text.strip():
+                return
+            match = public_host_lookup(self.app.backend.desk, text)
+            if match.unit is None:
+                self.status = self.tr(match.message)
+                return
+            self.set_value("host_unit", match.unit, format_unit_zh(match.unit))
 
-        return ResidentSearch.ask(self.app.backend.search_residents, chosen)
+        return PinyinKeyboard.ask("住户姓名或房号", done, mode="zh", max_len=20, context="name")
 
     def enter_preauth(self) -> NumPad:
         def done(code: str) -> None:

@@ -89,7 +89,13 @@ class FormScreen(KioskScreen):
 
     # -- editors ----------------------------------------------------------------
     def edit_text(
-        self, key: str, title: str, mode: str = "zh", max_len: int = 100, mask_keep: int = -1
+        self,
+        key: str,
+        title: str,
+        mode: str = "zh",
+        max_len: int = 100,
+        mask_keep: int = -1,
+        context: str = "",
     ) -> PinyinKeyboard:
         kb = PinyinKeyboard.ask(
             title,
@@ -98,6 +104,7 @@ class FormScreen(KioskScreen):
             mode=mode,
             max_len=max_len,
             mask_keep=mask_keep,
+            context=context,
         )
         return kb
 

@@ -43,12 +43,14 @@ class PinyinKeyboard(TypingPopup):
         mode: str = "zh",
         max_len: int = 200,
         mask_keep: int = -1,
+        context: str = "",
     ) -> PinyinKeyboard:
         """The shared keyboard set up for this question and opened (built once: ~40 buttons).
 
-        ``mask_keep`` >= 0 shows the text masked but its last ``mask_keep`` characters (X1)."""
+        ``mask_keep`` >= 0 shows the text masked but its last ``mask_keep`` characters (X1).
+        ``context`` "name" or "repair" ranks candidates for that kind of field."""
         kb = cls.reusable()
-        kb.configure(title, on_done, text, mode, max_len, mask_keep)
+        kb.configure(title, on_done, text, mode, max_len, mask_keep, context)
         kb.open()
         return kb
 
@@ -72,12 +74,13 @@ class PinyinKeyboard(TypingPopup):
         mode: str = "zh",
         max_len: int = 200,
         mask_keep: int = -1,
+        context: str = "",
     ) -> None:
         """Set the question; texts follow the current language."""
         self.mask_keep = mask_keep
         self.title = title
         self.on_done = on_done
-        self.composer = Composer(text, mode, max_len)
+        self.composer = Composer(text, mode, max_len, context=context)
         self.title_label.text = _tr(title)
         for btn in self._translated:
             btn.text = _tr(btn.zh)
@@ -218,6 +221,10 @@ class PinyinKeyboard(TypingPopup):
         page = c.page_candidates()
         for i, btn in enumerate(self.cand_buttons):
             btn.text = page[i].text if i < len(page) else ""
+            # whole names (王秀英) fit their button on one line: 44 px up to 2 characters
+            btn.font_size = max(
+                theme.FONT_SMALL, min(theme.FONT_TITLE, 110 // max(1, len(btn.text)))
+            )
             btn.disabled = i >= len(page)
         for mode, btn in self.mode_buttons.items():
             btn.color_role = "primary" if mode == c.mode else "neutral"
