@@ -198,6 +198,13 @@ class WorkOrder(Record):
     satisfaction: str = ""
     reopen_count: int = 0
     cancel_reason: str = ""
+    unverified: bool = False
+    """待核实: nobody vouched for the reporter (not a resident of the unit); the unit's
+    registered phone is called back before work starts."""
+    callback_phone: str = ""
+    """The unit's registered phone to call back for an unverified report."""
+    reported_by: str = ""
+    """Who reported it, as the core identified them (never a resident who did not call)."""
 
     def validate(self) -> None:
         if self.location.startswith("public:"):
@@ -417,6 +424,7 @@ REQUEST_KINDS = {
     "call_staff": "呼叫客服",
     "emergency": "紧急情况",
 }
+EMERGENCY_CHANNELS = {"kiosk": "自助终端", "hotline": "热线", "desk": "前台"}
 
 
 @record_type
@@ -440,6 +448,15 @@ class GuardRequest(Record):
     note: str = ""
     source: str = ""
     """Where it was raised: a kiosk id or "hotline"."""
+    channel: str = ""
+    """E1: the channel an emergency came from (kiosk, hotline, desk)."""
+    where: str = ""
+    """E1: where it happens (a unit or a place in words); "" when the channel could not ask."""
+    what: str = ""
+    """E1: what happens, in the person's words."""
+    contact_phone: str = ""
+    work_order: str = ""
+    """E1: the emergency work order it came with, if any."""
     settled_by: str = ""
     settled_at: datetime | None = None
 
@@ -488,6 +505,9 @@ class Owner(Record):
     owner_role: str = "owner"
     initials: str = ""
     """Pinyin initials of the name, for searching residents (e.g. "zs")."""
+    factor_hash: str = ""
+    """Hash of the PIN the resident set at the desk: the second factor the hotline asks
+    before it reads pickup codes or visitors (X1; caller ID is only a hint)."""
 
     def validate(self) -> None:
         check("unit", validate.parse_unit, self.unit)

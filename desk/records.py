@@ -41,13 +41,29 @@ class Actor:
     name: str
     source: str = ""
     """Where the action came from: a kiosk id, "hotline", a staff terminal."""
+    confidence: str = ""
+    """How sure the core is of who this is (desk.identity.Confidence); "" for staff logins
+    and the system made before identities existed."""
+    unit: str = ""
+    """The unit this person acts for (a resident's or the unit a caller keyed in)."""
 
     def to_doc(self) -> dict[str, str]:
-        return {"role": str(self.role), "name": self.name, "source": self.source}
+        doc = {"role": str(self.role), "name": self.name, "source": self.source}
+        if self.confidence:
+            doc["confidence"] = self.confidence
+        if self.unit:
+            doc["unit"] = self.unit
+        return doc
 
     @classmethod
     def from_doc(cls, doc: dict[str, str]) -> Actor:
-        return cls(Role(doc["role"]), doc.get("name", ""), doc.get("source", ""))
+        return cls(
+            Role(doc["role"]),
+            doc.get("name", ""),
+            doc.get("source", ""),
+            doc.get("confidence", ""),
+            doc.get("unit", ""),
+        )
 
 
 SYSTEM = Actor(Role.SYSTEM, "system", "desk")

@@ -35,7 +35,7 @@ def clock() -> FakeClock:
 def desk(tmp_path: Path, clock: FakeClock) -> Iterator[Desk]:
     settings = load_settings(data_dir=tmp_path / "data")
     d = Desk.open(settings, clock=clock)
-    d.import_owners(
+    d.directory.import_owners(
         [
             {"unit": "3-2-501", "name": "张三", "phone": "13812345678"},
             {"unit": "3-2-502", "name": "李四", "phone": "13912345678"},
@@ -50,7 +50,7 @@ def desk(tmp_path: Path, clock: FakeClock) -> Iterator[Desk]:
 def actors() -> dict[str, Actor]:
     return {
         "visitor": Actor(Role.VISITOR, "", "kiosk-1"),
-        "owner": Actor(Role.OWNER, "张三", "kiosk-1"),
+        "owner": Actor(Role.OWNER, "张三", "kiosk-1", "verified", "3-2-501"),
         "guard": Actor(Role.GUARD, "guard", "kiosk-1"),
         "staff": Actor(Role.STAFF, "staff", "desk"),
         "supervisor": Actor(Role.SUPERVISOR, "boss", "desk"),

@@ -12,6 +12,7 @@ from desk.config import Settings
 from desk.deadlines import EMERGENCY_WORDS
 from desk.records import SYSTEM
 from desk.service import Desk
+from desk.services.requests import CallLog
 from voice.asr import AsrModel, AsrUnavailable, Grammar, find_model
 from voice.dialog import CallerHungUp, Dialog
 from voice.flows import InboundCall, transcriber
@@ -122,7 +123,7 @@ class Hotline:
         """E1: tell staff at once: duty log entry + warning (the desk screens show both)."""
         log.warning("STAFF ALERT: %s", text)
         try:
-            self.desk.log_entry(SYSTEM, f"热线紧急提醒：{text}")
+            self.desk.dutylog.write(f"热线紧急提醒：{text}", SYSTEM)
         except Exception:  # noqa: BLE001
             log.exception("could not write the alert to the duty log")
 
@@ -139,8 +140,7 @@ class Hotline:
                 self._active += 1
         if busy:
             log.warning("all %d lines busy: call recorded as missed", h.max_calls)
-            self.desk.record_call(SYSTEM, direction="in", caller=channel.caller, callee=channel.callee,
-                                  outcome="busy", status="missed")  # fmt: skip
+            self.desk.calls.record(CallLog(direction="in", caller=channel.caller, callee=channel.callee, outcome="busy", status="missed"), SYSTEM)  # fmt: skip
             with contextlib.suppress(CallerHungUp):
                 Dialog(channel, self.r.prompts, self.r.menus).say("busy", barge=False)
             channel.hangup()

@@ -320,7 +320,7 @@ class GuardScreen(KeysMixin, KioskScreen):
         self.intake = {}
 
     def _pick_unit(self, unit: str) -> None:
-        residents = self.app.backend.desk.residents_of(unit)
+        residents = self.app.backend.desk.directory.residents_of(unit)
         self.intake["unit"] = unit
         if residents:
             self.intake["recipient_name"] = residents[0].name

@@ -7,6 +7,7 @@ import time
 from harness import stored_parcel
 
 from desk.records import Actor, Role
+from desk.services.requests import VisitRequest
 
 
 def wait_receipts(k, before: int, timeout: float = 8.0) -> int:
@@ -64,7 +65,7 @@ def test_V1_V2_V6_visitor_registration_confirmed_by_guard_prints_pass(k):
     assert k.backend.desk.get(number).status == "waiting_host"
     # the guard confirms for the host (V2)
     before = receipts(k)
-    k.backend.desk.host_answer(number, Actor(Role.GUARD, "guard", "test"), True)
+    k.backend.desk.visits.host_answer(number, Actor(Role.GUARD, "guard", "test"), True)
     k.screen().refresh()
     assert k.app.busy  # 正在打印…: the printer is driven by the worker, not the UI thread
     k.settle()
@@ -166,7 +167,7 @@ def test_P3_wrong_code_message(k):
 
 
 def test_P1_guard_intake_and_counter_pickup(k):
-    k.app.staff = k.backend.desk.login("guard", "1111")
+    k.app.staff = k.backend.desk.staff.login("guard", "1111")
     k.app.go("guard")
     g = k.screen()
     g.show("intake")
@@ -182,13 +183,13 @@ def test_P1_guard_intake_and_counter_pickup(k):
     k.shot("15-guard-intake")
     k.tap(k.button(g.ids.actions, "提交"))
     assert "已入库" in g.notice
-    parcel = next(p for p in k.backend.desk.parcels_waiting() if p.tracking_no == "YT123")
+    parcel = next(p for p in k.backend.desk.parcels.waiting() if p.tracking_no == "YT123")
     k.app.logout()
     k.tap(k.screen().ids.parcel)
     k.type_digits(parcel.pickup_code)
     k.tap(k.screen().ids.collect)
     assert any(r.parcel == parcel.number for r in k.backend.open_requests())
-    k.app.staff = k.backend.desk.login("guard", "1111")
+    k.app.staff = k.backend.desk.staff.login("guard", "1111")
     k.app.go("guard")
     k.screen().show("pickups")
     k.shot("16-guard-pickups")
@@ -197,7 +198,7 @@ def test_P1_guard_intake_and_counter_pickup(k):
 
 
 def test_guard_board_keys_log_devices(k):
-    k.app.staff = k.backend.desk.login("staff", "2222")
+    k.app.staff = k.backend.desk.staff.login("staff", "2222")
     k.app.go("guard")
     g = k.screen()
     for section in ("board", "keys", "log", "devices", "reprint"):
@@ -220,14 +221,13 @@ def test_guard_board_keys_log_devices(k):
 
 def test_status_and_checkout(k):
     guard = Actor(Role.GUARD, "guard", "test")
-    visit = k.backend.desk.register_visit(
+    visit = k.backend.desk.visits.register(
+        VisitRequest(
+            host_unit="1-1-101", visitor_name="钱七", id_type="passport", id_number="E12345678"
+        ),
         Actor(Role.VISITOR, "", "t"),
-        host_unit="1-1-101",
-        visitor_name="钱七",
-        id_type="passport",
-        id_number="E12345678",
     )
-    k.backend.desk.host_answer(visit.number, guard, True)
+    k.backend.desk.visits.host_answer(visit.number, guard, True)
     k.tap(k.screen().ids.status)
     k.type_digits(visit.number)
     assert "已放行" in k.screen().body
@@ -284,7 +284,7 @@ def test_P3_proxy_pickup_waits_for_guard_who_checks_the_id(k):
     assert k.screen().name == "result"
     [req] = [r for r in k.backend.open_requests() if r.parcel == parcel.number]
     assert req.request_kind == "proxy_pickup" and req.proxy_name == "李"
-    k.app.staff = k.backend.desk.login("guard", "1111")
+    k.app.staff = k.backend.desk.staff.login("guard", "1111")
     k.app.go("guard")
     k.screen().show("pickups")
     row_text = " ".join(w.text for w in k.screen().ids.content.walk() if hasattr(w, "text"))
@@ -301,9 +301,9 @@ def test_call_staff_is_listed_on_the_guard_screen(k):
     assert k.screen().name == "call_staff"
     calls = [r for r in k.backend.open_requests() if r.request_kind == "call_staff"]
     for old in calls[:-1]:  # earlier tests called staff too
-        k.backend.desk.settle_request(old.number, Actor(Role.GUARD, "guard", "test"))
+        k.backend.desk.guard.settle(old.number, Actor(Role.GUARD, "guard", "test"))
     call = calls[-1]
-    k.app.staff = k.backend.desk.login("guard", "1111")
+    k.app.staff = k.backend.desk.staff.login("guard", "1111")
     k.app.go("guard")
     k.screen().show("visitors")
     k.tap(k.button(k.screen().ids.content, "已处理"))
@@ -316,12 +316,12 @@ def test_E1_emergency_from_the_kiosk_comes_first_on_the_guard_screen(k):
     k.shot("31-call-staff-emergency")
     requests = k.backend.open_requests()
     assert requests[0].request_kind == "emergency"
-    k.app.staff = k.backend.desk.login("guard", "1111")
+    k.app.staff = k.backend.desk.staff.login("guard", "1111")
     k.app.go("guard")
     first = k.screen().ids.content.children[-1]
     assert "紧急情况" in first.children[-1].text
     guard = Actor(Role.GUARD, "guard", "test")
     for r in k.backend.open_requests():
         if r.request_kind in ("emergency", "call_staff"):
-            k.backend.desk.settle_request(r.number, guard)
+            k.backend.desk.guard.settle(r.number, guard)
     k.app.logout()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from kivy.tests.common import UnitTestTouch
 
 from desk.records import Actor, Role
+from desk.services.requests import RepairRequest
 
 ID = "11010519491231002X"
 
@@ -54,7 +55,7 @@ def test_X1_visitor_id_number_is_masked_while_typed(k):
 
 
 def test_K2_K3_non_staff_loan_of_an_entrusted_key(k):
-    k.app.staff = k.backend.desk.login("guard", "1111")
+    k.app.staff = k.backend.desk.staff.login("guard", "1111")
     k.app.go("guard")
     g = k.screen()
     g.show("keys")
@@ -109,17 +110,19 @@ def test_K2_K3_non_staff_loan_of_an_entrusted_key(k):
 
 
 def test_L3_handover_blocked_by_urgent_work_needs_a_supervisor(k):
-    order = k.backend.desk.create_work_order(
+    order = k.backend.desk.repairs.report(
+        RepairRequest(
+            location="public:电梯",
+            category="lift",
+            description="困电梯",
+            urgent=True,
+            contact_name="陈先生",
+            contact_phone="13812345678",
+        ),
         Actor(Role.STAFF, "staff", "test"),
-        location="public:电梯",
-        category="lift",
-        description="困电梯",
-        urgent=True,
-        contact_name="陈先生",
-        contact_phone="13812345678",
     )
     assert order.number in k.backend.blocking_items()
-    k.app.staff = k.backend.desk.login("guard", "1111")
+    k.app.staff = k.backend.desk.staff.login("guard", "1111")
     k.app.go("guard")
     g = k.screen()
     g.show("log")
@@ -144,7 +147,7 @@ def test_L3_handover_blocked_by_urgent_work_needs_a_supervisor(k):
 
 
 def test_P1_intake_into_a_locker_opens_it_on_the_worker(k):
-    k.app.staff = k.backend.desk.login("guard", "1111")
+    k.app.staff = k.backend.desk.staff.login("guard", "1111")
     k.app.go("guard")
     g = k.screen()
     g.show("intake")

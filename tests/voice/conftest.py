@@ -9,6 +9,7 @@ import pytest
 
 from desk.config import Settings, StoreSettings
 from desk.service import Desk
+from desk.services.requests import NewOwner
 from voice.menu import load_menus
 from voice.prompts import Prompts
 
@@ -39,8 +40,8 @@ def settings(tmp_path) -> Settings:
 @pytest.fixture
 def desk(settings, clock):
     d = Desk.open(settings, clock=clock)
-    d.add_owner(OWNER_UNIT, "张三", OWNER_PHONE)
-    d.add_owner("1-1-101", "李四", "13900139000")
+    d.directory.add_owner(NewOwner(OWNER_UNIT, "张三", OWNER_PHONE))
+    d.directory.add_owner(NewOwner("1-1-101", "李四", "13900139000"))
     yield d
     d.close()
 

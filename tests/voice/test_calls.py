@@ -7,6 +7,7 @@ from pathlib import Path
 
 from desk.record_types import Call, Complaint, Visit, WorkOrder
 from desk.records import Actor, Role
+from desk.services.requests import ParcelIn, RepairRequest
 from voice.baresip import hum
 from voice.fake import HANGUP, TIMEOUT, FakeAsr, audio, say
 
@@ -37,7 +38,7 @@ def test_abandoned_call_goes_on_callback_list_T3(run_call, desk):
     call, _, _ = run_call([HANGUP])
     assert call.result.status == "abandoned"
     [c] = calls(desk)
-    assert c.status == "abandoned" and c in desk.callbacks()
+    assert c.status == "abandoned" and c in desk.calls.callbacks()
 
 
 def test_main_menu_timeouts_end_in_voicemail(run_call, desk):
@@ -54,7 +55,7 @@ def test_main_menu_timeouts_end_in_voicemail(run_call, desk):
     ]
     assert "voicemail" in said(call)
     assert call.result.status == "voicemail"
-    assert calls(desk)[0] in desk.callbacks()
+    assert calls(desk)[0] in desk.calls.callbacks()
     assert Path(call.result.audio_path).exists()
 
 
@@ -140,8 +141,7 @@ def test_two_speech_misses_switch_to_keys_only(run_call):
 
 
 def test_parcels_read_with_pickup_codes(run_call, desk):
-    p = desk.receive_parcel(GUARD, recipient_name="张三", unit=OWNER_UNIT, phone="13800138000",
-                            courier="顺丰速运", tracking_no="SF1", compartment="A-01")  # fmt: skip
+    p = desk.parcels.receive(ParcelIn(recipient_name="张三", unit=OWNER_UNIT, phone="13800138000", courier="顺丰速运", tracking_no="SF1", compartment="A-01"), GUARD)  # fmt: skip
     call, _, _ = run_call(["2", "1", "2", "2"])
     item = next(x.text for x in call.d.state.said if x.prompt == "parcel_item")
     assert "顺丰速运" in item
@@ -176,8 +176,7 @@ def test_C1_complaint_with_recording_and_severity(run_call, desk):
 
 
 def test_status_of_a_work_order(run_call, desk):
-    order = desk.create_work_order(GUARD, location=OWNER_UNIT, category="water", description="滴水",
-                                   contact_name="张三", contact_phone="13800138000")  # fmt: skip
+    order = desk.repairs.report(RepairRequest(location=OWNER_UNIT, category="water", description="滴水", contact_name="张三", contact_phone="13800138000"), GUARD)  # fmt: skip
     call, _, _ = run_call(["5", order.number + "#", "2"])
     status = next(x.text for x in call.d.state.said if x.prompt == "order_status")
     assert "已受理" in status
