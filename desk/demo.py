@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import random
-from datetime import timedelta
 
 from desk.records import Actor, Role
 from desk.service import Desk
@@ -36,9 +35,9 @@ GIVEN = [
     "建国",
 ]
 DEMO_STAFF = (
-    ("guard", "guard", "1111"),
-    ("staff", "staff", "2222"),
-    ("supervisor", "supervisor", "9999"),
+    ("guard", "guard", "111111"),
+    ("staff", "staff", "222222"),
+    ("supervisor", "supervisor", "999999"),
 )
 """Demo logins (name, role, PIN); change them before going live."""
 
@@ -81,12 +80,32 @@ def install_demo(desk: Desk) -> dict[str, int]:
     )
     guard = Actor(Role.GUARD, "guard", "demo")
     staff = Actor(Role.STAFF, "staff", "demo")
-    first = owners[0]
-    desk.parcels.receive(ParcelIn(recipient_name=first.name, unit=first.unit, phone=first.phone, courier="顺丰速运", tracking_no="SF1400000001", compartment="A-01"), guard)  # fmt: skip
-    desk.parcels.receive(ParcelIn(recipient_name=owners[5].name, unit=owners[5].unit, phone=owners[5].phone, courier="中国邮政", tracking_no="XA100000001CN", compartment="counter", registered_mail=True), guard)  # fmt: skip
-    order = desk.repairs.report(RepairRequest(location=owners[3].unit, category="water", description="卫生间水龙头滴水", contact_name=owners[3].name, contact_phone=owners[3].phone, appointment_start=desk.now() + timedelta(days=1), appointment_end=desk.now() + timedelta(days=1, hours=2)), Actor(Role.OWNER, owners[3].name, "demo"))  # fmt: skip
+    first, fifth = owners[0], owners[5]
+    desk.parcels.receive(
+        ParcelIn(
+            first.name, first.unit, first.phone, "顺丰速运", "SF1400000001", compartment="A-01"
+        ),
+        guard,
+    )
+    desk.parcels.receive(
+        ParcelIn(fifth.name, fifth.unit, fifth.phone, "中国邮政", "XA100000001CN",
+                 registered_mail=True, compartment=desk.parcels.counter),
+        guard,
+    )  # fmt: skip
+    resident = owners[3]
+    tomorrow = [s for s in desk.repairs.slots() if s.start.date() > desk.now().date()][0]
+    order = desk.repairs.report(
+        RepairRequest(resident.unit, resident.name, resident.phone, "water", "卫生间水龙头滴水",
+                      appointment_start=tomorrow.start),
+        Actor(Role.OWNER, resident.name, "demo", "claimed", resident.unit),
+    )  # fmt: skip
     desk.repairs.dispatch(order.number, staff, assignee="工程部 老陈")
-    desk.complaints.file(ComplaintRequest(channel="hotline", name=owners[8].name, unit=owners[8].unit, phone=owners[8].phone, category="cleaning", content="楼道垃圾两天没有清理", severity="minor"), Actor(Role.OWNER, owners[8].name, "demo"))  # fmt: skip
+    other = owners[8]
+    desk.complaints.file(
+        ComplaintRequest("楼道垃圾两天没有清理", other.name, other.unit, other.phone, "hotline",
+                         "cleaning", "minor"),
+        Actor(Role.OWNER, other.name, "demo", "claimed", other.unit),
+    )  # fmt: skip
     desk.dutylog.write("演示数据已载入，开始值班。", staff)
     log.info("demo compound installed: %d owners", len(owners))
     return {"owners": len(owners)}

@@ -8,8 +8,9 @@ from datetime import datetime
 
 from desk import workflow
 from desk.config import Settings, load_settings
+from desk.identity import Evidence, identify
 from desk.policy import Policy
-from desk.records import DATED_KINDS, RECORD_TYPES, Record
+from desk.records import DATED_KINDS, RECORD_TYPES, Actor, Record
 from desk.services.base import AuthError, Core, NotFound
 from desk.services.calls import Calls, FollowUps
 from desk.services.complaints import Complaints, complaint_event_key
@@ -105,6 +106,18 @@ class Desk:
     def get(self, number: str) -> Record | None:
         """Any dated record by its number (what a caller keys in)."""
         return self.core.get(number)
+
+    def identify(self, evidence: Evidence) -> Actor:
+        """Who is acting, from what the channel knows (desk.identity); caller ID is a hint."""
+        unit = evidence.unit
+        residents = self.directory.residents_of(unit) if unit else []
+        number = evidence.phone or evidence.caller_number
+        by_phone = self.directory.by_phone(number) if number else None
+        return identify(evidence, residents, by_phone)
+
+    def parse_time(self, value: str | datetime) -> datetime:
+        """A time a front end got from the core (e.g. a slot's ISO text) back as a datetime."""
+        return value if isinstance(value, datetime) else datetime.fromisoformat(value)
 
     def is_staffed(self, when: datetime | None = None) -> bool:
         """L1: the desk is staffed 07:30-20:00 (complaints are taken 24 h anyway)."""

@@ -54,13 +54,7 @@ class Dialer:
 
     # ---- bookkeeping from the store (survives restarts) -----------------------------
     def _attempts(self, purpose: str) -> list[Call]:
-        today = self.desk.now().date()
-        docs = self.desk.store.iter_days("call", today - timedelta(days=3))
-        return [
-            Call.from_doc(d)
-            for d in docs
-            if d.get("direction") == "out" and d.get("purpose") == purpose
-        ]
+        return self.desk.calls.outbound(purpose, days=3)
 
     def _due(self, purpose: str, now: datetime) -> bool:
         tries = self._attempts(purpose)

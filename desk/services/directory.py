@@ -135,19 +135,24 @@ class Directory:
                                  window=timedelta(minutes=p.second_factor_lockout_minutes),
                                  lock_for=timedelta(minutes=p.second_factor_lockout_minutes))  # fmt: skip
 
-    def check_phone_pin(self, unit: str, pin: str) -> bool:
-        """True when ``pin`` is the phone PIN of a resident of ``unit``. Wrong PINs are counted
+    def has_phone_pin(self, unit: str) -> bool:
+        """Whether any resident of ``unit`` has set a phone PIN at the desk."""
+        return any(d.get("factor_hash") for d in self.core.store.find("owner", "unit", unit))
+
+    def check_phone_pin(self, unit: str, pin: str) -> Owner | None:
+        """The resident of ``unit`` whose phone PIN this is, else None. Wrong PINs are counted
         per unit (LockedOut after a few); an unset PIN never matches."""
         now = self.core.now()
         with self.core.store.transaction() as txn:
             lock = self._factor_lock(txn.get("state", "factor_lockout"))
             lock.check(unit, now)
-            ok = any(
-                d.get("factor_hash") and verify_pin(pin, d["factor_hash"])
-                for d in self.core.store.find("owner", "unit", unit)
-            )
-            if ok:
-                return True
+            found = next(
+                (Owner.from_doc(d) for d in self.core.store.find("owner", "unit", unit)
+                 if d.get("factor_hash") and verify_pin(pin, d["factor_hash"])),
+                None,
+            )  # fmt: skip
+            if found is not None:
+                return found
             lock.record_failure(unit, now)
             state = StateRecord(number="factor_lockout", created_at=now, status="active",
                                 data=lock.to_dict())  # fmt: skip
@@ -158,4 +163,4 @@ class Directory:
         except LockedOut:
             log.warning("phone services of unit %s locked after wrong PINs", unit)
             raise
-        return False
+        return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from kivy.properties import BooleanProperty
+from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk.widgets.common import KioskScreen
 
@@ -16,6 +16,8 @@ class CallStaffScreen(KioskScreen):
     """Tells staff someone needs help at this kiosk and says so to the visitor."""
 
     emergency = BooleanProperty(False)
+    advice = StringProperty("")
+    """E1: what the core says to tell the person (call 119/110/120), shown in red."""
 
     def __init__(self, **kw: Any) -> None:
         super().__init__(**kw)
@@ -25,9 +27,11 @@ class CallStaffScreen(KioskScreen):
         self.app.backend.call_staff()
 
     def raise_emergency(self) -> None:
-        """E1: an emergency request, listed first on the guard screen."""
-        self.app.backend.emergency()
+        """E1: the core's emergency operation: listed first on the guard screen and the desk."""
+        outcome = self.app.backend.emergency()
+        self.advice = self.tr(outcome.advice) if outcome.advice else ""
         self.emergency = True
 
     def reset(self) -> None:
         self.emergency = False
+        self.advice = ""

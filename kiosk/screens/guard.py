@@ -36,7 +36,6 @@ SECTIONS = (
     ("reprint", "补打凭条"),
 )
 STATE_COLORS = {"overdue": theme.DANGER, "due_soon": theme.WARNING, "ok": theme.PANEL}
-COURIERS = ("顺丰", "京东", "中通", "圆通", "韵达", "申通", "邮政EMS", "极兔", "其他")
 
 
 def readable(text: str) -> str:
@@ -187,21 +186,15 @@ class GuardScreen(KeysMixin, KioskScreen):
         for v in waiting:
             text = f"{unit_label_zh(v.host_unit)}  {mask_name(v.visitor_name)}  {v.party_size}人  {STATUS_ZH.get(v.status, v.status)}"
             if v.status == "waiting_host":
-                self._row(
-                    text,
-                    [
-                        (
-                            "住户同意",
-                            "success",
-                            lambda n=v.number: b.host_answer(n, True) and "已放行",
-                        ),
-                        (
-                            "住户拒绝",
-                            "danger",
-                            lambda n=v.number: b.host_answer(n, False) and "已拒绝",
-                        ),
-                    ],
-                )
+                buttons = [
+                    ("住户同意", "success", lambda n=v.number: _said(b.host_answer(n, True))),
+                    ("住户拒绝", "danger", lambda n=v.number: b.host_answer(n, False) and "已拒绝"),
+                ]
+                if b.needs_guard(v):  # V3: without ID the guard vouches too, in either order
+                    buttons.append(
+                        ("核实无误", "neutral", lambda n=v.number: _said(b.approve_without_id(n)))
+                    )
+                self._row(text, buttons)
             else:
                 self._row(
                     text,
@@ -281,7 +274,7 @@ class GuardScreen(KeysMixin, KioskScreen):
                 "快递公司",
                 lambda: ChoicePopup(
                     "快递公司",
-                    [(c, c) for c in COURIERS],
+                    [(c, c) for c in self.app.backend.couriers()],
                     lambda v: self._set("courier", v),
                     cols=3,
                 ).open(),
@@ -320,7 +313,7 @@ class GuardScreen(KeysMixin, KioskScreen):
         self.intake = {}
 
     def _pick_unit(self, unit: str) -> None:
-        residents = self.app.backend.desk.directory.residents_of(unit)
+        residents = self.app.backend.residents_of(unit)
         self.intake["unit"] = unit
         if residents:
             self.intake["recipient_name"] = residents[0].name
@@ -437,7 +430,7 @@ class GuardScreen(KeysMixin, KioskScreen):
                     return
                 self._handover_to(to_name, override_by=actor)
 
-            NumPad.ask(f"{sup} · {self.tr('密码')}", got, max_len=8, secret=True)
+            NumPad.ask(f"{sup} · {self.tr('密码')}", got, max_len=12, secret=True)
 
         names = [(n, n) for n in self.app.backend.supervisor_names()]
         ChoicePopup("主管", names, pin_for, cols=3).open()
@@ -464,3 +457,10 @@ class GuardScreen(KeysMixin, KioskScreen):
 
     def when(self) -> str:
         return datetime.now().strftime("%H:%M")
+
+
+def _said(visit: Any) -> str:
+    """What the guard is told after an answer: admitted, or what it still waits for (V2, V3)."""
+    return {"admitted": "已放行", "waiting_approval": "住户已同意，待安全员核实"}.get(
+        visit.status, "已核实，待住户确认"
+    )

@@ -106,7 +106,7 @@ def test_R3_paper_out_is_said_and_the_receipt_stays_queued(k, paper_out):
     assert pending, "the customer copy stays in the print queue"
     assert receipts(k) == before
     # the guard screen says it too
-    k.app.staff = k.backend.desk.staff.login("guard", "1111")
+    k.app.staff = k.backend.desk.staff.login("guard", "111111")
     k.app.go("guard")
     assert "缺纸" in k.screen().ids.printer_banner.text
     k.app.logout()

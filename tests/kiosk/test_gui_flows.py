@@ -106,7 +106,7 @@ def test_V3_no_id_waits_for_guard_approval_in_guard_mode(k):
     assert k.screen().name == "staff_login"
     k.shot("07-staff-login")
     k.tap(k.button(k.screen(), "guard"))
-    k.type_digits("1111")
+    k.type_digits("111111")
     assert k.screen().name == "guard" and k.app.staff.role == Role.GUARD
     k.shot("08-guard-visitors")
     k.tap(k.button(k.screen().ids.content, "批准"))
@@ -167,7 +167,7 @@ def test_P3_wrong_code_message(k):
 
 
 def test_P1_guard_intake_and_counter_pickup(k):
-    k.app.staff = k.backend.desk.staff.login("guard", "1111")
+    k.app.staff = k.backend.desk.staff.login("guard", "111111")
     k.app.go("guard")
     g = k.screen()
     g.show("intake")
@@ -189,7 +189,7 @@ def test_P1_guard_intake_and_counter_pickup(k):
     k.type_digits(parcel.pickup_code)
     k.tap(k.screen().ids.collect)
     assert any(r.parcel == parcel.number for r in k.backend.open_requests())
-    k.app.staff = k.backend.desk.staff.login("guard", "1111")
+    k.app.staff = k.backend.desk.staff.login("guard", "111111")
     k.app.go("guard")
     k.screen().show("pickups")
     k.shot("16-guard-pickups")
@@ -198,7 +198,7 @@ def test_P1_guard_intake_and_counter_pickup(k):
 
 
 def test_guard_board_keys_log_devices(k):
-    k.app.staff = k.backend.desk.staff.login("staff", "2222")
+    k.app.staff = k.backend.desk.staff.login("staff", "222222")
     k.app.go("guard")
     g = k.screen()
     for section in ("board", "keys", "log", "devices", "reprint"):
@@ -284,7 +284,7 @@ def test_P3_proxy_pickup_waits_for_guard_who_checks_the_id(k):
     assert k.screen().name == "result"
     [req] = [r for r in k.backend.open_requests() if r.parcel == parcel.number]
     assert req.request_kind == "proxy_pickup" and req.proxy_name == "李"
-    k.app.staff = k.backend.desk.staff.login("guard", "1111")
+    k.app.staff = k.backend.desk.staff.login("guard", "111111")
     k.app.go("guard")
     k.screen().show("pickups")
     row_text = " ".join(w.text for w in k.screen().ids.content.walk() if hasattr(w, "text"))
@@ -303,7 +303,7 @@ def test_call_staff_is_listed_on_the_guard_screen(k):
     for old in calls[:-1]:  # earlier tests called staff too
         k.backend.desk.guard.settle(old.number, Actor(Role.GUARD, "guard", "test"))
     call = calls[-1]
-    k.app.staff = k.backend.desk.staff.login("guard", "1111")
+    k.app.staff = k.backend.desk.staff.login("guard", "111111")
     k.app.go("guard")
     k.screen().show("visitors")
     k.tap(k.button(k.screen().ids.content, "已处理"))
@@ -316,7 +316,7 @@ def test_E1_emergency_from_the_kiosk_comes_first_on_the_guard_screen(k):
     k.shot("31-call-staff-emergency")
     requests = k.backend.open_requests()
     assert requests[0].request_kind == "emergency"
-    k.app.staff = k.backend.desk.staff.login("guard", "1111")
+    k.app.staff = k.backend.desk.staff.login("guard", "111111")
     k.app.go("guard")
     first = k.screen().ids.content.children[-1]
     assert "紧急情况" in first.children[-1].text

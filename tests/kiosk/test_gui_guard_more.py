@@ -55,7 +55,7 @@ def test_X1_visitor_id_number_is_masked_while_typed(k):
 
 
 def test_K2_K3_non_staff_loan_of_an_entrusted_key(k):
-    k.app.staff = k.backend.desk.staff.login("guard", "1111")
+    k.app.staff = k.backend.desk.staff.login("guard", "111111")
     k.app.go("guard")
     g = k.screen()
     g.show("keys")
@@ -122,7 +122,7 @@ def test_L3_handover_blocked_by_urgent_work_needs_a_supervisor(k):
         Actor(Role.STAFF, "staff", "test"),
     )
     assert order.number in k.backend.blocking_items()
-    k.app.staff = k.backend.desk.staff.login("guard", "1111")
+    k.app.staff = k.backend.desk.staff.login("guard", "111111")
     k.app.go("guard")
     g = k.screen()
     g.show("log")
@@ -139,7 +139,7 @@ def test_L3_handover_blocked_by_urgent_work_needs_a_supervisor(k):
     k.tap(k.popup().buttons["staff"])
     k.tap(k.button(k.popup(), "主管授权"))
     k.tap(k.popup().buttons["supervisor"])
-    k.type_digits("9999")
+    k.type_digits("999999")
     assert "已交接给 staff" in g.notice and "主管 supervisor 授权" in g.notice, g.notice
     entries = [e for e in k.backend.duty_log_today() if "交接班" in e.text]
     assert entries and "supervisor" in entries[-1].text
@@ -147,7 +147,7 @@ def test_L3_handover_blocked_by_urgent_work_needs_a_supervisor(k):
 
 
 def test_P1_intake_into_a_locker_opens_it_on_the_worker(k):
-    k.app.staff = k.backend.desk.staff.login("guard", "1111")
+    k.app.staff = k.backend.desk.staff.login("guard", "111111")
     k.app.go("guard")
     g = k.screen()
     g.show("intake")
