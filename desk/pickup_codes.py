@@ -23,6 +23,13 @@ LOCK_FOR = timedelta(minutes=5)
 """Length of a lockout."""
 
 
+def _parse(value: str) -> datetime:
+    """A stored time, aware in the site's zone (older stores hold naive site-local times)."""
+    from desk.clock import parse
+
+    return parse(value)
+
+
 def new_pickup_code(taken: Container[str], digits: int = CODE_DIGITS) -> str:
     """A random code of `digits` digits (leading zeros kept) not among `taken`."""
     space = 10**digits
@@ -120,9 +127,7 @@ class Lockout:
         lockout = cls(max_failures, window, lock_for)
         data = data or {}
         lockout._failures = {
-            s: [datetime.fromisoformat(t) for t in ts] for s, ts in data.get("failures", {}).items()
+            s: [_parse(t) for t in ts] for s, ts in data.get("failures", {}).items()
         }
-        lockout._locked_until = {
-            s: datetime.fromisoformat(u) for s, u in data.get("locked_until", {}).items()
-        }
+        lockout._locked_until = {s: _parse(u) for s, u in data.get("locked_until", {}).items()}
         return lockout

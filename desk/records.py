@@ -133,7 +133,10 @@ def iso(value: datetime | None) -> str | None:
 
 
 def from_iso(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
+    """A stored time, aware in the site's zone (old stores hold naive site-local strings)."""
+    from desk.clock import parse
+
+    return parse(value) if value else None
 
 
 @dataclass(frozen=True)

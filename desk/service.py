@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from desk import workflow
+from desk.clock import in_site, parse, set_site_zone, site_clock, zone
 from desk.config import Settings, load_settings
 from desk.identity import Evidence, identify
 from desk.policy import Policy
@@ -84,7 +85,9 @@ class Desk:
         cls, settings: Settings | None = None, clock: Callable[[], datetime] | None = None
     ) -> Desk:
         settings = settings or load_settings()
-        clock = clock or datetime.now
+        tz = zone(settings.site.timezone)
+        set_site_zone(tz)
+        clock = site_clock(tz, clock)
         st = settings.store
         store = Store(
             st.data_dir,
@@ -117,8 +120,8 @@ class Desk:
 
     def parse_time(self, value: str | datetime) -> datetime:
         """A time a front end got from the core (e.g. a slot's ISO text) back as a datetime."""
-        return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+        return in_site(value) if isinstance(value, datetime) else parse(value)
 
     def is_staffed(self, when: datetime | None = None) -> bool:
         """L1: the desk is staffed 07:30-20:00 (complaints are taken 24 h anyway)."""
-        return self.policy.is_staffed(when or self.now())
+        return self.policy.is_staffed(in_site(when) if when else self.now())

@@ -8,19 +8,29 @@ from pathlib import Path
 
 import pytest
 
+from desk.clock import in_site, local
 from desk.config import load_settings
 from desk.records import Actor, Role
 from desk.service import Desk
 
 
 class FakeClock:
-    """A clock tests move by hand."""
+    """The one clock of the tests, moved by hand; always aware in the site's zone (a naive
+    time set by a test is taken as site-local, as the core does)."""
 
     def __init__(self, start: datetime) -> None:
         self.now = start
 
+    @property
+    def now(self) -> datetime:
+        return self._now
+
+    @now.setter
+    def now(self, value: datetime) -> None:
+        self._now = in_site(value)
+
     def __call__(self) -> datetime:
-        return self.now
+        return self._now
 
     def advance(self, **kwargs: float) -> None:
         self.now += timedelta(**kwargs)
@@ -28,7 +38,7 @@ class FakeClock:
 
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock(datetime(2026, 11, 23, 9, 0, 0))
+    return FakeClock(local(2026, 11, 23, 9, 0, 0))
 
 
 @pytest.fixture

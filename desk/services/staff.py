@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from desk.auth import hash_pin, verify_pin
+from desk.clock import parse
 from desk.errors import LockedOut, ValidationError
 from desk.record_types import StaffAccount, StateRecord
 from desk.records import SYSTEM, Actor, Role
@@ -72,8 +73,8 @@ class Staff:
             state = dict((txn.get("state", "staff_lockout") or {}).get("data") or {})
             for key in keys:
                 until = state.get(key, {}).get("until")
-                if until and now < datetime.fromisoformat(until):
-                    raise LockedOut(key, datetime.fromisoformat(until))
+                if until and now < parse(until):
+                    raise LockedOut(key, parse(until))
             doc = txn.get("staff", f"S{name}")
             ok = bool(doc) and doc.get("status") == "active" and verify_pin(pin, doc["pin_hash"])
             for key in keys:
@@ -82,7 +83,7 @@ class Staff:
                     entry = {"failures": 0}
                 elif not ok:
                     last = entry.get("last")
-                    stale = last and now - datetime.fromisoformat(last) > FORGET_AFTER
+                    stale = last and now - parse(last) > FORGET_AFTER
                     failures = (0 if stale else int(entry.get("failures", 0))) + 1
                     delay = self._delay(failures)
                     entry = {"failures": failures, "last": now.isoformat()}

@@ -87,7 +87,7 @@ def test_V1_invalid_id_and_phone_are_shown(k):
     k.shot("06-visitor-errors")
 
 
-def test_V3_no_id_waits_for_guard_approval_in_guard_mode(k):
+def test_V2_V3_no_id_waits_for_the_host_and_the_guard_in_guard_mode(k):
     k.tap(k.screen().ids.visitor)
     s = k.screen()
     k.tap(s.ids.host_unit.children[0])
@@ -98,8 +98,8 @@ def test_V3_no_id_waits_for_guard_approval_in_guard_mode(k):
     k.tap(s.ids.submit)
     assert k.screen().name == "visitor_wait"
     number = k.screen().number
-    assert k.screen().state == "waiting_guard"
-    # guard logs in with the PIN and approves
+    assert k.screen().state == "waiting_host"  # V2 for every visitor; V3 adds the guard
+    # guard logs in with the PIN, vouches for the visitor, then takes the host's answer
     k.tap(k.screen().ids.get("call") or k.button(k.screen(), "呼叫客服"))
     k.app.home()
     k.tap(k.screen().ids.staff)
@@ -109,9 +109,12 @@ def test_V3_no_id_waits_for_guard_approval_in_guard_mode(k):
     k.type_digits("111111")
     assert k.screen().name == "guard" and k.app.staff.role == Role.GUARD
     k.shot("08-guard-visitors")
-    k.tap(k.button(k.screen().ids.content, "批准"))
+    k.tap(k.button(k.screen().ids.content, "核实无误"))
     visit = k.backend.desk.get(number)
-    assert visit.status == "admitted" and "guard" in visit.approved_by
+    assert visit.status == "waiting_host" and "guard" in visit.approved_by
+    k.tap(k.button(k.screen().ids.content, "住户同意"))
+    visit = k.backend.desk.get(number)
+    assert visit.status == "admitted" and visit.host_answer == "同意"
 
 
 def test_R1_R2_repair_public_area_urgent_prints_customer_copy(k):
@@ -300,7 +303,8 @@ def test_call_staff_is_listed_on_the_guard_screen(k):
     k.tap(k.screen().ids.call_staff)
     assert k.screen().name == "call_staff"
     calls = [r for r in k.backend.open_requests() if r.request_kind == "call_staff"]
-    for old in calls[:-1]:  # earlier tests called staff too
+    earlier = [r for r in k.backend.open_requests() if r.request_kind == "emergency"]
+    for old in calls[:-1] + earlier:  # earlier tests called staff / reported a leak (E1) too
         k.backend.desk.guard.settle(old.number, Actor(Role.GUARD, "guard", "test"))
     call = calls[-1]
     k.app.staff = k.backend.desk.staff.login("guard", "111111")

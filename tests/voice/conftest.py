@@ -19,17 +19,11 @@ STAFFED = datetime(2026, 11, 23, 10, 0)
 NIGHT = datetime(2026, 11, 23, 23, 0)
 
 
-class Clock:
-    def __init__(self, now: datetime):
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
-def clock() -> Clock:
-    return Clock(STAFFED)
+def clock(clock):
+    """The tests' one clock (tests/conftest.py), started within staffed hours."""
+    clock.now = STAFFED
+    return clock
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+from desk.clock import local
 from desk.record_types import Call, Complaint, Visit, WorkOrder
 from desk.records import Actor, Role
 from desk.services.requests import ParcelIn, RepairRequest
@@ -215,7 +216,7 @@ def test_L1_ordinary_repair_at_night_is_filed_for_the_morning_urgent_at_once(run
     call, _, _ = run_call(["1", "1", "1", "2", "#", "1", "2"])
     assert "repair_after_hours" in said(call)
     [order] = [WorkOrder.from_doc(d) for d in docs(desk, "work_order")]
-    assert order.dispatch_by == datetime(2026, 11, 24, 9, 30) and not order.urgent
+    assert order.dispatch_by == local(2026, 11, 24, 9, 30) and not order.urgent
     call, _, _ = run_call(["1", "1", "1", "1", "#", "1", "2"])
     assert len(docs(desk, "work_order")) == 2
 
