@@ -102,6 +102,16 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
         callbacks = desk.calls.callbacks()
         if callbacks:
             print(f"待回拨来电: {', '.join(mask_phone(c.caller) for c in callbacks)}")
+        unverified = desk.repairs.unverified()
+        if unverified:
+            print(
+                f"待核实报修（回拨登记电话）: {', '.join(format_number(w.number) for w in unverified)}"
+            )
+        failed = desk.staff.failed_logins()
+        if failed:  # X1: for the supervisor
+            print("登录失败: " + "，".join(
+                f"{key} {n}次" + (f"（限制至 {until[11:19]}）" if until else "") for key, n, until in failed
+            ))  # fmt: skip
     finally:
         desk.close()
     return 0

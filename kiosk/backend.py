@@ -150,6 +150,10 @@ class KioskBackend:
     def residents_of(self, unit: str) -> list[Any]:
         return self.desk.directory.residents_of(unit) if unit else []
 
+    def set_phone_pin(self, unit: str, phone: str, pin: str) -> Any:
+        """X1: the resident's phone PIN, set at the desk by staff (the hotline asks for it)."""
+        return self.desk.directory.set_phone_pin(unit, phone, pin, self.staff_actor())
+
     def login(self, name: str, pin: str) -> Actor | None:
         """Staff id + PIN; None when wrong or while the terminal/account is delayed."""
         try:

@@ -18,6 +18,7 @@ from desk.validate import format_unit_zh, unit_label_zh
 from desk.workflow import STATUS_ZH
 from kiosk import theme
 from kiosk.screens.guard_keys import KeysMixin
+from kiosk.screens.guard_residents import ResidentsMixin
 from kiosk.widgets.common import BigButton, KioskScreen, MessagePopup
 from kiosk.widgets.keyboard import PinyinKeyboard
 from kiosk.widgets.numpad import NumPad
@@ -34,6 +35,7 @@ SECTIONS = (
     ("log", "值班日志"),
     ("devices", "设备状态"),
     ("reprint", "补打凭条"),
+    ("residents", "电话查询密码"),
 )
 STATE_COLORS = {"overdue": theme.DANGER, "due_soon": theme.WARNING, "ok": theme.PANEL}
 
@@ -46,7 +48,7 @@ def readable(text: str) -> str:
     return re.sub(r"public:([^，。,;；\s]+)", r"公共区域（\1）", text)
 
 
-class GuardScreen(KeysMixin, KioskScreen):
+class GuardScreen(KeysMixin, ResidentsMixin, KioskScreen):
     """Sections on the left, the chosen section's rows on the right."""
 
     section = StringProperty("visitors")

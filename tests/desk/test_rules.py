@@ -581,3 +581,57 @@ def test_types_survive_round_trip(desk, actors):
     assert isinstance(desk.get(p.number), Parcel)
     w = desk.repairs.report(RepairRequest(**repair_fields()), actors["owner"])
     assert isinstance(desk.get(w.number), WorkOrder)
+
+
+def test_X1_staff_login_waits_longer_after_failures_per_account_and_per_terminal(desk, clock):
+    """Issue 10 item 13: id + PIN; after 3 wrong PINs each further try on that account (from
+    any terminal) or from that terminal (on any account) waits, longer each time; logged
+    for the supervisor. A right PIN during the wait is refused too."""
+    desk.staff.add(NewStaff("guard1", "guard", "432187"))
+    desk.staff.add(NewStaff("guard2", "guard", "765432"))
+    for pin in ("000000", "111111", "222222"):
+        with pytest.raises(AuthError):
+            desk.staff.login("guard1", pin, source="kiosk-1")
+    with pytest.raises(LockedOut) as first:
+        desk.staff.login("guard1", "432187", source="kiosk-2")  # the account waits
+    with pytest.raises(LockedOut):
+        desk.staff.login("guard2", "765432", source="kiosk-1")  # the terminal waits
+    assert desk.staff.login("guard2", "765432", source="kiosk-2").name == "guard2"
+    clock.advance(seconds=31)
+    with pytest.raises(AuthError):
+        desk.staff.login("guard1", "333333", source="kiosk-3")
+    with pytest.raises(LockedOut) as second:
+        desk.staff.login("guard1", "432187", source="kiosk-3")
+    assert second.value.until - clock.now > first.value.until - (clock.now - timedelta(seconds=31))
+    assert ("account:guard1", 4, second.value.until.isoformat()) in desk.staff.failed_logins()
+    clock.advance(seconds=61)
+    assert desk.staff.login("guard1", "432187", source="kiosk-3").name == "guard1"
+
+
+def test_P3_a_right_code_never_resets_the_wrong_code_count(desk, actors, clock):
+    """Issue 10 item 14: keying one's own code between wrong guesses does not clear them."""
+    mine = desk.parcels.receive(ParcelIn(**parcel_fields()), actors["guard"])
+    wrong = "000000" if mine.pickup_code != "000000" else "111111"
+    for _ in range(2):
+        for _ in range(2):
+            with pytest.raises(NotFound):
+                desk.parcels.for_code(wrong, "kiosk-1")
+        assert desk.parcels.for_code(mine.pickup_code, "kiosk-1")
+    with pytest.raises(LockedOut):
+        desk.parcels.for_code(wrong, "kiosk-1")  # the fifth wrong one within the window
+
+
+def test_P3_wrong_codes_are_also_counted_over_all_sources(desk, actors, clock):
+    """Issue 10 item 14: guessing from many caller numbers hits the global count."""
+    p = desk.parcels.receive(ParcelIn(**parcel_fields()), actors["guard"])
+    wrong = "000000" if p.pickup_code != "000000" else "111111"
+    limit = desk.settings.rules.pickup_global_max_failures
+    for i in range(limit - 1):
+        with pytest.raises(NotFound):
+            desk.parcels.for_code(wrong, f"1390000{i:04d}")
+    with pytest.raises(LockedOut):
+        desk.parcels.for_code(wrong, "13911112222")
+    with pytest.raises(LockedOut):
+        desk.parcels.for_code(p.pickup_code, "kiosk-1")  # everyone waits a few minutes
+    clock.advance(minutes=desk.settings.rules.pickup_lockout_minutes, seconds=1)
+    assert desk.parcels.for_code(p.pickup_code, "kiosk-1")

@@ -167,3 +167,25 @@ def test_P1_intake_into_a_locker_opens_it_on_the_worker(k):
     assert "已入库" in g.notice and "柜门已打开" in g.notice, g.notice
     assert not k.backend.devices.locks.state(free[0]).closed
     k.app.logout()
+
+
+def test_X1_staff_set_a_resident_s_phone_pin_at_the_desk(k):
+    """Issue 10 item 15: the second factor the hotline asks is set at the desk by staff."""
+    k.app.staff = k.backend.desk.staff.login("staff", "222222")
+    k.app.go("guard")
+    g = k.screen()
+    g.show("residents")
+    k.tap(k.button(g.ids.content, "选择"))
+    picker = k.popup()
+    for key in ("2", "1", "101"):
+        k.tap(picker.buttons[key])
+    k.tap(list(k.popup().buttons.values())[0])
+    owner = g.pin_form["owner"]
+    k.tap(k.button(g.ids.actions, "设置密码"))
+    k.type_digits("135790")
+    k.pump(3)
+    k.type_digits("135790")
+    assert "查询密码已设置" in g.notice, g.notice
+    k.shot("35-guard-phone-pin")
+    assert k.backend.desk.directory.check_phone_pin("2-1-101", "135790").name == owner.name
+    k.app.logout()
