@@ -347,6 +347,11 @@ class KioskBackend:
     def countersign(self, number: str) -> Parcel:
         return self.desk.parcels.countersign(number, self.staff_actor())
 
+    @property
+    def counter(self) -> str:
+        """P1/P3: the compartment name of parcels kept at the desk (the core's)."""
+        return self.desk.parcels.counter
+
     def couriers(self) -> tuple[str, ...]:
         """P1: the core's courier names (one spelling everywhere)."""
         return self.desk.parcels.couriers()

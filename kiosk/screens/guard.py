@@ -232,8 +232,8 @@ class GuardScreen(KeysMixin, ResidentsMixin, KioskScreen):
         if not pickups:
             self._text("没有等待交付的包裹", theme.MUTED)
         for r in pickups:
-            place = "前台" if r.compartment == "counter" else r.compartment
-            busy = "正在打印…" if r.compartment == "counter" else "正在开柜…"
+            place = "前台" if r.compartment == self.app.backend.counter else r.compartment
+            busy = "正在打印…" if r.compartment == self.app.backend.counter else "正在开柜…"
             if r.request_kind == "proxy_pickup":
                 who = f"代取人 {mask_name(r.proxy_name)} {mask_id(r.proxy_id)}"
                 actions = [
@@ -298,7 +298,7 @@ class GuardScreen(KeysMixin, ResidentsMixin, KioskScreen):
             shown = i.get(key, "")
             if key == "unit" and shown:
                 shown = f"{format_unit_zh(shown)}  {mask_name(i.get('recipient_name', ''))}"
-            if key == "compartment" and shown == "counter":
+            if key == "compartment" and shown == self.app.backend.counter:
                 shown = "前台存放"
             if key == "phone" and shown:
                 shown = mask_phone(shown)
@@ -334,7 +334,7 @@ class GuardScreen(KeysMixin, ResidentsMixin, KioskScreen):
 
     def _pick_compartment(self) -> None:
         free = self.app.backend.free_compartments()
-        options = [("counter", "前台存放")] + [(c, c) for c in free]
+        options = [(self.app.backend.counter, "前台存放")] + [(c, c) for c in free]
         ChoicePopup("柜格", options, lambda v: self._set("compartment", v), cols=5).open()
 
     def _submit_intake(self) -> str | None:
@@ -353,14 +353,14 @@ class GuardScreen(KeysMixin, ResidentsMixin, KioskScreen):
             self.intake = {}
             door = (
                 "柜门已打开，请放入包裹后关门"
-                if opened and parcel.compartment != "counter"
+                if opened and parcel.compartment != self.app.backend.counter
                 else "请放在前台货架"
             )
-            place = "前台" if parcel.compartment == "counter" else parcel.compartment
+            place = "前台" if parcel.compartment == self.app.backend.counter else parcel.compartment
             self._after(f"已入库 {format_number(parcel.number)}  {place}  {door}；取件通知已排队")
 
         backend = self.app.backend
-        if fields["compartment"] == "counter":  # no device: at once
+        if fields["compartment"] == self.app.backend.counter:  # no device: at once
             received(backend.receive_parcel(fields))
         else:
             self.app.run_device(
