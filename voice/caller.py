@@ -113,10 +113,11 @@ class CallerIdentity:
         if not self.contact_phone:
             try:
                 validate.phone(self.ch.caller)
-                self.contact_phone = self.ch.caller
+                self.contact_phone, self.actor = self.ch.caller, None
             except DeskError:
                 got = self.d.digits("ask_phone", max_len=12, timeout=self.digit_timeout_s)
                 self.contact_phone = got or (self.owner.phone if self.owner else "")
+                self.actor = None  # a number keyed in is evidence too (a hint, as on the kiosk)
         name = self.owner.name if self.owner else "来电人"
         return name, self.contact_phone or (self.owner.phone if self.owner else "")
 
