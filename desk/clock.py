@@ -47,9 +47,11 @@ def parse(value: str) -> datetime:
     return in_site(datetime.fromisoformat(value))
 
 
-def local(*args: int) -> datetime:
-    """``datetime(*args)`` as site-local time (for tests and fixed rules)."""
-    return datetime(*args, tzinfo=_site)  # type: ignore[misc]
+def local(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
+) -> datetime:
+    """That wall-clock time in the site's zone (for tests and fixed rules)."""
+    return datetime(year, month, day, hour, minute, second, tzinfo=_site)
 
 
 def site_clock(tz: tzinfo | None = None, source: Clock | None = None) -> Clock:

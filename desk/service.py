@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 
 from desk import workflow
 from desk.clock import in_site, parse, set_site_zone, site_clock, zone
@@ -48,7 +49,7 @@ def kind_specs() -> dict[str, KindSpec]:
             dated=kind in DATED_KINDS,
             index_fields=cls.index_fields,
             code_fields=cls.code_fields,
-            is_open=(lambda doc, k=kind: workflow.is_open(k, doc)),
+            is_open=partial(workflow.is_open, kind),
         )
     return specs
 

@@ -105,6 +105,7 @@ class Core:
             if not isinstance(record, cls):
                 raise NotFound(f"没有找到编号为 {number} 的{cls.__name__}")
             updated = workflow.apply(record, action, actor, self.now(), note, **changes)
+            assert isinstance(updated, cls)
             self.write(txn, updated, actor)
         log.info(
             "%s %s: %s -> %s by %s", record.kind, number, record.status, updated.status, actor.role

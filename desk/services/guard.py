@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from desk.record_types import GuardRequest
 from desk.records import Actor, Kind
@@ -31,10 +31,11 @@ class Guard:
             raise ValueError("emergencies go through desk.emergencies.report (E1)")
         return self._open(req, actor)
 
-    def _open(self, req: GuardAsk, actor: Actor, **extra: str) -> GuardRequest:
+    def _open(self, req: GuardAsk, actor: Actor) -> GuardRequest:
         def build(number: str, now: datetime) -> GuardRequest:
+            fields: dict[str, Any] = fields_of(req)
             return GuardRequest(number=number, created_at=now, status="open", source=actor.source,
-                                **fields_of(req), **extra)  # fmt: skip
+                                **fields)  # fmt: skip
 
         request = self.core.create(Kind.REQUEST, actor, build)
         log.info(

@@ -75,7 +75,8 @@ class Keys:
             updated = workflow.apply(
                 loan, "return", actor, now, returned_at=now, returned_to=actor.name
             )
-            key = Key.from_doc(txn.get("key", loan.key_id))
+            key = Key.from_doc(txn.get("key", loan.key_id) or {})
+            assert isinstance(updated, KeyLoan)
             core.write(txn, updated, actor)
             core.write(txn, key.replace(status="in", loan=""), actor)
         return updated

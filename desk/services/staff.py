@@ -76,7 +76,11 @@ class Staff:
                 if until and now < parse(until):
                     raise LockedOut(key, parse(until))
             doc = txn.get("staff", f"S{name}")
-            ok = bool(doc) and doc.get("status") == "active" and verify_pin(pin, doc["pin_hash"])
+            ok = (
+                doc is not None
+                and doc.get("status") == "active"
+                and verify_pin(pin, doc["pin_hash"])
+            )
             for key in keys:
                 entry: dict[str, Any] = state.get(key, {"failures": 0})
                 if ok and key.startswith("account:"):
@@ -97,6 +101,7 @@ class Staff:
         if not ok:
             log.warning("failed staff login for %r from %s", name, source)
             raise AuthError("工号或密码错误")
+        assert doc is not None
         return Actor(Role(doc["role"]), name, source)
 
     def failed_logins(self) -> list[tuple[str, int, str]]:

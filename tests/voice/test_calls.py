@@ -253,3 +253,13 @@ def test_answer_spoken_over_the_prompt_is_kept(menus, text_prompts):
     ch.push_event(Speech("投诉"))  # heard while the menu prompt plays
     assert d.menu("main") == "flow:complaint"
     assert d.state.path == ["main", "main~投诉"]
+
+
+def test_E1_recorded_before_a_word_and_a_second_star_does_not_break_the_call(run_call, desk):
+    """E1 (issue 14 items 1-2 on the core's operation): the record exists even if the caller
+    hangs up at once; `*` again during the emergency keeps the call in the emergency flow."""
+    call, _, _ = run_call(["*", HANGUP], caller="anonymous")
+    assert call.result.emergency and len(desk.emergencies.open()) == 1
+    call, _, _ = run_call(["*", "*", "#", HANGUP])
+    assert "error" not in said(call) and call.result.outcome == "emergency"
+    assert len(desk.emergencies.open()) == 2
