@@ -42,9 +42,7 @@ class PolicySettings:
         "困电梯", "电梯困人", "困在电梯", "关在电梯", "受伤", "晕倒", "打架", "小偷",
     )  # fmt: skip
     """E1: words where lives or fire are at stake: the caller is told to call 119/110/120."""
-    public_services_advice: str = (
-        "如有人员受伤、火情或治安事件，请立即拨打119（火警）、110（报警）或120（急救）。"
-    )
+    public_services_advice: str = "如有人员受伤、火情或治安事件，请立即拨打119、110或120。"
     """E1: what an emergency caller is told when lives or fire may be at stake or the desk is unstaffed."""
     couriers: tuple[str, ...] = (
         "顺丰速运", "京东物流", "中通快递", "圆通速递", "韵达快递", "申通快递",

@@ -261,6 +261,10 @@ class KioskBackend:
         log.warning("emergency reported at %s: %s", self.kiosk_id, outcome.request.number)
         return outcome
 
+    def emergency_details(self, number: str, what: str) -> GuardRequest:
+        """E1: what the person told after the emergency was recorded."""
+        return self.desk.emergencies.add_details(number, self.visitor(), what=what)
+
     # -- repairs (R1, R2) ---------------------------------------------------------
     def suggests_urgent(self, category: str, text: str) -> bool:
         return self.desk.repairs.suggests_urgent(category, text)

@@ -78,7 +78,10 @@ class Visits:
         visit = self.by_preauth_code(code)
         if visit is None:
             raise NotFound("预约码无效或已过期")
-        fields = fields_of(req, skip=("host_unit",))
+        # what the visitor gave; the owner's pre-authorised party size and name stay otherwise
+        default = VisitRequest()
+        fields = {k: v for k, v in fields_of(req, skip=("host_unit",)).items()
+                  if v != getattr(default, k)}  # fmt: skip
         return self.core.transition(Visit, visit.number, "arrive", actor, time_in=self.core.now(),
                                     pass_code=self.core.new_code("visit", "pass_code"), **fields)  # fmt: skip
 

@@ -132,6 +132,7 @@ def test_V5_preauthorised_code_valid_only_in_its_window(desk, actors, clock):
         actors["visitor"],
     )
     assert visit.status == "admitted" and visit.number == pre.number
+    assert visit.party_size == 3 and visit.visitor_name == "钱七"  # the owner's party size kept
     with pytest.raises(NotFound):
         desk.visits.arrive(pre.preauth_code, VisitRequest(), actors["visitor"])
     later = desk.visits.preauthorise(

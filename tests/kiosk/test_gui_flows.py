@@ -317,9 +317,13 @@ def test_call_staff_is_listed_on_the_guard_screen(k):
 def test_E1_emergency_from_the_kiosk_comes_first_on_the_guard_screen(k):
     k.tap(k.screen().ids.call_staff)
     k.tap(k.screen().ids.emergency)
+    requests = k.backend.open_requests()
+    assert requests[0].request_kind == "emergency"  # recorded before it asks what (E1)
+    k.tap(k.popup().buttons["电梯困人"])
     k.shot("31-call-staff-emergency")
     requests = k.backend.open_requests()
-    assert requests[0].request_kind == "emergency"
+    mine = max((r for r in requests if r.request_kind == "emergency"), key=lambda r: r.number)
+    assert requests[0].request_kind == "emergency" and mine.what == "电梯困人"
     k.app.staff = k.backend.desk.staff.login("guard", "111111")
     k.app.go("guard")
     first = k.screen().ids.content.children[-1]
