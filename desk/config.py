@@ -73,6 +73,8 @@ class RulesSettings:
     """Sliding window over which wrong pickup codes are counted (per source and globally)."""
     pickup_global_max_failures: int = 30
     """Wrong pickup codes from all sources together within the window that lock every source."""
+    pickup_global_lockout_minutes: int = 15
+    """Length of that global lock (guessing spread over many sources)."""
     staff_max_failures: int = 3
     """Wrong staff PINs (per terminal and per account) before the login is delayed."""
     staff_lockout_seconds: int = 30

@@ -81,7 +81,7 @@ class Lockout:
                 until = now + self.lock_for
                 self._locked_until[source] = until
                 self._failures.pop(source, None)
-                log.warning("pickup source %s locked out until %s", mask_text(source), until)
+                log.warning("source %s locked out until %s", mask_text(source), until)
                 return 0
             self._failures[source] = recent
             return self.max_failures - len(recent)

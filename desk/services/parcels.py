@@ -68,7 +68,7 @@ class Parcels:
         )
         glob = Lockout.from_dict((txn_get("state", "lockout_global") or {}).get("data") or {},
                                  max_failures=rules.pickup_global_max_failures, window=window,
-                                 lock_for=lock_for)  # fmt: skip
+                                 lock_for=timedelta(minutes=rules.pickup_global_lockout_minutes))  # fmt: skip
         return per, glob
 
     def _fail(self, source: str, now: datetime) -> tuple[Lockout, Lockout]:

@@ -634,5 +634,5 @@ def test_P3_wrong_codes_are_also_counted_over_all_sources(desk, actors, clock):
         desk.parcels.for_code(wrong, "13911112222")
     with pytest.raises(LockedOut):
         desk.parcels.for_code(p.pickup_code, "kiosk-1")  # everyone waits a few minutes
-    clock.advance(minutes=desk.settings.rules.pickup_lockout_minutes, seconds=1)
+    clock.advance(minutes=desk.settings.rules.pickup_global_lockout_minutes, seconds=1)
     assert desk.parcels.for_code(p.pickup_code, "kiosk-1")
