@@ -40,6 +40,13 @@ class Calls:
             if c.status in ("missed", "abandoned", "voicemail") and not c.callback_done
         ]
 
+    def called_back(self, number: str, actor: Actor, note: str = "已回电") -> Call:
+        """T3: staff called the caller back; the call leaves the callback list."""
+        self.core.require(number, Call)
+        updated = self.core.amend(number, actor, note, callback_done=True)
+        assert isinstance(updated, Call)
+        return updated
+
     def outbound(self, purpose: str, days: int = 3) -> list[Call]:
         """The outbound attempts made for ``purpose`` in the last days (host:…, follow_up:…)."""
         first = self.core.now().date() - timedelta(days=days)

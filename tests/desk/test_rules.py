@@ -12,6 +12,7 @@ from desk.record_types import Parcel, Visit, WorkOrder
 from desk.records import Role, parse_number
 from desk.service import AuthError, NotFound
 from desk.services.requests import (
+    CallLog,
     ComplaintRequest,
     EmergencyReport,
     GuardAsk,
@@ -636,3 +637,11 @@ def test_P3_wrong_codes_are_also_counted_over_all_sources(desk, actors, clock):
         desk.parcels.for_code(p.pickup_code, "kiosk-1")  # everyone waits a few minutes
     clock.advance(minutes=desk.settings.rules.pickup_global_lockout_minutes, seconds=1)
     assert desk.parcels.for_code(p.pickup_code, "kiosk-1")
+
+
+def test_T3_a_missed_call_leaves_the_callback_list_once_called_back(desk, actors):
+    call = desk.calls.record(CallLog(caller="13812345678", status="missed"), actors["staff"])
+    assert call in desk.calls.callbacks()
+    done = desk.calls.called_back(call.number, actors["staff"])
+    assert done.callback_done and done not in desk.calls.callbacks()
+    assert done.history[-1].note == "已回电" and done.status == "missed"
