@@ -9,6 +9,7 @@ from collections.abc import Container
 from datetime import datetime, timedelta
 from typing import Any
 
+from desk.clock import parse
 from desk.errors import LockedOut
 from desk.masking import mask_text
 
@@ -25,8 +26,6 @@ LOCK_FOR = timedelta(minutes=5)
 
 def _parse(value: str) -> datetime:
     """A stored time, aware in the site's zone (older stores hold naive site-local times)."""
-    from desk.clock import parse
-
     return parse(value)
 
 

@@ -9,6 +9,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, ClassVar, Self
 
+from desk.clock import parse
+
 log = logging.getLogger(__name__)
 
 
@@ -134,8 +136,6 @@ def iso(value: datetime | None) -> str | None:
 
 def from_iso(value: str | None) -> datetime | None:
     """A stored time, aware in the site's zone (old stores hold naive site-local strings)."""
-    from desk.clock import parse
-
     return parse(value) if value else None
 
 
