@@ -146,6 +146,25 @@ def test_R1_R2_repair_public_area_urgent_prints_customer_copy(k):
     assert wait_receipts(k, before) > before
 
 
+def test_R1_in_unit_repair_from_an_unregistered_phone_is_taken_and_flagged(k):
+    """R1 + identity (issue 9): the kiosk no longer refuses it; the core flags it 待核实."""
+    k.tap(k.screen().ids.repair)
+    s = k.screen()
+    k.tap(k.button(s.ids.categories, "门窗"))
+    k.tap(s.ids.location.children[0])
+    k.tap(k.popup().buttons["unit"])
+    pick_unit(k, "2", "1", "101")
+    s.set_value("description", "卧室窗户关不上")
+    s.set_value("contact_name", "陈先生")
+    k.tap(s.ids.contact_phone.children[0])
+    k.type_digits("13600001111")  # registered to no unit
+    k.tap(s.ids.submit)
+    assert k.screen().name == "result", s.status
+    order = k.backend.desk.get(k.screen().number)
+    assert order.location == "2-1-101" and order.unverified and order.callback_phone
+    k.shot("11b-repair-unverified")
+
+
 def test_P3_parcel_pickup_opens_locker_and_prints_slip(k):
     parcel = stored_parcel(k.backend.desk, "A-05", "SF999")
     k.tap(k.screen().ids.parcel)
