@@ -50,7 +50,7 @@ def cmd_import_owners(args: argparse.Namespace, settings: Settings) -> int:
             raise DeskError(f"role {row['role']!r}: 应为 {', '.join(OWNER_ROLES)}")
     desk = _open_desk(settings)
     try:
-        owners = desk.import_owners(rows)
+        owners = desk.directory.import_owners(rows)
     finally:
         desk.close()
     print(f"已导入 {len(owners)} 位住户。")
@@ -61,7 +61,7 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     desk = _open_desk(settings)
     try:
         stats = desk.store.stats()
-        tree = desk.unit_tree()
+        tree = desk.directory.unit_tree()
         units = sum(len(rooms) for es in tree.values() for rooms in es.values())
         print(f"{settings.site.name}  ({settings.site.compound}，{len(tree)} 栋，{units} 户)")
         print(
@@ -75,7 +75,7 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
             print(line)
         open_counts = stats["open"]
         print("未完结: " + ("，".join(f"{k} {n}" for k, n in open_counts.items()) or "无"))
-        report = desk.due_report()
+        report = desk.reports.due()
         for state, title in (("overdue", "已超时"), ("due_soon", "即将到期"), ("ok", "跟进中")):
             items = [i for i in report if i.state == state]
             print(f"\n{title} ({len(items)}):")
@@ -84,24 +84,34 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
                 print(
                     f"  {flag}{format_number(item.number)}  {item.what}期限 {item.due:%m-%d %H:%M}  {item.summary}"
                 )
-        waiting = desk.visits_waiting()
+        waiting = desk.visits.waiting()
         if waiting:
             print(f"\n等待确认的访客 ({len(waiting)}):")
             for v in waiting:
                 print(
                     f"  {format_number(v.number)} {unit_label_zh(v.host_unit)} {STATUS_ZH[v.status]}"
                 )
-        requests = desk.open_requests()
+        requests = desk.guard.pending()
         if requests:
             print(f"\n等待安全员处理 ({len(requests)}):")
             for r in requests:
                 where = unit_label_zh(r.unit) if r.unit else r.source
                 print(f"  {format_number(r.number)} {REQUEST_KINDS[r.request_kind]} {where}")
-        parcels = desk.parcels_waiting()
+        parcels = desk.parcels.waiting()
         print(f"\n待取快递: {len(parcels)} 件")
-        callbacks = desk.callbacks()
+        callbacks = desk.calls.callbacks()
         if callbacks:
             print(f"待回拨来电: {', '.join(mask_phone(c.caller) for c in callbacks)}")
+        unverified = desk.repairs.unverified()
+        if unverified:
+            print(
+                f"待核实报修（回拨登记电话）: {', '.join(format_number(w.number) for w in unverified)}"
+            )
+        failed = desk.staff.failed_logins()
+        if failed:  # X1: for the supervisor
+            print("登录失败: " + "，".join(
+                f"{key} {n}次" + (f"（限制至 {until[11:19]}）" if until else "") for key, n, until in failed
+            ))  # fmt: skip
     finally:
         desk.close()
     return 0
@@ -139,7 +149,7 @@ def cmd_verify(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
     desk = _open_desk(settings)
     try:
-        result = desk.purge()
+        result = desk.reports.purge()
     finally:
         desk.close()
     print(f"已匿名化 {result['visits']} 条访客记录（保留 {settings.retention.visitor_days} 天），"

@@ -17,6 +17,7 @@ from desk.config_devices import DeviceSettings, apply_lock_scan
 from desk.config_hotline import HotlineSettings
 from desk.config_kiosk import KioskSettings
 from desk.config_ops import OperationsSettings
+from desk.config_policy import PolicySettings
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,16 @@ class RulesSettings:
     """Wrong pickup codes from one source before it is locked out."""
     pickup_lockout_minutes: int = 5
     """Length of the pickup lockout."""
+    pickup_window_minutes: int = 15
+    """Sliding window over which wrong pickup codes are counted (per source and globally)."""
+    pickup_global_max_failures: int = 30
+    """Wrong pickup codes from all sources together within the window that lock every source."""
+    pickup_global_lockout_minutes: int = 15
+    """Length of that global lock (guessing spread over many sources)."""
+    staff_max_failures: int = 3
+    """Wrong staff PINs (per terminal and per account) before the login is delayed."""
+    staff_lockout_seconds: int = 30
+    """First login delay after too many wrong PINs; it doubles with each further failure."""
     visit_open_hours: int = 12
     """A visit still open after this many hours is listed for the guard."""
     due_soon_minutes: int = 30
@@ -101,6 +112,8 @@ class Settings:
     """How long data is kept."""
     rules: RulesSettings = field(default_factory=RulesSettings)
     """Tunable rule parameters."""
+    policy: PolicySettings = field(default_factory=PolicySettings)
+    """Repair slots, urgency and emergency words, couriers: one policy for every channel."""
     store: StoreSettings = field(default_factory=StoreSettings)
     """Where and how records are stored."""
     devices: DeviceSettings = field(default_factory=DeviceSettings)

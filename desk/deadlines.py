@@ -7,6 +7,7 @@ import unicodedata
 from datetime import date, datetime, timedelta
 from typing import Literal
 
+from desk.config_policy import PolicySettings
 from desk.workdays import add_working_days
 
 log = logging.getLogger(__name__)
@@ -46,22 +47,11 @@ REGISTERED_MAIL_RETURN = timedelta(days=2)
 KEY_STOCKTAKE_DAYS = (25, 27, 28)
 """K4: stock-take from the 25th to the 27th, report on the 28th."""
 
-# --- urgency words (R2, E1) -------------------------------------------------------------------
-URGENT_WORDS: tuple[str, ...] = (
-    "漏水", "渗水严重", "爆管", "水管爆裂", "水管破裂", "管道爆裂", "水漫", "淹水", "水淹",
-    "停水", "停电", "断电", "没电", "跳闸", "短路", "漏电", "电线冒火",
-    "困电梯", "电梯困人", "困在电梯", "关在电梯", "电梯故障",
-    "堵塞", "下水道堵", "马桶堵", "污水倒灌", "反水",
-    "着火", "火灾", "失火", "燃气", "煤气", "天然气", "冒烟",
-    "门打不开", "进不了门", "锁坏",
-)  # fmt: skip
-"""R2: words that suggest an urgent repair (急修); staff confirm the urgency."""
-EMERGENCY_WORDS: tuple[str, ...] = (
-    "着火", "火灾", "失火", "燃气泄漏", "煤气", "天然气泄漏",
-    "困电梯", "电梯困人", "困在电梯", "关在电梯",
-    "爆管", "水管爆裂", "停电", "漏水",
-)  # fmt: skip
-"""E1: words that make a call or request an emergency: it skips every queue."""
+# --- urgency words (R2, E1): one list, in the policy settings (desk/config_policy.py) ---------
+URGENT_WORDS: tuple[str, ...] = PolicySettings().urgent_words
+"""R2: the default words that suggest an urgent repair (急修); staff confirm the urgency."""
+EMERGENCY_WORDS: tuple[str, ...] = PolicySettings().emergency_words
+"""E1: the default words that make a call or request an emergency: it skips every queue."""
 
 Status = Literal["ok", "due_soon", "overdue"]
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 import random
-from datetime import timedelta
 
 from desk.records import Actor, Role
 from desk.service import Desk
+from desk.services.requests import ComplaintRequest, NewKey, NewStaff, ParcelIn, RepairRequest
 
 log = logging.getLogger(__name__)
 
@@ -35,9 +35,9 @@ GIVEN = [
     "建国",
 ]
 DEMO_STAFF = (
-    ("guard", "guard", "1111"),
-    ("staff", "staff", "2222"),
-    ("supervisor", "supervisor", "9999"),
+    ("guard", "guard", "111111"),
+    ("staff", "staff", "222222"),
+    ("supervisor", "supervisor", "999999"),
 )
 """Demo logins (name, role, PIN); change them before going live."""
 
@@ -60,36 +60,52 @@ def install_demo(desk: Desk) -> dict[str, int]:
     """Fill an empty store with the demo compound; does nothing if owners exist."""
     if desk.store.all_docs("owner"):
         return {"owners": 0}
-    owners = desk.import_owners(demo_rows())
+    owners = desk.directory.import_owners(demo_rows())
     for name, role, pin in DEMO_STAFF:
-        desk.add_staff(name, role, pin)
+        desk.staff.add(NewStaff(name, role, pin))
     for b in range(1, 4):
         # The key cabinet is lock board 3 ("钥匙 3-01".."钥匙 3-16" in the devices config).
-        desk.add_key(f"K{b}-PLANT", f"{b}栋水泵房钥匙", f"钥匙 3-{2 * b - 1:02d}", "plant")
-        desk.add_key(
-            f"K{b}-VACANT",
-            f"{b}栋1单元601空置房钥匙",
-            f"钥匙 3-{2 * b:02d}",
-            "vacant",
-            f"{b}-1-601",
+        desk.keys.add(NewKey(f"K{b}-PLANT", f"{b}栋水泵房钥匙", f"钥匙 3-{2 * b - 1:02d}", "plant"))
+        desk.keys.add(
+            NewKey(
+                f"K{b}-VACANT",
+                f"{b}栋1单元601空置房钥匙",
+                f"钥匙 3-{2 * b:02d}",
+                "vacant",
+                f"{b}-1-601",
+            )
         )
-    desk.add_key("K1-ENTRUST", "1栋2单元302业主托管钥匙", "钥匙 3-07", "entrusted", "1-2-302")
+    desk.keys.add(
+        NewKey("K1-ENTRUST", "1栋2单元302业主托管钥匙", "钥匙 3-07", "entrusted", "1-2-302")
+    )
     guard = Actor(Role.GUARD, "guard", "demo")
     staff = Actor(Role.STAFF, "staff", "demo")
-    first = owners[0]
-    desk.receive_parcel(guard, recipient_name=first.name, unit=first.unit, phone=first.phone,
-                        courier="顺丰速运", tracking_no="SF1400000001", compartment="A-01")  # fmt: skip
-    desk.receive_parcel(guard, recipient_name=owners[5].name, unit=owners[5].unit, phone=owners[5].phone,
-                        courier="中国邮政", tracking_no="XA100000001CN", compartment="counter", registered_mail=True)  # fmt: skip
-    order = desk.create_work_order(
-        Actor(Role.OWNER, owners[3].name, "demo"), location=owners[3].unit, category="water",
-        description="卫生间水龙头滴水", contact_name=owners[3].name, contact_phone=owners[3].phone,
-        appointment_start=desk.now() + timedelta(days=1), appointment_end=desk.now() + timedelta(days=1, hours=2),
+    first, fifth = owners[0], owners[5]
+    desk.parcels.receive(
+        ParcelIn(
+            first.name, first.unit, first.phone, "顺丰速运", "SF1400000001", compartment="A-01"
+        ),
+        guard,
+    )
+    desk.parcels.receive(
+        ParcelIn(fifth.name, fifth.unit, fifth.phone, "中国邮政", "XA100000001CN",
+                 registered_mail=True, compartment=desk.parcels.counter),
+        guard,
     )  # fmt: skip
-    desk.transition(order.number, "dispatch", staff, assignee="工程部 老陈")
-    desk.create_complaint(Actor(Role.OWNER, owners[8].name, "demo"), channel="hotline", name=owners[8].name,
-                          unit=owners[8].unit, phone=owners[8].phone, category="cleaning",
-                          content="楼道垃圾两天没有清理", severity="minor")  # fmt: skip
-    desk.log_entry(staff, "演示数据已载入，开始值班。")
+    resident = owners[3]
+    tomorrow = [s for s in desk.repairs.slots() if s.start.date() > desk.now().date()][0]
+    order = desk.repairs.report(
+        RepairRequest(resident.unit, resident.name, resident.phone, "water", "卫生间水龙头滴水",
+                      appointment_start=tomorrow.start),
+        Actor(Role.OWNER, resident.name, "demo", "claimed", resident.unit),
+    )  # fmt: skip
+    desk.repairs.dispatch(order.number, staff, assignee="工程部 老陈")
+    other = owners[8]
+    desk.complaints.file(
+        ComplaintRequest("楼道垃圾两天没有清理", other.name, other.unit, other.phone, "hotline",
+                         "cleaning", "minor"),
+        Actor(Role.OWNER, other.name, "demo", "claimed", other.unit),
+    )  # fmt: skip
+    desk.dutylog.write("演示数据已载入，开始值班。", staff)
     log.info("demo compound installed: %d owners", len(owners))
     return {"owners": len(owners)}

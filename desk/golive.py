@@ -274,8 +274,8 @@ def run_checks(
         stats = desk.store.stats()
         out.append(check_data_dir(settings, stats))
         out.extend(check_clock(settings, clock_facts(), stats))
-        out.append(check_staff(desk.staff()))
-        out.extend(check_registers(len(desk.store.all_docs("owner")), len(desk.keys())))
+        out.append(check_staff(desk.staff.accounts()))
+        out.extend(check_registers(len(desk.store.all_docs("owner")), len(desk.keys.all())))
         out.append(check_backup(settings, desk.now()))
     finally:
         desk.close()

@@ -22,7 +22,7 @@ class Directory(Protocol):
 
     def residents_of(self, unit: str) -> list[Any]: ...
 
-    def search_residents(self, initials: str) -> list[Any]: ...
+    def search(self, initials: str) -> list[Any]: ...
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ def public_host_lookup(directory: Directory, query: str) -> HostMatch:
     wanted = text.replace(" ", "").lower()
     units = {
         o.unit
-        for o in directory.search_residents(_initials(text))
+        for o in directory.search(_initials(text))
         if o.name.replace(" ", "").lower() == wanted
     }
     if len(units) == 1:

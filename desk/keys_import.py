@@ -25,6 +25,7 @@ from desk.csv_import import read_rows
 from desk.errors import DeskError, ValidationError
 from desk.record_types import KEY_KINDS, Key
 from desk.records import Actor, Role
+from desk.services.requests import NewKey
 from desk.validate import PUBLIC_PREFIX, non_empty, parse_unit, unit_label_zh
 
 log = logging.getLogger(__name__)
@@ -160,15 +161,15 @@ def validate_rows(rows: Iterable[tuple[int, dict[str, str]]], existing: list[Key
 
 
 def import_keys(desk: Any, path: Path) -> tuple[list[KeyRow], list[KeyRow]]:
-    """Validate the whole file, then add each key (Desk.add_key) and put the owners'
+    """Validate the whole file, then add each key (desk.keys.add) and put the owners'
     authorisations on file in the duty log (L2: append-only, in the audit chain)."""
     rows = read_rows(path, HEADERS)
     if not rows:
         raise KeyImportError(f"{path}: 没有钥匙数据行")
     owner_units = {d["unit"] for d in desk.store.all_docs("owner")}
-    ok, same = validate_rows(rows, desk.keys(), owner_units, desk.now())
+    ok, same = validate_rows(rows, desk.keys.all(), owner_units, desk.now())
     for kr in ok:
-        desk.add_key(kr.key_id, kr.label, kr.slot, kr.kind, kr.unit, actor=IMPORTER)
+        desk.keys.add(NewKey(kr.key_id, kr.label, kr.slot, kr.kind, kr.unit), IMPORTER)
     authorised = [
         f"{kr.key_id}（{unit_label_zh(kr.unit)}）: {kr.authorisation}"
         for kr in ok
@@ -178,7 +179,7 @@ def import_keys(desk: Any, path: Path) -> tuple[list[KeyRow], list[KeyRow]]:
         text = f"导入钥匙登记 {Path(path).name}: {len(ok)} 把。"
         if authorised:
             text += "业主授权在案 (K1, K3): " + "；".join(authorised)
-        desk.log_entry(IMPORTER, text[:2000])
+        desk.dutylog.write(text[:2000], IMPORTER)
     log.info("imported %d key(s) from %s (%d already registered)", len(ok), path, len(same))
     return ok, same
 

@@ -9,6 +9,7 @@ from collections.abc import Container
 from datetime import datetime, timedelta
 from typing import Any
 
+from desk.clock import parse
 from desk.errors import LockedOut
 from desk.masking import mask_text
 
@@ -21,6 +22,11 @@ WINDOW = timedelta(minutes=15)
 """Failures older than this are forgotten."""
 LOCK_FOR = timedelta(minutes=5)
 """Length of a lockout."""
+
+
+def _parse(value: str) -> datetime:
+    """A stored time, aware in the site's zone (older stores hold naive site-local times)."""
+    return parse(value)
 
 
 def new_pickup_code(taken: Container[str], digits: int = CODE_DIGITS) -> str:
@@ -74,7 +80,7 @@ class Lockout:
                 until = now + self.lock_for
                 self._locked_until[source] = until
                 self._failures.pop(source, None)
-                log.warning("pickup source %s locked out until %s", mask_text(source), until)
+                log.warning("source %s locked out until %s", mask_text(source), until)
                 return 0
             self._failures[source] = recent
             return self.max_failures - len(recent)
@@ -120,9 +126,7 @@ class Lockout:
         lockout = cls(max_failures, window, lock_for)
         data = data or {}
         lockout._failures = {
-            s: [datetime.fromisoformat(t) for t in ts] for s, ts in data.get("failures", {}).items()
+            s: [_parse(t) for t in ts] for s, ts in data.get("failures", {}).items()
         }
-        lockout._locked_until = {
-            s: datetime.fromisoformat(u) for s, u in data.get("locked_until", {}).items()
-        }
+        lockout._locked_until = {s: _parse(u) for s, u in data.get("locked_until", {}).items()}
         return lockout

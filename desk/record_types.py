@@ -11,6 +11,19 @@ from typing import Any, ClassVar
 from desk import validate
 from desk.errors import ValidationError
 from desk.records import Kind, Record, record_type
+from desk.vocabulary import (  # noqa: F401 - re-exported: the records' vocabularies
+    CHANNELS,
+    COMPLAINT_CATEGORIES,
+    COMPLAINT_SEVERITIES,
+    COMPLAINT_VALIDITY,
+    ID_TYPES,
+    KEY_KINDS,
+    OWNER_ROLES,
+    REPAIR_CATEGORIES,
+    REPAIR_CATEGORY_FULL,
+    REQUEST_KINDS,
+    VISITOR_KINDS,
+)
 
 
 def check(field_name: str, fn: Callable[..., Any], *args: Any) -> Any:
@@ -41,71 +54,6 @@ class Satisfaction(StrEnum):
     @property
     def satisfied(self) -> bool:
         return self in (Satisfaction.VERY_SATISFIED, Satisfaction.SATISFIED)
-
-
-ID_TYPES = {
-    "resident_id": "居民身份证",
-    "passport": "护照",
-    "hk_macau_permit": "港澳通行证",
-    "other": "其他证件",
-    "none": "无证件",
-}
-VISITOR_KINDS = {
-    "guest": "访客",
-    "courier": "快递/外卖",
-    "decoration": "装修施工",
-    "service": "维修服务",
-    "other": "其他",
-}
-REPAIR_CATEGORIES = {
-    "water": "水",
-    "electric": "电",
-    "door_window": "门窗",
-    "pipe": "管道",
-    "public": "公共设施",
-    "lift": "电梯",
-    "gas": "燃气",
-    "other": "其他",
-}
-REPAIR_CATEGORY_FULL = {
-    **REPAIR_CATEGORIES,
-    "water": "给排水",
-    "electric": "电气照明",
-    "pipe": "管道疏通",
-    "public": "公共设施",
-}
-"""The repair categories as printed and read aloud in full (the short names fit buttons)."""
-COMPLAINT_CATEGORIES = {
-    "security": "安全",
-    "cleaning": "清洁",
-    "landscaping": "绿化",
-    "engineering": "工程维修",
-    "mail": "邮件快递",
-    "decoration": "装修管理",
-    "attitude": "服务态度",
-    "other": "其他",
-}
-COMPLAINT_SEVERITIES = {"major": "重大", "important": "重要", "minor": "轻微"}
-COMPLAINT_VALIDITY = {
-    "unclassified": "未分类",
-    "valid": "有效",
-    "assist": "协助",
-    "invalid": "无效",
-}
-CHANNELS = {
-    "kiosk": "自助终端",
-    "hotline": "热线",
-    "desk": "前台",
-    "letter": "信函",
-    "email": "邮件",
-}
-KEY_KINDS = {
-    "vacant": "空置房钥匙",
-    "entrusted": "业主托管钥匙",
-    "plant": "机房备用钥匙",
-    "other": "其他",
-}
-OWNER_ROLES = {"owner": "业主", "tenant": "租户", "family": "家属"}
 
 
 @record_type
@@ -206,6 +154,13 @@ class WorkOrder(Record):
     satisfaction: str = ""
     reopen_count: int = 0
     cancel_reason: str = ""
+    unverified: bool = False
+    """待核实: nobody vouched for the reporter (not a resident of the unit); the unit's
+    registered phone is called back before work starts."""
+    callback_phone: str = ""
+    """The unit's registered phone to call back for an unverified report."""
+    reported_by: str = ""
+    """Who reported it, as the core identified them (never a resident who did not call)."""
 
     def validate(self) -> None:
         if self.location.startswith("public:"):
@@ -419,14 +374,6 @@ class Call(Record):
         require("direction", self.direction, {"in", "out"})
 
 
-REQUEST_KINDS = {
-    "counter_pickup": "柜台取件",
-    "proxy_pickup": "代领快递",
-    "call_staff": "呼叫客服",
-    "emergency": "紧急情况",
-}
-
-
 @record_type
 @dataclass(frozen=True)
 class GuardRequest(Record):
@@ -448,6 +395,15 @@ class GuardRequest(Record):
     note: str = ""
     source: str = ""
     """Where it was raised: a kiosk id or "hotline"."""
+    channel: str = ""
+    """E1: the channel an emergency came from (kiosk, hotline, desk)."""
+    where: str = ""
+    """E1: where it happens (a unit or a place in words); "" when the channel could not ask."""
+    what: str = ""
+    """E1: what happens, in the person's words."""
+    contact_phone: str = ""
+    work_order: str = ""
+    """E1: the emergency work order it came with, if any."""
     settled_by: str = ""
     settled_at: datetime | None = None
 
@@ -496,6 +452,9 @@ class Owner(Record):
     owner_role: str = "owner"
     initials: str = ""
     """Pinyin initials of the name, for searching residents (e.g. "zs")."""
+    factor_hash: str = ""
+    """Hash of the PIN the resident set at the desk: the second factor the hotline asks
+    before it reads pickup codes or visitors (X1; caller ID is only a hint)."""
 
     def validate(self) -> None:
         check("unit", validate.parse_unit, self.unit)

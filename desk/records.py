@@ -9,6 +9,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, ClassVar, Self
 
+from desk.clock import parse
+
 log = logging.getLogger(__name__)
 
 
@@ -41,13 +43,29 @@ class Actor:
     name: str
     source: str = ""
     """Where the action came from: a kiosk id, "hotline", a staff terminal."""
+    confidence: str = ""
+    """How sure the core is of who this is (desk.identity.Confidence); "" for staff logins
+    and the system made before identities existed."""
+    unit: str = ""
+    """The unit this person acts for (a resident's or the unit a caller keyed in)."""
 
     def to_doc(self) -> dict[str, str]:
-        return {"role": str(self.role), "name": self.name, "source": self.source}
+        doc = {"role": str(self.role), "name": self.name, "source": self.source}
+        if self.confidence:
+            doc["confidence"] = self.confidence
+        if self.unit:
+            doc["unit"] = self.unit
+        return doc
 
     @classmethod
     def from_doc(cls, doc: dict[str, str]) -> Actor:
-        return cls(Role(doc["role"]), doc.get("name", ""), doc.get("source", ""))
+        return cls(
+            Role(doc["role"]),
+            doc.get("name", ""),
+            doc.get("source", ""),
+            doc.get("confidence", ""),
+            doc.get("unit", ""),
+        )
 
 
 SYSTEM = Actor(Role.SYSTEM, "system", "desk")
@@ -117,7 +135,8 @@ def iso(value: datetime | None) -> str | None:
 
 
 def from_iso(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
+    """A stored time, aware in the site's zone (old stores hold naive site-local strings)."""
+    return parse(value) if value else None
 
 
 @dataclass(frozen=True)

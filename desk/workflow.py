@@ -75,8 +75,15 @@ MACHINES: dict[Kind, Machine] = {
             "leave_message": t(
                 "waiting_host", "message_left", {V, G, S, SV, SYS}, "住户不在，已留言"
             ),
+            # V2 + V3: a visitor without ID needs the host and a guard, in either order.
+            "host_agrees": t(
+                "waiting_host", "waiting_approval", {O, G, S, SV, SYS}, "住户同意，待安全员核实"
+            ),
+            "guard_agrees": t(
+                "waiting_host", "waiting_host", {G, SV}, "无证件，安全员已核实，待住户确认"
+            ),
             "approve": t("waiting_approval", "admitted", {G, SV}, "无证件，安全员批准"),
-            "refuse": t("waiting_approval", "refused", {G, S, SV}, "无证件，不予放行"),
+            "refuse": t("waiting_host waiting_approval", "refused", {G, S, SV}, "无证件，不予放行"),
             "arrive": t("preauthorised", "admitted", {V, G, S, SV, SYS}, "凭预约码到访"),
             "check_out": t("admitted", "checked_out", {V, G, S, SV, SYS}, "离开登记"),
             "expire": t("preauthorised", "expired", {S, SV, SYS}, "预约码过期"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -93,26 +93,21 @@ class Devices:
         )
         self._stop = threading.Event()
         self._monitor: threading.Thread | None = None
-        if dev.sim_person_s > 0 and "sim" in (dev.printer_url, dev.lock_bus_url):
-            self._seed_sim(store)
 
-    def _seed_sim(self, store: Any) -> None:
+    def seed_simulator(self, occupied: Iterable[str]) -> None:
         """Demo: the simulated compartments hold what the records say (stored parcels, keys in
         their slots), so the simulated person takes a parcel out rather than putting one in."""
         from devices.sim.host import send_control
 
-        if store is None or not hasattr(store, "parcels_waiting") or not hasattr(store, "keys"):
+        dev = self.settings.devices
+        if dev.sim_person_s <= 0 or "sim" not in (dev.printer_url, dev.lock_bus_url):
             return
-        names = [
-            p.compartment
-            for p in store.parcels_waiting()
-            if p.status == "stored" and p.compartment in self.compartments
-        ]
-        keys = store.keys()  # noqa: SIM118 - the key records, not a dict
-        names += [k.slot for k in keys if k.status == "in" and k.slot in self.compartments]
         directory = sim_dir(self.settings)
-        for name in names:
-            send_control(directory, f"put {name}") or _in_process_control(directory, f"put {name}")
+        for name in occupied:
+            if name in self.compartments:
+                send_control(directory, f"put {name}") or _in_process_control(
+                    directory, f"put {name}"
+                )
 
     # -- API ----------------------------------------------------------------
     def subscribe(self, listener: Listener) -> Callable[[], None]:

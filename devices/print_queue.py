@@ -33,13 +33,13 @@ def void_strip(encoding: str = "gb18030", paper_mm: int = 80) -> bytes:
 
 
 class PrintStore(Protocol):
-    """What the queue needs from the store (``desk.service.Desk`` provides it)."""
+    """What the queue needs from the store (``desk.service.Desk().printing`` provides it)."""
 
-    def enqueue_print(self, kind: str, number: str, payload: bytes | str) -> Any: ...
+    def enqueue(self, receipt: str, record: str, payload: bytes | str) -> Any: ...
 
-    def pending_print_jobs(self) -> list[Any]: ...
+    def pending(self) -> list[Any]: ...
 
-    def mark_print_job(self, number: str, printed: bool, error: str | None) -> Any: ...
+    def mark(self, number: str, printed: bool, error: str | None = None) -> Any: ...
 
 
 def job_bytes(job: Any) -> bytes:
@@ -86,7 +86,7 @@ class PrintQueue:
     # -- API for the kiosk / desk -----------------------------------------
     def submit(self, kind: str, number: str, payload: bytes) -> Any:
         """Store a job and wake the worker; returns the stored PrintJob."""
-        job = self.store.enqueue_print(kind, number, payload)
+        job = self.store.enqueue(kind, number, payload)
         with self._state:
             self._submitted += 1
             self._idle.clear()
@@ -100,7 +100,7 @@ class PrintQueue:
 
     def pending(self) -> list[Any]:
         """Jobs not yet confirmed printed."""
-        return list(self.store.pending_print_jobs())
+        return list(self.store.pending())
 
     # -- worker -------------------------------------------------------------
     def run_once(self) -> bool:
@@ -113,7 +113,7 @@ class PrintQueue:
                 data = self.void + data
             result = self.printer.print_bytes(data)
             if result.ok:
-                self.store.mark_print_job(job.number, True, None)
+                self.store.mark(job.number, True, None)
                 self._failures = 0
                 self.hub.emit(
                     DeviceEvent(
@@ -131,7 +131,7 @@ class PrintQueue:
             error = result.error or "打印机不可用"
             if result.sent or interrupted:  # the partial slip may still hang out of the printer
                 error = INTERRUPTED + error
-            self.store.mark_print_job(job.number, False, error)
+            self.store.mark(job.number, False, error)
             self._failures += 1
             self.hub.emit(
                 DeviceEvent(

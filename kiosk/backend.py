@@ -5,19 +5,25 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any
 
-from desk import deadlines
 from desk.errors import DeskError
+from desk.identity import Evidence
 from desk.masking import mask_name
 from desk.record_types import GuardRequest, Parcel, Visit, WorkOrder
 from desk.records import Actor, Role, format_number
+from desk.services.emergencies import EmergencyOutcome
+from desk.services.requests import (
+    EmergencyReport,
+    GuardAsk,
+    KeyLoanRequest,
+    ParcelIn,
+    RepairRequest,
+    VisitRequest,
+)
 from desk.workflow import STATUS_ZH
 
 log = logging.getLogger(__name__)
-
-COUNTER = "counter"
 
 
 PRINTER_TROUBLE = {
@@ -134,18 +140,26 @@ class KioskBackend:
 
     # -- directory --------------------------------------------------------------
     def unit_tree(self) -> dict[str, dict[str, list[str]]]:
-        return self.desk.unit_tree()
+        return self.desk.directory.unit_tree()
 
     def staff_names(self) -> list[str]:
-        return [s.name for s in self.desk.staff() if s.status == "active"]
+        return self.desk.staff.names()
 
     def search_residents(self, initials: str) -> list[Any]:
         """Residents by pinyin initials ("zs"); screens show them only masked (X1)."""
-        return self.desk.search_residents(initials) if initials else []
+        return self.desk.directory.search(initials) if initials else []
+
+    def residents_of(self, unit: str) -> list[Any]:
+        return self.desk.directory.residents_of(unit) if unit else []
+
+    def set_phone_pin(self, unit: str, phone: str, pin: str) -> Any:
+        """X1: the resident's phone PIN, set at the desk by staff (the hotline asks for it)."""
+        return self.desk.directory.set_phone_pin(unit, phone, pin, self.staff_actor())
 
     def login(self, name: str, pin: str) -> Actor | None:
+        """Staff id + PIN; None when wrong or while the terminal/account is delayed."""
         try:
-            return self.desk.login(name, pin, source=self.kiosk_id)
+            return self.desk.staff.login(name, pin, source=self.kiosk_id)
         except DeskError:
             return None
 
@@ -157,11 +171,11 @@ class KioskBackend:
         actor = self.visitor(fields.get("visitor_name", ""))
         if preauth_code:
             fields = {k: v for k, v in fields.items() if k != "host_unit"}
-            return self.desk.arrive_with_code(preauth_code, actor, **fields)
-        return self.desk.register_visit(actor, **fields)
+            return self.desk.visits.arrive(preauth_code, VisitRequest(**fields), actor)
+        return self.desk.visits.register(VisitRequest(**fields), actor)
 
     def visit_by_preauth_code(self, code: str) -> Visit | None:
-        return self.desk.visit_by_preauth_code(code)
+        return self.desk.visits.by_preauth_code(code)
 
     def visit_state(self, number: str) -> str:
         visit = self.desk.get(number)
@@ -176,12 +190,12 @@ class KioskBackend:
 
     def leave_message(self, number: str, text: str) -> None:
         try:
-            self.desk.leave_message(number, self.visitor(), text)
+            self.desk.visits.leave_message(number, self.visitor(), text)
         except DeskError as exc:
             log.info("message not left on %s: %s", number, exc)
 
     def check_out(self, code: str) -> Visit:
-        return self.desk.check_out(code, self.visitor())
+        return self.desk.visits.check_out(code, self.visitor())
 
     # -- printing (call on the device worker: it waits for the printer) --------------
     def print_record(self, number: str, wait: float | None = None) -> PrintOutcome:
@@ -234,57 +248,56 @@ class KioskBackend:
 
     def call_staff(self, note: str = "") -> GuardRequest:
         """呼叫客服: a store record the guard screen lists until a guard settles it."""
-        request = self.desk.open_request(
-            self.visitor(), "call_staff", note=note or f"自助终端 {self.kiosk_id} 呼叫客服"
+        request = self.desk.guard.ask(
+            GuardAsk("call_staff", note=note or f"自助终端 {self.kiosk_id} 呼叫客服"),
+            self.visitor(),
         )
         log.info("staff called at %s: %s", self.kiosk_id, request.number)
         return request
 
-    def emergency(self, note: str = "") -> GuardRequest:
-        """E1: someone at the kiosk reports an emergency; it skips every queue on the guard screen."""
-        request = self.desk.open_request(
-            self.visitor(), "emergency", note=note or f"自助终端 {self.kiosk_id} 报告紧急情况"
-        )
-        log.warning("emergency reported at %s: %s", self.kiosk_id, request.number)
-        return request
+    def emergency(self, what: str = "", where: str = "") -> EmergencyOutcome:
+        """E1: the kiosk's emergency button; the core records it (guard list first, duty log)
+        and says what to tell the person (119/110/120 advice)."""
+        report = EmergencyReport("kiosk", via="紧急按钮", where=where, what=what)
+        outcome = self.desk.emergencies.report(report, self.visitor())
+        log.warning("emergency reported at %s: %s", self.kiosk_id, outcome.request.number)
+        return outcome
+
+    def emergency_details(self, number: str, what: str) -> GuardRequest:
+        """E1: what the person told after the emergency was recorded."""
+        return self.desk.emergencies.add_details(number, self.visitor(), what=what)
 
     # -- repairs (R1, R2) ---------------------------------------------------------
     def suggests_urgent(self, category: str, text: str) -> bool:
-        return category in ("lift", "gas") or deadlines.suggests_urgent(text)
+        return self.desk.repairs.suggests_urgent(category, text)
 
-    def appointment_slots(self, days: int = 3) -> list[tuple[str, str]]:
-        """(value, label) of 2-hour slots in the next days, starting after now."""
-        now = datetime.now()
-        out = []
-        for d in range(days):
-            day = (now + timedelta(days=d)).date()
-            for hour in (9, 11, 14, 16):
-                start = datetime.combine(day, datetime.min.time()).replace(hour=hour)
-                if start > now + timedelta(hours=1):
-                    label = f"{start:%m-%d} {hour:02d}:00-{hour + 2:02d}:00"
-                    out.append((start.isoformat(timespec="minutes"), label))
-        return out
+    def appointment_slots(self) -> list[tuple[str, str]]:
+        """(value, label) of the core's repair slots from now (R1)."""
+        return [(s.start.isoformat(timespec="minutes"), s.label) for s in self.desk.repairs.slots()]
+
+    def reporter(self, location: str, name: str, phone: str) -> Actor:
+        """Who reports at the kiosk, as the core's identity rules see it (a hint: the phone)."""
+        unit = "" if location.startswith("public:") else location
+        return self.desk.identify(
+            Evidence("kiosk", self.kiosk_id, phone=phone, unit=unit, name=name)
+        )
 
     def create_work_order(self, fields: dict[str, Any]) -> WorkOrder:
-        """Public areas from anyone; a unit only with the phone registered for it (R1, X1)."""
-        location = fields["location"]
-        actor = self.visitor(fields.get("contact_name", ""))
-        if not location.startswith("public:"):
-            owner = self.desk.resident_by_phone(fields.get("contact_phone", ""))
-            if owner is None or owner.unit != location:
-                raise PermissionError("户内报修请使用在物业登记的手机号码，或联系前台")
-            actor = Actor(Role.OWNER, owner.name, self.kiosk_id)
+        """R1: the core decides (a stranger's unit repair is taken, flagged 待核实)."""
+        fields = dict(fields)
+        actor = self.reporter(
+            fields["location"], fields.get("contact_name", ""), fields.get("contact_phone", "")
+        )
         if fields.get("appointment_start"):
-            start = datetime.fromisoformat(fields["appointment_start"])
-            fields["appointment_start"] = start
-            fields["appointment_end"] = start + timedelta(hours=2)
+            fields["appointment_start"] = self.desk.parse_time(fields["appointment_start"])
+        fields.pop("appointment_end", None)
         fields.setdefault("channel", "kiosk")
-        return self.desk.create_work_order(actor, **fields)
+        return self.desk.repairs.report(RepairRequest(**fields), actor)
 
     # -- parcels (P1, P3) -------------------------------------------------------
     def parcels_for_code(self, code: str) -> list[Parcel]:
         """Raises NotFound for a wrong code and LockedOut after too many (the core's lockout)."""
-        return self.desk.parcels_for_code(code, self.kiosk_id)
+        return self.desk.parcels.for_code(code, self.kiosk_id)
 
     def collect(self, parcels: list[Parcel]) -> list[PickupOutcome]:
         """Open each door, wait for it to be shut and the parcel taken (P3, P5); see below."""
@@ -295,14 +308,16 @@ class KioskBackend:
         or ask a guard to hand the parcel over; nothing is marked collected yet."""
         out = []
         for parcel in parcels:
-            if parcel.compartment == COUNTER or self.devices is None:
-                self._request_pickup(parcel)
+            if self.desk.parcels.must_hand_over(parcel) or self.devices is None:
+                self.desk.parcels.request_counter_pickup(parcel, self.visitor())
                 out.append(PickupOutcome(parcel, "counter"))
                 continue
             result = self.devices.open(parcel.compartment)
             if not result.confirmed:
                 log.warning("compartment %s did not open: %s", parcel.compartment, result.error)
-                self._request_pickup(parcel, note=f"柜门未打开：{result.error or '无确认'}")
+                self.desk.parcels.request_counter_pickup(
+                    parcel, self.visitor(), note=f"柜门未打开：{result.error or '无确认'}"
+                )
                 out.append(PickupOutcome(parcel, "failed", result.error or ""))
                 continue
             self.devices.lamp(parcel.compartment, True)
@@ -327,18 +342,20 @@ class KioskBackend:
             name = parcel.compartment
 
             def alert(compartment: str, seconds: float, parcel: Parcel = parcel) -> None:
-                self.desk.open_request(
+                self.desk.guard.ask(
+                    GuardAsk(
+                        "call_staff",
+                        unit=parcel.unit,
+                        compartment=compartment,
+                        note=f"柜门 {compartment} 取件后 {seconds:.0f} 秒未关闭，请查看",
+                    ),
                     self.visitor(),
-                    "call_staff",
-                    unit=parcel.unit,
-                    compartment=compartment,
-                    note=f"柜门 {compartment} 取件后 {seconds:.0f} 秒未关闭，请查看",
                 )
 
             watch = self.devices.watch_pickup(name, on_alert=alert)
             self.devices.lamp(name, False)
             if watch.outcome in (sensing.TAKEN, sensing.CLOSED):
-                done = self.desk.pick_up_parcel(parcel.number, self.visitor())
+                done = self.desk.parcels.pick_up(parcel.number, self.visitor())
                 out.append(PickupOutcome(done, "opened", printed=self.print_record(done.number)))
             elif watch.outcome == sensing.STILL_THERE:
                 out.append(PickupOutcome(parcel, "still_there"))
@@ -347,92 +364,66 @@ class KioskBackend:
                     alert(name, watch.seconds)
                 out.append(PickupOutcome(parcel, "door_open"))
             else:
-                self._request_pickup(parcel, note=f"柜门 {name} 开启后锁控板无应答")
+                self.desk.parcels.request_counter_pickup(
+                    parcel, self.visitor(), note=f"柜门 {name} 开启后锁控板无应答"
+                )
                 out.append(PickupOutcome(parcel, "failed", "锁控板无应答"))
         return out
-
-    def _request_pickup(self, parcel: Parcel, note: str = "") -> GuardRequest:
-        """One open counter-pickup request per parcel, however often the code is keyed in."""
-        existing = self._open_requests_for(parcel.number)
-        if existing:
-            return existing[0]
-        return self.desk.open_request(
-            self.visitor(),
-            "counter_pickup",
-            unit=parcel.unit,
-            parcel=parcel.number,
-            compartment=parcel.compartment,
-            note=note,
-        )
-
-    def _open_requests_for(self, parcel: str) -> list[GuardRequest]:
-        return [r for r in self.desk.open_requests() if r.parcel == parcel]
 
     def request_proxy(
         self, parcels: list[Parcel], proxy_name: str, proxy_id: str
     ) -> list[GuardRequest]:
         """P3: a proxy's pickup waits for a guard who checks the proxy's name and ID."""
-        from desk import validate
-
-        proxy_id = validate.id_number("resident_id", proxy_id)
-        return [
-            self.desk.open_request(
-                self.visitor(proxy_name),
-                "proxy_pickup",
-                unit=parcel.unit,
-                parcel=parcel.number,
-                compartment=parcel.compartment,
-                proxy_name=proxy_name,
-                proxy_id=proxy_id,
-            )
-            for parcel in parcels
-        ]
+        return self.desk.parcels.request_proxy(
+            parcels, proxy_name, proxy_id, self.visitor(proxy_name)
+        )
 
     # -- guard mode ---------------------------------------------------------------
     def open_requests(self) -> list[GuardRequest]:
         """What people at the kiosk wait for, from the store (emergencies first, then oldest)."""
-        return self.desk.open_requests()
+        return self.desk.guard.pending()
 
     def hand_over(self, request: GuardRequest) -> Parcel:
         """The guard hands a parcel over (counter, or a proxy with a checked ID: P3); settles the request."""
         actor = self.staff_actor()
-        if request.compartment != COUNTER and self.devices is not None:
+        if request.compartment != self.desk.parcels.counter and self.devices is not None:
             result = self.devices.open(request.compartment)
             if not result.confirmed:
                 raise DeskError(f"柜门 {request.compartment} 未打开：{result.error}")
-        if request.request_kind == "proxy_pickup":
-            parcel = self.desk.pick_up_parcel(
-                request.parcel, actor, request.proxy_name, request.proxy_id
-            )
-        else:
-            self.desk.pick_up_parcel(request.parcel, actor)
-            parcel = self.desk.countersign_parcel(request.parcel, actor)
-        self.desk.settle_request(request.number, actor, True, "已交付")
-        for other in self._open_requests_for(request.parcel):  # e.g. a counter request before
-            self.desk.settle_request(other.number, actor, True, f"已随 {request.number} 交付")
+        parcel = self.desk.parcels.hand_over(request, actor)
         self.print_record(parcel.number)
         return parcel
 
     def settle(self, number: str, done: bool = True, note: str = "") -> GuardRequest:
         """A guard handled (or turned down) a call or a pickup request."""
-        return self.desk.settle_request(number, self.staff_actor(), done, note)
+        return self.desk.guard.settle(number, self.staff_actor(), done, note)
 
     def to_countersign(self) -> list[Parcel]:
-        return [p for p in self.desk.parcels_waiting() if p.status == "picked_up"]
+        return self.desk.parcels.to_countersign()
 
     def countersign(self, number: str) -> Parcel:
-        return self.desk.countersign_parcel(number, self.staff_actor())
+        return self.desk.parcels.countersign(number, self.staff_actor())
+
+    @property
+    def counter(self) -> str:
+        """P1/P3: the compartment name of parcels kept at the desk (the core's)."""
+        return self.desk.parcels.counter
+
+    def couriers(self) -> tuple[str, ...]:
+        """P1: the core's courier names (one spelling everywhere)."""
+        return self.desk.parcels.couriers()
 
     def free_compartments(self) -> list[str]:
         names = [n for n in self.settings.devices.compartments if not n.startswith("钥匙")]
-        return self.desk.free_compartments(names)
+        return self.desk.parcels.free_compartments(names)
 
     def receive_parcel(self, fields: dict[str, Any]) -> tuple[Parcel, bool]:
         """P1: record the parcel and open its compartment for loading; (parcel, door confirmed)."""
         actor = self.staff_actor()
-        compartment = fields.get("compartment") or COUNTER
-        opened = compartment == COUNTER
-        if compartment != COUNTER and self.devices is not None:
+        counter = self.desk.parcels.counter
+        compartment = fields.get("compartment") or counter
+        opened = compartment == counter
+        if compartment != counter and self.devices is not None:
             opened = self.devices.open(compartment).confirmed
             if not opened:
                 raise DeskError(f"柜门 {compartment} 未打开，请换一个柜格")
@@ -442,35 +433,41 @@ class KioskBackend:
                 raise DeskError(
                     f"柜格 {compartment} 未检测到包裹，未登记：请放好包裹后重试，或换一个柜格"
                 )
-        parcel = self.desk.receive_parcel(actor, **fields)
+        parcel = self.desk.parcels.receive(
+            ParcelIn(**{**fields, "compartment": compartment}), actor
+        )
         return parcel, opened
 
     def visits_waiting(self) -> list[Visit]:
-        return self.desk.visits_waiting()
+        return self.desk.visits.waiting()
 
     def visits_overdue(self) -> list[Visit]:
-        return self.desk.visits_overdue()
+        return self.desk.visits.overdue()
+
+    def needs_guard(self, visit: Visit) -> bool:
+        """V3: a visitor without ID no guard has approved yet."""
+        return self.desk.visits.needs_guard(visit)
 
     def host_answer(self, number: str, accepted: bool) -> Visit:
-        return self.desk.host_answer(number, self.staff_actor(), accepted)
+        return self.desk.visits.host_answer(number, self.staff_actor(), accepted)
 
     def approve_without_id(self, number: str, approve: bool = True) -> Visit:
         actor = self.staff_actor()
         if approve:
-            return self.desk.approve_visit_without_id(number, actor)
-        return self.desk.transition(number, "refuse", actor)
+            return self.desk.visits.approve_without_id(number, actor)
+        return self.desk.visits.refuse_without_id(number, actor)
 
     def guard_check_out(self, number: str) -> Visit:
-        return self.desk.check_out(number, self.staff_actor())
+        return self.desk.visits.check_out(number, self.staff_actor())
 
     def keys(self) -> list[Any]:
-        return self.desk.keys()
+        return self.desk.keys.all()
 
     def lend_key(self, key_id: str, fields: dict[str, Any]) -> tuple[Any, bool]:
         """K2/K3: register the loan and open the key slot; (loan, slot confirmed open)."""
         actor = self.staff_actor()
-        key = next(k for k in self.desk.keys() if k.number == key_id)  # noqa: SIM118
-        loan = self.desk.lend_key(actor, key_id, **fields)
+        key = self.desk.keys.get(key_id)
+        loan = self.desk.keys.lend(KeyLoanRequest(key_id, **fields), actor)
         opened = self._open_quietly(key.slot)
         self.print_record(loan.number)
         return loan, opened
@@ -480,13 +477,13 @@ class KioskBackend:
         then (False: the loan stays open and the guard is told). A slot without a sensor or a
         lock is closed on the guard's word (the guard has the key in hand)."""
         actor = self.staff_actor()
-        key = next(k for k in self.desk.keys() if k.number == key_id)  # noqa: SIM118
+        key = self.desk.keys.get(key_id)
         if self._open_quietly(key.slot):
             seen = self.devices.wait_key_returned(key.slot)
             if seen.outcome in ("not_seen", "no_answer"):
                 log.warning("key %s: slot %s sensor did not see it (%s)", key_id, key.slot, seen)
                 return self.desk.get(key.loan), False
-        return self.desk.return_key(key.loan, actor), True
+        return self.desk.keys.take_back(key.loan, actor), True
 
     def _open_quietly(self, slot: str) -> bool:
         """Open a key slot; False (logged) when it has no lock or did not confirm."""
@@ -499,26 +496,24 @@ class KioskBackend:
             return False
 
     def due_report(self) -> list[Any]:
-        return self.desk.due_report()
+        return self.desk.reports.due()
 
     def log_entry(self, text: str) -> Any:
-        return self.desk.log_entry(self.staff_actor(), text)
+        return self.desk.dutylog.write(text, self.staff_actor())
 
     def duty_log_today(self) -> list[Any]:
-        return self.desk.duty_log(datetime.now().date())
+        return self.desk.dutylog.day(self.desk.now().date())
 
     def handover(self, to_name: str, note: str = "", override_by: Actor | None = None) -> Any:
         """L3: refused while important work is open, unless a supervisor overrides."""
-        return self.desk.handover(self.staff_actor(), to_name, note, force_by=override_by)
+        return self.desk.dutylog.handover(self.staff_actor(), to_name, note, force_by=override_by)
 
     def blocking_items(self) -> list[str]:
         """L3: open important work (emergencies, urgent repairs, collective complaints)."""
-        return self.desk.blocking_items()
+        return self.desk.dutylog.blocking_items()
 
     def supervisor_names(self) -> list[str]:
-        return [
-            s.name for s in self.desk.staff() if s.status == "active" and s.role == "supervisor"
-        ]
+        return self.desk.staff.names("supervisor")
 
     def device_lines(self) -> list[tuple[str, str]]:
         """(text, level) rows for the device status panel; level ok / warn / bad."""
@@ -542,7 +537,7 @@ class KioskBackend:
                 "ok" if lstate.value in ("ready", "busy") else "bad",
             )
         )
-        pending = len(self.desk.pending_print_jobs())
+        pending = len(self.desk.printing.pending())
         rows.append((f"待打印：{pending}", "ok" if pending == 0 else "warn"))
         return rows
 
@@ -577,5 +572,12 @@ def open_backend(settings: Any, with_devices: bool = True) -> KioskBackend:
     if with_devices:
         from devices.manager import Devices
 
-        devices = Devices(settings, desk).start()
+        devices = Devices(settings, desk.printing).start()
+        devices.seed_simulator(occupied_compartments(desk))
     return KioskBackend(desk, devices, settings)
+
+
+def occupied_compartments(desk: Any) -> list[str]:
+    """What the records say is inside: stored parcels' compartments and keys' slots."""
+    stored = [p.compartment for p in desk.parcels.waiting() if p.status == "stored"]
+    return stored + [k.slot for k in desk.keys.all() if k.status == "in"]

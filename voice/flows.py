@@ -12,14 +12,22 @@ from datetime import timedelta
 import numpy as np
 
 from desk import validate
-from desk.deadlines import EMERGENCY_WORDS
 from desk.errors import DeskError
 from desk.masking import mask_phone
 from desk.record_types import COMPLAINT_CATEGORIES, REPAIR_CATEGORIES, Complaint, Owner, WorkOrder
-from desk.records import SYSTEM, Actor, Role
-from desk.service import Desk, complaint_event_key
+from desk.records import Actor, Role
+from desk.service import Desk
+from desk.services.complaints import PUBLIC_AREA, place_zh
+from desk.services.requests import (
+    CallLog,
+    ComplaintRequest,
+    EmergencyReport,
+    PreauthRequest,
+    RepairRequest,
+)
 from desk.workflow import STATUS_ZH
 from speech.asr import AsrModel, Grammar
+from voice.caller import CallerIdentity
 from voice.dialog import CallerHungUp, Dialog, EmergencyRequested, NotMandarin
 from voice.line import Channel
 from voice.menu import Menu
@@ -29,8 +37,6 @@ from voice.storage import save_audio
 log = logging.getLogger(__name__)
 
 HOTLINE = Actor(Role.SYSTEM, "hotline", "hotline")
-PUBLIC_AREA = "public"
-"""The place of a complaint about the compound's public areas (not one building)."""
 URGENCY_ZH = {True: "紧急维修", False: "一般维修"}
 
 Alert = Callable[[str], None]
@@ -48,7 +54,7 @@ class CallResult:
     emergency: bool = False
 
 
-class InboundCall:
+class InboundCall(CallerIdentity):
     """One caller: greeting, main menu and the flows, until goodbye or hang-up."""
 
     def __init__(
@@ -71,8 +77,9 @@ class InboundCall:
         self.ch = channel
         self.desk = desk
         self.d = Dialog(
-            channel, prompts, menus, asr, EMERGENCY_WORDS, grammars, detect_language=True
-        )
+            channel, prompts, menus, asr, desk.settings.policy.emergency_words, grammars,
+            detect_language=True,
+        )  # fmt: skip
         self.alert = alert or (lambda text: log.warning("STAFF ALERT: %s", text))
         self.record_max_s = record_max_s
         self.voicemail_max_s = voicemail_max_s
@@ -83,8 +90,10 @@ class InboundCall:
         self.result = CallResult()
         self.unit = ""
         self.owner: Owner | None = None
-        self.verified = False
-        """The caller ID is a phone registered to ``unit`` and the caller confirmed it."""
+        self.actor: Actor | None = None
+        """Who the core says is calling (desk.identity): the audit names this actor."""
+        self.second_factor = False
+        """The caller keyed the unit's phone PIN (the core checked it)."""
         self.contact_phone = ""
         self.started_at = desk.now()
         self._audio_n = 0
@@ -130,20 +139,13 @@ class InboundCall:
     def _record_call(self, duration: float) -> None:
         r = self.result
         try:
-            call = self.desk.record_call(
+            call = self.desk.calls.record(
+                CallLog(direction="in", caller=self.ch.caller, callee=self.ch.callee, purpose=r.purpose,
+                        menu_path=tuple(self.d.state.path), records=tuple(r.records),
+                        ended_at=self.desk.now(), duration_s=round(duration, 1), outcome=r.outcome,
+                        audio_path=r.audio_path, status=r.status),
                 HOTLINE,
-                direction="in",
-                caller=self.ch.caller,
-                callee=self.ch.callee,
-                purpose=r.purpose,
-                menu_path=tuple(self.d.state.path),
-                records=tuple(r.records),
-                ended_at=self.desk.now(),
-                duration_s=round(duration, 1),
-                outcome=r.outcome,
-                audio_path=r.audio_path,
-                status=r.status,
-            )
+            )  # fmt: skip
             log.info(
                 "call %s from %s: %s, %s, %.1fs",
                 call.number,
@@ -154,11 +156,6 @@ class InboundCall:
             )
         except DeskError:
             log.exception("could not record call %s", self.ch.call_id)
-
-    def _actor(self) -> Actor:
-        if self.owner:
-            return Actor(Role.OWNER, self.owner.name, "hotline")
-        return HOTLINE
 
     def _keep_audio(self, what: str, pcm: np.ndarray) -> str:
         self._audio_n += 1
@@ -178,56 +175,6 @@ class InboundCall:
             return ""
 
     # ---- who is calling --------------------------------------------------------------
-    def identify(self, need_verified: bool = False) -> bool:
-        """Caller ID -> owner and unit (confirmed by key 1), else keyed-in unit (step 5)."""
-        if self.unit and (self.verified or not need_verified):
-            return True
-        if not self.unit:
-            owner = self.desk.resident_by_phone(self.ch.caller) if self.ch.caller else None
-            if owner is not None and self.d.menu("verify_owner", unit=owner.unit) == "yes":
-                self.unit, self.owner, self.verified = owner.unit, owner, True
-                self.contact_phone = owner.phone
-                return True
-        if need_verified:
-            self.d.say("need_registered_phone")
-            return False
-        for _ in range(2):
-            b = self.d.digits("ask_building", max_len=3, timeout=self.digit_timeout_s)
-            e = (
-                self.d.digits("ask_entrance", max_len=2, timeout=self.digit_timeout_s)
-                if b
-                else None
-            )
-            r = self.d.digits("ask_room", max_len=4, timeout=self.digit_timeout_s) if e else None
-            if not (b and e and r):
-                return False
-            try:
-                unit = validate.unit_key(b, e, r)
-            except DeskError:
-                unit = ""
-            residents = self.desk.residents_of(unit) if unit else []
-            if residents:
-                self.unit = unit
-                self.d.say("unit_is", unit=unit)
-                phone_owner = next((o for o in residents if o.phone == self.ch.caller), None)
-                self.owner = phone_owner or residents[0]
-                return True
-            self.d.say("unit_unknown")
-        return False
-
-    def _contact(self) -> tuple[str, str]:
-        """Name and phone to call back: the caller ID if it is a phone number, else keyed in."""
-        if not self.contact_phone:
-            try:
-                validate.phone(self.ch.caller)
-                self.contact_phone = self.ch.caller
-            except DeskError:
-                got = self.d.digits("ask_phone", max_len=12, timeout=self.digit_timeout_s)
-                self.contact_phone = got or (self.owner.phone if self.owner else "")
-        name = self.owner.name if self.owner else "来电人"
-        return name, self.contact_phone
-
-    # ---- flows -------------------------------------------------------------------------
     def flow_repair(self) -> str | None:
         self.result.purpose = self.result.purpose or "repair"
         if not self.identify():
@@ -236,9 +183,8 @@ class InboundCall:
         if category.startswith("flow:"):
             return category
         urgent = self.d.menu("repair_urgency") == "urgent"
-        if not urgent and not self.desk.is_staffed():
-            self.d.say("repair_after_hours")
-            return self.flow_voicemail(prompt=None)
+        if self.desk.policy.repair_handling(urgent, self.desk.now()).after_hours and not urgent:
+            self.d.say("repair_after_hours")  # L1: filed as on the kiosk, dispatched when staffed
         while True:
             pcm = self.d.record("record_description", max_s=self.record_max_s)
             choice = self.d.menu(
@@ -256,23 +202,19 @@ class InboundCall:
         audio_path = self._keep_audio("repair", pcm)
         transcript = self._transcript(pcm)
         name, phone = self._contact()
-        order = self.desk.create_work_order(
+        order = self.desk.repairs.report(
+            RepairRequest(self.unit, name, phone, category,
+                          transcript or f"电话报修：{REPAIR_CATEGORIES[category]}（见录音）",
+                          urgent=urgent, audio_path=audio_path, transcript=transcript, channel="hotline"),
             self._actor(),
-            location=self.unit,
-            category=category,
-            description=transcript or f"电话报修：{REPAIR_CATEGORIES[category]}（见录音）",
-            audio_path=audio_path,
-            transcript=transcript,
-            urgent=urgent,
-            contact_name=name,
-            contact_phone=phone,
-            channel="hotline",
-        )
+        )  # fmt: skip
         self.result.records.append(order.number)
         self.result.outcome = "work_order"
         if order.emergency:
             self.alert(f"紧急报修 {order.number} {self.unit}")
         self.d.say("repair_saved", number=order.number)
+        if order.unverified:
+            self.d.say("repair_unverified")
         if order.urgent and order.on_site_by:
             self.d.say("promise_urgent", time=order.on_site_by)
         elif order.dispatch_by:
@@ -284,7 +226,7 @@ class InboundCall:
         if not self.identify(need_verified=True):
             return "anything_else"
         while True:
-            parcels = self.desk.parcels_for_unit(self.unit)
+            parcels = self.desk.parcels.for_unit(self.unit, self._actor())
             if not parcels:
                 self.d.say("no_parcels")
                 return "anything_else"
@@ -313,11 +255,9 @@ class InboundCall:
         day = self.d.menu("visitor_day")
         if day.startswith("flow:"):
             return day
-        visit = self.desk.preauthorise_visit(
+        visit = self.desk.visits.preauthorise(
+            PreauthRequest(self.unit, n, self.desk.now().date() + timedelta(days=int(day))),
             self._actor(),
-            host_unit=self.unit,
-            party_size=n,
-            day=self.desk.now().date() + timedelta(days=int(day)),
         )
         self.result.records.append(visit.number)
         self.result.outcome = "visit_preauthorised"
@@ -327,10 +267,9 @@ class InboundCall:
     def flow_complaint(self) -> str | None:
         self.result.purpose = self.result.purpose or "complaint"
         if not self.unit and self.ch.caller:
-            owner = self.desk.resident_by_phone(self.ch.caller)
+            owner = self.desk.directory.by_phone(self.ch.caller)
             if owner and self.d.menu("verify_owner", unit=owner.unit) == "yes":
-                self.unit, self.owner, self.verified = owner.unit, owner, True
-                self.contact_phone = owner.phone
+                self._set_unit(owner.unit, owner)
         category = self.d.menu("complaint_category")
         place = self._complaint_place()
         pcm = self.d.record("record_complaint", max_s=self.record_max_s)
@@ -338,19 +277,12 @@ class InboundCall:
         audio_path = self._keep_audio("complaint", pcm)
         transcript = self._transcript(pcm)
         name, phone = self._contact()
-        complaint = self.desk.create_complaint(
+        complaint = self.desk.complaints.file(
+            ComplaintRequest(transcript or f"电话投诉：{COMPLAINT_CATEGORIES[category]}（见录音）",
+                             name, self.unit, phone, "hotline", category, severity, place=place_zh(place),
+                             audio_path=audio_path, event_key=self.desk.complaints.event_key(category, place)),
             self._actor(),
-            channel="hotline",
-            name=name,
-            unit=self.unit,
-            phone=phone,
-            content=transcript or f"电话投诉：{COMPLAINT_CATEGORIES[category]}（见录音）",
-            audio_path=audio_path,
-            category=category,
-            severity=severity,
-            place=place_zh(place),
-            event_key=complaint_event_key(category, place, self.desk.now().date()),
-        )
+        )  # fmt: skip
         self.result.records.append(complaint.number)
         self.result.outcome = "complaint"
         self.d.say(
@@ -454,44 +386,51 @@ class InboundCall:
         return "flow:goodbye"
 
     def flow_emergency(self, via: str) -> str | None:
-        """E1: alert staff at once, record it, reassure, then hand over."""
+        """E1: the core's emergency operation, recorded before a word is said (listed first
+        for the guard and the desk); then reassurance, the core's advice (119/110/120), and
+        the duty phone or a message describing where and what."""
         self.result.emergency = True
         self.result.purpose = "emergency"
         self.d.state.path.append(f"EMERGENCY({via})")
-        where = self.unit or (self.owner.unit if self.owner else "")
-        if not where and self.ch.caller:
-            owner = self.desk.resident_by_phone(self.ch.caller)
-            where = owner.unit if owner else ""
-            self.owner = self.owner or owner
-        self.alert(f"紧急来电 {mask_phone(self.ch.caller)} {where or '地点未知'}（{via}）")
-        self.d.say("emergency", barge=False)
-        name, phone = (
-            (self.owner.name, self.owner.phone) if self.owner else ("来电人", self.ch.caller)
-        )
+        if self.result.outcome == "emergency":  # `*` again during the emergency itself
+            return "flow:emergency_message"
+        if not self.unit and self.ch.caller:
+            owner = self.desk.directory.by_phone(self.ch.caller)
+            if owner is not None:
+                self._set_unit(owner.unit, owner)
+        phone = self.contact_phone or self.ch.caller
         try:
             validate.phone(phone)
         except DeskError:
             phone = ""
-        if phone:
-            try:
-                order = self.desk.create_work_order(
-                    self._actor() if self.owner else HOTLINE,
-                    location=where or "public:来电未说明地点",
-                    category="other",
-                    description=f"紧急来电（{via}），请立即回电核实",
-                    urgent=True,
-                    emergency=True,
-                    contact_name=name,
-                    contact_phone=phone,
-                    channel="hotline",
-                )
-                self.result.records.append(order.number)
-            except DeskError:
-                log.exception("emergency work order failed")
-        else:
-            self.desk.log_entry(SYSTEM, f"紧急来电（{via}），来电号码无法识别")
+        outcome = self.desk.emergencies.report(
+            EmergencyReport("hotline", via=via, where=self.unit, contact_phone=phone), self._actor()
+        )
+        self.result.records.append(outcome.request.number)
         self.result.outcome = "emergency"
-        return "flow:operator"
+        self.alert(f"紧急来电 {mask_phone(self.ch.caller)} {self.unit or '地点未知'}（{via}）")
+        self.d.say("emergency", barge=False)
+        if outcome.advice:
+            self.d.say("emergency_advice", barge=False)
+        if outcome.staffed and self.transfer is not None:
+            self.d.say("transfer", barge=False)
+            if self.transfer(self.ch):
+                self.result.outcome = "transferred"
+                return None
+        return "flow:emergency_message"
+
+    def flow_emergency_message(self) -> str | None:
+        """E1: where and what, in the caller's words, added to the emergency record."""
+        number = next(n for n in reversed(self.result.records) if n.startswith("0"))
+        pcm = self.d.record("emergency_describe", max_s=self.voicemail_max_s)
+        path = self._keep_audio("emergency", pcm)
+        what = self._transcript(pcm)
+        self.desk.emergencies.add_details(number, self._actor(), what=what or f"来电录音：{path}")
+        self.result.status = "voicemail"  # on the callback list too (T3)
+        if self.d.hung_up:
+            return None
+        self.d.say("emergency_recorded", barge=False)
+        return "flow:goodbye"
 
     def flow_goodbye(self) -> str | None:
         self.d.say("goodbye", barge=False)
@@ -502,26 +441,3 @@ class InboundCall:
             if ev is None or self.ch.hung_up:
                 break
         return None
-
-
-def place_zh(place: str) -> str:
-    """The complaint's `place` field: 3栋 / 小区公共区域."""
-    if place == PUBLIC_AREA:
-        return "小区公共区域"
-    return f"{place[1:]}栋" if place.startswith("b") else ""
-
-
-def transcriber(model: AsrModel | None) -> Callable[[np.ndarray], str] | None:
-    """Free transcription of recordings (big models; small ones too, less well)."""
-    if model is None:
-        return None
-    import json
-
-    from speech.audio import resample
-
-    def run(pcm: np.ndarray) -> str:
-        rec = model._vosk.KaldiRecognizer(model.model, 16000)
-        rec.AcceptWaveform(resample(pcm, 8000, 16000).tobytes())
-        return json.loads(rec.FinalResult()).get("text", "").replace(" ", "")
-
-    return run

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from desk.config import Settings
-from desk.deadlines import EMERGENCY_WORDS
+from desk.config_policy import PolicySettings
 from desk.records import SYSTEM
 from desk.service import Desk
+from desk.services.requests import CallLog
 from speech.asr import AsrModel, AsrUnavailable, Grammar, find_model
 from speech.tts import Tts
 from voice.dialog import CallerHungUp, Dialog
@@ -34,7 +35,7 @@ class Resources:
     asr_note: str
 
 
-def slot_values() -> set[str]:
+def slot_values(couriers: tuple[str, ...] = PolicySettings().couriers) -> set[str]:
     """Finite slot texts rendered at start-up (categories, statuses, couriers...)."""
     from desk.record_types import COMPLAINT_CATEGORIES, REPAIR_CATEGORIES
     from desk.workflow import STATUS_ZH
@@ -45,17 +46,7 @@ def slot_values() -> set[str]:
         | set(STATUS_ZH.values())
     )
     out |= {"紧急维修", "一般维修", "报修工单", "投诉", "来访"}
-    out |= {
-        "顺丰速运",
-        "中国邮政",
-        "京东快递",
-        "圆通速递",
-        "中通快递",
-        "申通快递",
-        "韵达快递",
-        "极兔速递",
-        "EMS",
-    }
+    out |= set(couriers)  # P1: the core's courier names, one spelling everywhere
     return out
 
 
@@ -67,7 +58,7 @@ def load_resources(settings: Settings, desk: Desk | None = None, warm: bool = Tr
     prompts = Prompts(tts, pdir, fixed={"office": settings.site.name}, en_voice=h.tts_voice_en)
     menus = load_menus(pdir)
     if warm:
-        n = prompts.warm(slot_values())
+        n = prompts.warm(slot_values(settings.policy.couriers))
         log.info("prompts ready (%d rendered now, rest from cache)", n)
     asr, grammars, note = None, {}, ""
     model_dir = find_model(h.vosk_model_dir, settings.store.data_dir)
@@ -77,7 +68,9 @@ def load_resources(settings: Settings, desk: Desk | None = None, warm: bool = Tr
         try:
             asr = AsrModel(model_dir, h.asr_min_margin)
             for m in menus.values():
-                words = list(m.words) + (list(EMERGENCY_WORDS) if m.emergency else [])
+                words = list(m.words) + (
+                    list(settings.policy.emergency_words) if m.emergency else []
+                )
                 missing = asr.check_words(words)
                 if missing:
                     log.warning("menu %s: words not in the model's vocabulary: %s", m.name, missing)
@@ -122,7 +115,7 @@ class Hotline:
         """E1: tell staff at once: duty log entry + warning (the desk screens show both)."""
         log.warning("STAFF ALERT: %s", text)
         try:
-            self.desk.log_entry(SYSTEM, f"热线紧急提醒：{text}")
+            self.desk.dutylog.write(f"热线紧急提醒：{text}", SYSTEM)
         except Exception:  # noqa: BLE001
             log.exception("could not write the alert to the duty log")
 
@@ -139,8 +132,7 @@ class Hotline:
                 self._active += 1
         if busy:
             log.warning("all %d lines busy: call recorded as missed", h.max_calls)
-            self.desk.record_call(SYSTEM, direction="in", caller=channel.caller, callee=channel.callee,
-                                  outcome="busy", status="missed")  # fmt: skip
+            self.desk.calls.record(CallLog(direction="in", caller=channel.caller, callee=channel.callee, outcome="busy", status="missed"), SYSTEM)  # fmt: skip
             with contextlib.suppress(CallerHungUp):
                 Dialog(channel, self.r.prompts, self.r.menus).say("busy", barge=False)
             channel.hangup()

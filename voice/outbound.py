@@ -13,6 +13,7 @@ from desk.masking import mask_phone
 from desk.record_types import Call, Complaint, Satisfaction, Visit, WorkOrder
 from desk.records import Record
 from desk.service import Desk
+from desk.services.requests import CallLog
 from voice.dialog import CallerHungUp, Dialog, EmergencyRequested
 from voice.flows import HOTLINE
 from voice.line import Channel
@@ -53,13 +54,7 @@ class Dialer:
 
     # ---- bookkeeping from the store (survives restarts) -----------------------------
     def _attempts(self, purpose: str) -> list[Call]:
-        today = self.desk.now().date()
-        docs = self.desk.store.iter_days("call", today - timedelta(days=3))
-        return [
-            Call.from_doc(d)
-            for d in docs
-            if d.get("direction") == "out" and d.get("purpose") == purpose
-        ]
+        return self.desk.calls.outbound(purpose, days=3)
 
     def _due(self, purpose: str, now: datetime) -> bool:
         tries = self._attempts(purpose)
@@ -79,25 +74,27 @@ class Dialer:
         path: list[str],
         t0: float,
     ) -> None:
-        self.desk.record_call(
+        self.desk.calls.record(
+            CallLog(
+                direction="out",
+                caller="hotline",
+                callee=callee,
+                purpose=purpose,
+                menu_path=tuple(path),
+                records=records,
+                ended_at=self.desk.now(),
+                duration_s=round(time.monotonic() - t0, 1),
+                outcome=outcome,
+                status="answered" if outcome not in ("no_answer", "failed") else outcome,
+            ),
             HOTLINE,
-            direction="out",
-            caller="hotline",
-            callee=callee,
-            purpose=purpose,
-            menu_path=tuple(path),
-            records=records,
-            ended_at=self.desk.now(),
-            duration_s=round(time.monotonic() - t0, 1),
-            outcome=outcome,
-            status="answered" if outcome not in ("no_answer", "failed") else outcome,
         )
 
     # ---- the two kinds of call --------------------------------------------------------
     def confirm_host(self, visit: Visit) -> bool | None:
         """V2: call the host; True admitted, False declined, None not reached."""
         purpose = f"host:{visit.number}"
-        residents = self.desk.residents_of(visit.host_unit)
+        residents = self.desk.directory.residents_of(visit.host_unit)
         slots = {"name": visit.visitor_name or "来访", "unit": visit.host_unit}
         if residents:
             self.prompts.prepare(self.menus["host_confirm"].prompt, **slots)
@@ -113,7 +110,7 @@ class Dialer:
                 choice = d.menu("host_confirm", **slots)
                 if choice in ("accept", "decline"):
                     accepted = choice == "accept"
-                    self.desk.host_answer(visit.number, HOTLINE, accepted)
+                    self.desk.visits.host_answer(visit.number, HOTLINE, accepted)
                     outcome = "accepted" if accepted else "declined"
                     d.say("host_thanks_yes" if accepted else "host_thanks_no", barge=False)
             except (CallerHungUp, EmergencyRequested):
@@ -147,7 +144,7 @@ class Dialer:
             choice = d.menu("followup", subject=subject, number=record.number)
             if choice in {s.value for s in Satisfaction}:
                 level = Satisfaction(choice)
-                self.desk.record_follow_up(record.number, level, HOTLINE, channel="hotline")
+                self.desk.follow_ups.record(record.number, level, HOTLINE, channel="hotline")
                 outcome = "rated"
                 d.say("followup_thanks" if level.satisfied else "followup_sorry", barge=False)
         except (CallerHungUp, EmergencyRequested):
@@ -166,12 +163,12 @@ class Dialer:
         now = self.desk.now()
         placed = 0
         if self.host_calls:
-            for visit in self.desk.visits_waiting_host():
+            for visit in self.desk.visits.waiting_host():
                 if self._due(f"host:{visit.number}", now):
                     self.confirm_host(visit)
                     placed += 1
         if self.follow_up_calls and self.desk.is_staffed(now):  # placed within staffed hours
-            for record in self.desk.follow_ups_due():
+            for record in self.desk.follow_ups.due():
                 if isinstance(record, WorkOrder | Complaint) and self._due(
                     f"follow_up:{record.number}", now
                 ):

@@ -18,6 +18,7 @@ from desk.validate import format_unit_zh, unit_label_zh
 from desk.workflow import STATUS_ZH
 from kiosk import theme
 from kiosk.screens.guard_keys import KeysMixin
+from kiosk.screens.guard_residents import ResidentsMixin
 from kiosk.widgets.common import BigButton, KioskScreen, MessagePopup
 from kiosk.widgets.keyboard import PinyinKeyboard
 from kiosk.widgets.numpad import NumPad
@@ -34,9 +35,9 @@ SECTIONS = (
     ("log", "值班日志"),
     ("devices", "设备状态"),
     ("reprint", "补打凭条"),
+    ("residents", "电话查询密码"),
 )
 STATE_COLORS = {"overdue": theme.DANGER, "due_soon": theme.WARNING, "ok": theme.PANEL}
-COURIERS = ("顺丰", "京东", "中通", "圆通", "韵达", "申通", "邮政EMS", "极兔", "其他")
 
 
 def readable(text: str) -> str:
@@ -47,7 +48,7 @@ def readable(text: str) -> str:
     return re.sub(r"public:([^，。,;；\s]+)", r"公共区域（\1）", text)
 
 
-class GuardScreen(KeysMixin, KioskScreen):
+class GuardScreen(KeysMixin, ResidentsMixin, KioskScreen):
     """Sections on the left, the chosen section's rows on the right."""
 
     section = StringProperty("visitors")
@@ -187,21 +188,15 @@ class GuardScreen(KeysMixin, KioskScreen):
         for v in waiting:
             text = f"{unit_label_zh(v.host_unit)}  {mask_name(v.visitor_name)}  {v.party_size}人  {STATUS_ZH.get(v.status, v.status)}"
             if v.status == "waiting_host":
-                self._row(
-                    text,
-                    [
-                        (
-                            "住户同意",
-                            "success",
-                            lambda n=v.number: b.host_answer(n, True) and "已放行",
-                        ),
-                        (
-                            "住户拒绝",
-                            "danger",
-                            lambda n=v.number: b.host_answer(n, False) and "已拒绝",
-                        ),
-                    ],
-                )
+                buttons = [
+                    ("住户同意", "success", lambda n=v.number: _said(b.host_answer(n, True))),
+                    ("住户拒绝", "danger", lambda n=v.number: b.host_answer(n, False) and "已拒绝"),
+                ]
+                if b.needs_guard(v):  # V3: without ID the guard vouches too, in either order
+                    buttons.append(
+                        ("核实无误", "neutral", lambda n=v.number: _said(b.approve_without_id(n)))
+                    )
+                self._row(text, buttons)
             else:
                 self._row(
                     text,
@@ -237,8 +232,8 @@ class GuardScreen(KeysMixin, KioskScreen):
         if not pickups:
             self._text("没有等待交付的包裹", theme.MUTED)
         for r in pickups:
-            place = "前台" if r.compartment == "counter" else r.compartment
-            busy = "正在打印…" if r.compartment == "counter" else "正在开柜…"
+            place = "前台" if r.compartment == self.app.backend.counter else r.compartment
+            busy = "正在打印…" if r.compartment == self.app.backend.counter else "正在开柜…"
             if r.request_kind == "proxy_pickup":
                 who = f"代取人 {mask_name(r.proxy_name)} {mask_id(r.proxy_id)}"
                 actions = [
@@ -281,7 +276,7 @@ class GuardScreen(KeysMixin, KioskScreen):
                 "快递公司",
                 lambda: ChoicePopup(
                     "快递公司",
-                    [(c, c) for c in COURIERS],
+                    [(c, c) for c in self.app.backend.couriers()],
                     lambda v: self._set("courier", v),
                     cols=3,
                 ).open(),
@@ -303,7 +298,7 @@ class GuardScreen(KeysMixin, KioskScreen):
             shown = i.get(key, "")
             if key == "unit" and shown:
                 shown = f"{format_unit_zh(shown)}  {mask_name(i.get('recipient_name', ''))}"
-            if key == "compartment" and shown == "counter":
+            if key == "compartment" and shown == self.app.backend.counter:
                 shown = "前台存放"
             if key == "phone" and shown:
                 shown = mask_phone(shown)
@@ -320,7 +315,7 @@ class GuardScreen(KeysMixin, KioskScreen):
         self.intake = {}
 
     def _pick_unit(self, unit: str) -> None:
-        residents = self.app.backend.desk.residents_of(unit)
+        residents = self.app.backend.residents_of(unit)
         self.intake["unit"] = unit
         if residents:
             self.intake["recipient_name"] = residents[0].name
@@ -339,7 +334,7 @@ class GuardScreen(KeysMixin, KioskScreen):
 
     def _pick_compartment(self) -> None:
         free = self.app.backend.free_compartments()
-        options = [("counter", "前台存放")] + [(c, c) for c in free]
+        options = [(self.app.backend.counter, "前台存放")] + [(c, c) for c in free]
         ChoicePopup("柜格", options, lambda v: self._set("compartment", v), cols=5).open()
 
     def _submit_intake(self) -> str | None:
@@ -358,14 +353,14 @@ class GuardScreen(KeysMixin, KioskScreen):
             self.intake = {}
             door = (
                 "柜门已打开，传感器已检测到包裹，请关好柜门"
-                if opened and parcel.compartment != "counter"
+                if opened and parcel.compartment != self.app.backend.counter
                 else "请放在前台货架"
             )
-            place = "前台" if parcel.compartment == "counter" else parcel.compartment
+            place = "前台" if parcel.compartment == self.app.backend.counter else parcel.compartment
             self._after(f"已入库 {format_number(parcel.number)}  {place}  {door}；取件通知已排队")
 
         backend = self.app.backend
-        if fields["compartment"] == "counter":  # no device: at once
+        if fields["compartment"] == self.app.backend.counter:  # no device: at once
             received(backend.receive_parcel(fields))
         else:
             self.app.run_device(
@@ -440,7 +435,7 @@ class GuardScreen(KeysMixin, KioskScreen):
                     return
                 self._handover_to(to_name, override_by=actor)
 
-            NumPad.ask(f"{sup} · {self.tr('密码')}", got, max_len=8, secret=True)
+            NumPad.ask(f"{sup} · {self.tr('密码')}", got, max_len=12, secret=True)
 
         names = [(n, n) for n in self.app.backend.supervisor_names()]
         ChoicePopup("主管", names, pin_for, cols=3).open()
@@ -467,3 +462,10 @@ class GuardScreen(KeysMixin, KioskScreen):
 
     def when(self) -> str:
         return datetime.now().strftime("%H:%M")
+
+
+def _said(visit: Any) -> str:
+    """What the guard is told after an answer: admitted, or what it still waits for (V2, V3)."""
+    return {"admitted": "已放行", "waiting_approval": "住户已同意，待安全员核实"}.get(
+        visit.status, "已核实，待住户确认"
+    )

@@ -153,7 +153,7 @@ class KeysMixin:
     def _ask_auth(self) -> None:
         """K3: which resident of the key's unit authorised it, and how."""
         key = self.loan["key"]
-        residents = self.app.backend.desk.residents_of(key.unit) if key.unit else []
+        residents = self.app.backend.residents_of(key.unit)
         options = [
             (f"{r.name} {way}", f"{mask_name(r.name)} {way}")
             for r in residents

@@ -61,7 +61,7 @@ class ParcelScreen(KioskScreen):
     def parcel_lines(self) -> str:
         lines = []
         for p in self.parcels:
-            place = "前台" if p.compartment == "counter" else f"柜格 {p.compartment}"
+            place = "前台" if p.compartment == self.app.backend.counter else f"柜格 {p.compartment}"
             lines.append(f"{p.courier}  ···{p.tracking_no[-4:]}   {place}")
         return "\n".join(lines)
 

@@ -193,6 +193,8 @@ class RepairScreen(FormScreen):
             lines.append(f"{self.tr('派工时限')} {order.dispatch_by:%m-%d %H:%M}")
         if order.appointment_start:
             lines.append(f"{self.tr('预约时段')} {order.appointment_start:%m-%d %H:%M}")
+        if order.unverified:  # R1: taken; the unit's registered phone is called back first
+            lines.append(self.tr("您的手机号不是该房屋登记的电话，我们会先回拨登记电话核实"))
         lines.append(self.tr(printed.message()))
         self.app.show_result("报修已受理", lines, number=order.number)
 

@@ -39,7 +39,10 @@ class StaffLoginScreen(KioskScreen):
 
     def ask_pin(self, name: str) -> NumPad:
         pad = NumPad.ask(
-            f"{name} · {self.tr('密码')}", lambda pin: self.login(name, pin), max_len=8, secret=True
+            f"{name} · {self.tr('密码')}",
+            lambda pin: self.login(name, pin),
+            max_len=12,
+            secret=True,
         )
         return pad
 

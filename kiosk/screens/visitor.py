@@ -162,7 +162,7 @@ class VisitorScreen(FormScreen):
         def done(text: str) -> None:
             if not text.strip():
                 return
-            match = public_host_lookup(self.app.backend.desk, text)
+            match = public_host_lookup(self.app.backend.desk.directory, text)
             if match.unit is None:
                 self.status = self.tr(match.message)
                 return

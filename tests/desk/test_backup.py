@@ -44,7 +44,9 @@ def office(tmp_path):
 def test_backup_restores_onto_an_empty_directory_and_verifies(office, tmp_path, capsys):
     settings, usb, pw = office
     desk = Desk.open(settings)
-    entry = desk.log_entry(desk.login("guard", "1111"), "备份前最后一条")  # after the snapshot
+    entry = desk.dutylog.write(
+        "备份前最后一条", desk.staff.login("guard", "111111")
+    )  # after the snapshot
     desk.close()
     path, stats = backup(settings, usb, pw)
     raw = path.read_bytes()
@@ -60,7 +62,7 @@ def test_backup_restores_onto_an_empty_directory_and_verifies(office, tmp_path, 
     assert "审计链完整" in capsys.readouterr().out
     desk = Desk.open(load_settings(data_dir=new))
     try:
-        assert len(desk.store.all_docs("owner")) == 72 and len(desk.keys()) == 7
+        assert len(desk.store.all_docs("owner")) == 72 and len(desk.keys.all()) == 7
         assert desk.store.get(str(entry.kind), entry.number)["text"] == "备份前最后一条"
     finally:
         desk.close()

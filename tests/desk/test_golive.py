@@ -27,6 +27,8 @@ from voice.golive import check_model, check_sip, route_of, sip_options
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
 from sim_harness import start_sim  # noqa: E402
 
+from desk.services.requests import NewStaff
+
 NOW = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
 
 
@@ -88,8 +90,10 @@ def test_real_staff_and_no_demo_accounts_pass(tmp_path):
     settings = load_settings(data_dir=tmp_path / "data")
     desk = Desk.open(settings)
     try:
-        desk.add_staff("老王", "guard", "4826")
-        desk.add_staff("guard", "guard", "5931")  # the demo's name, but no longer the demo PIN
+        desk.staff.add(NewStaff("老王", "guard", "482613"))
+        desk.staff.add(
+            NewStaff("guard", "guard", "593142")
+        )  # the demo's name, but no longer the demo PIN
         results = run_checks(settings, clock_facts=good_clock, systemd_dir=tmp_path / "x")
     finally:
         desk.close()

@@ -23,7 +23,7 @@ class Register:
     def residents_of(self, unit):
         return [o for o in self.owners if o.unit == unit]
 
-    def search_residents(self, initials):
+    def search(self, initials):
         return [o for o in self.owners if o.initials.startswith(initials)]
 
 
@@ -74,8 +74,10 @@ def test_anything_less_gives_no_unit_and_a_reason(query, message):
 
 def test_on_the_desk_register(desk):
     """The real Desk: initials as import_owners stored them (the conftest register)."""
-    owner = desk.search_residents("")[0]
-    same = {o.unit for o in desk.search_residents("") if o.name == owner.name}
-    assert public_host_lookup(desk, owner.name).unit == (owner.unit if len(same) == 1 else None)
-    assert public_host_lookup(desk, owner.unit).unit == owner.unit
-    assert public_host_lookup(desk, owner.name[0]).unit is None
+    owner = desk.directory.search("")[0]
+    same = {o.unit for o in desk.directory.search("") if o.name == owner.name}
+    assert public_host_lookup(desk.directory, owner.name).unit == (
+        owner.unit if len(same) == 1 else None
+    )
+    assert public_host_lookup(desk.directory, owner.unit).unit == owner.unit
+    assert public_host_lookup(desk.directory, owner.name[0]).unit is None

@@ -27,20 +27,20 @@ def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
 
 
 def key_count(desk: Desk) -> int:
-    return len(desk.keys())
+    return len(desk.keys.all())
 
 
 def test_good_file_imports_every_kind_and_puts_the_authorisation_on_file(desk, tmp_path):
     ok, same = import_keys(desk, write(tmp_path / "k.csv", HEADER + GOOD))
     assert len(ok) == 4 and not same
-    keys = {k.number: k for k in desk.keys()}  # noqa: SIM118 - Desk.keys() is the key register
+    keys = {k.number: k for k in desk.keys.all()}
     assert keys["K3-502-E"].key_kind == "entrusted" and keys["K3-502-E"].unit == "3-2-502"
     assert (
         keys["K1-101-V"].unit == "1-1-101" and keys["K1-101-V"].label == "1栋1单元101室空置房钥匙"
     )
     assert keys["K2-PUMP"].key_kind == "plant" and keys["K2-PUMP"].unit == "public:2栋水泵房"
     assert keys["K-ROOF"].key_kind == "other" and keys["K-ROOF"].slot == "钥匙 3-04"
-    log = desk.duty_log(desk.now().date())
+    log = desk.dutylog.day(desk.now().date())
     assert any("K3-502-E" in e.text and "授权书 2026-031" in e.text for e in log)  # K1, K3
 
 
@@ -117,6 +117,6 @@ def test_cli_keys_import_and_import_owners_read_gbk(tmp_path, capsys):
     assert "编码无法识别" in capsys.readouterr().err
     desk = Desk.open(load_settings(data_dir=tmp_path / "data"))
     try:
-        assert len(desk.keys()) == 4
+        assert len(desk.keys.all()) == 4
     finally:
         desk.close()

@@ -1,16 +1,17 @@
 """Tests for desk.pickup_codes (P3)."""
 
 import json
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from desk.clock import local
 from desk.errors import DeskError, LockedOut
 from desk.pickup_codes import Lockout, new_pickup_code
 
-T0 = datetime(2024, 3, 11, 10, 0)
+T0 = local(2024, 3, 11, 10, 0)
 CALLER = "13812345678"
 
 

@@ -61,16 +61,16 @@ class MemoryPrintStore:
         self.jobs: list[MemoryPrintStore.Job] = []
         self._seq = itertools.count(1)
 
-    def enqueue_print(self, kind, number, payload):
+    def enqueue(self, kind, number, payload):
         raw = payload if isinstance(payload, bytes) else payload.encode()
         job = self.Job(f"9{next(self._seq):010d}", kind, number, base64.b64encode(raw).decode())
         self.jobs.append(job)
         return job
 
-    def pending_print_jobs(self):
+    def pending(self):
         return [j for j in self.jobs if not j.printed]
 
-    def mark_print_job(self, number, printed, error):
+    def mark(self, number, printed, error=None):
         job = next(j for j in self.jobs if j.number == number)
         job.printed = printed
         job.attempts += 1
@@ -85,9 +85,9 @@ def memory_store():
 
 @pytest.fixture
 def store(settings):
-    """The real Desk on a temporary data dir (it implements devices.print_queue.PrintStore)."""
+    """The real Desk's print queue on a temporary data dir (devices.print_queue.PrintStore)."""
     from desk.service import Desk
 
     desk = Desk.open(settings)
-    yield desk
+    yield desk.printing
     desk.close()

@@ -84,7 +84,7 @@ def test_devices_facade_prints_and_opens_on_the_real_desk(settings, store, recor
         kind, data = receipt_for(records["visit_pass"], s)
         job = devs.print(kind, records["visit_pass"].number, data)
         assert devs.queue.wait_idle(5)
-        assert store.pending_print_jobs() == []
+        assert store.pending() == []
         assert job.number
         assert devs.open("B-02").confirmed
         assert any(e.kind == "job_printed" for e in events)

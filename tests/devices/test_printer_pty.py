@@ -70,11 +70,11 @@ def test_paper_out_mid_queue_loses_nothing(sim, settings, records, store):
     queue.start()
     assert wait_for(lambda: p.state == DeviceState.PAPER_OUT)
     assert wait_for(lambda: any(e.kind == "job_waiting" for e in events))
-    pending_before = len(store.pending_print_jobs())
+    pending_before = len(store.pending())
     assert 1 <= pending_before <= 5
     sim.control("paper in")
     assert queue.wait_idle(10)
-    assert store.pending_print_jobs() == []
+    assert store.pending() == []
     complete = [r for r in sim.printer.receipts if r.complete]
     printed = {code for r in complete for code in r.qr_codes}
     assert printed == {r.number for r in records.values()}
@@ -106,12 +106,12 @@ def test_unplug_replug_recovers_within_two_seconds_and_keeps_jobs(sim, settings,
     queue.submit(k, records["parcel_slip"].number, data)
     assert wait_for(lambda: p.state == DeviceState.OFFLINE)
     time.sleep(1.5)  # offline for a while: backoff grows to its cap
-    assert len(store.pending_print_jobs()) == 1
+    assert len(store.pending()) == 1
     sim.control("plug printer")
     # back online within 2 s: the retry interval is capped at 1 s (no timing asserts here)
     assert max(BACKOFF) <= 1.0
     assert queue.wait_idle(5)
-    assert store.pending_print_jobs() == []
+    assert store.pending() == []
     assert wait_for(lambda: len(sim.printer.receipts) == 1)
     queue.stop()
     p.close()
@@ -144,7 +144,7 @@ def test_printer_silent_after_the_job_is_not_printed_and_retried(sim, settings, 
     queue.submit(k, records["complaint"].number, data)
     assert not queue.run_once()
     assert p.state == DeviceState.OFFLINE
-    [job] = store.pending_print_jobs()
+    [job] = store.pending()
     assert job.last_error == "打印中断：打印机未连接或无响应"  # the job reached the printer
     assert not any(e.kind == "job_printed" for e in events)
     waiting = [e for e in events if e.kind == "job_waiting"]
@@ -152,7 +152,7 @@ def test_printer_silent_after_the_job_is_not_printed_and_retried(sim, settings, 
     sim.printer.on_receipt = saved
     sim.control("printer ok")
     assert queue.run_once()
-    assert store.pending_print_jobs() == []
+    assert store.pending() == []
     assert [e.kind for e in events].count("job_printed") == 1
     p.close()
 
@@ -174,11 +174,11 @@ def test_unplugged_mid_job_is_reported_and_the_job_kept(tmp_path, settings, reco
         assert not queue.run_once()
         t.join()
         assert p.state == DeviceState.OFFLINE
-        assert len(store.pending_print_jobs()) == 1
+        assert len(store.pending()) == 1
         assert not any(r.complete and r.qr_codes for r in host.printer.receipts)
         host.control("plug printer")
         assert wait_for(queue.run_once, 10)
-        assert store.pending_print_jobs() == []
+        assert store.pending() == []
         assert [r.qr_codes for r in host.printer.receipts if r.complete and r.qr_codes] == [
             [records["work_order"].number]
         ]
@@ -206,7 +206,7 @@ def test_a_job_cut_by_an_unplug_is_cut_and_voided_before_the_reprint(
         t.start()
         assert not queue.run_once()
         t.join()
-        [job] = store.pending_print_jobs()
+        [job] = store.pending()
         assert job.last_error.startswith("打印中断")
         host.control("plug printer")
         assert wait_for(queue.run_once, 10)
@@ -225,7 +225,7 @@ def test_wait_idle_never_claims_done_while_a_job_is_pending(sim, settings, recor
     sim.control("printer silent")  # nothing can print: the job stays pending
     queue = PrintQueue(memory_store, p, poll_s=0.05)
     k, data = receipt_for(records["visit_pass"], settings)
-    read = memory_store.pending_print_jobs
+    read = memory_store.pending
     calls = []
 
     def pending_then_submit():
@@ -235,7 +235,7 @@ def test_wait_idle_never_claims_done_while_a_job_is_pending(sim, settings, recor
             queue.submit(k, records["visit_pass"].number, data)
         return jobs
 
-    memory_store.pending_print_jobs = pending_then_submit
+    memory_store.pending = pending_then_submit
     wrongly_idle = []
 
     class WatchedIdle(threading.Event):

@@ -11,6 +11,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from desk.services.requests import ParcelIn
+
 ROOT = Path(__file__).resolve().parents[2]
 SCREENS_DIR = ROOT / "artifacts" / "screens"
 
@@ -71,8 +73,7 @@ def stored_parcel(desk: Any, compartment: str, tracking_no: str, courier: str = 
     from desk.records import Actor, Role
 
     guard = Actor(Role.GUARD, "guard", "test")
-    return desk.receive_parcel(guard, recipient_name="张三", unit="1-1-101", phone="13800000000",
-                               courier=courier, tracking_no=tracking_no, compartment=compartment)  # fmt: skip
+    return desk.parcels.receive(ParcelIn(recipient_name="张三", unit="1-1-101", phone="13800000000", courier=courier, tracking_no=tracking_no, compartment=compartment), guard)  # fmt: skip
 
 
 def assert_visible(widget: Any, x: float, y: float) -> None:
@@ -231,7 +232,7 @@ def start(tmp: Path) -> tuple[Harness, subprocess.Popen | None]:
 
     desk = Desk.open(settings)
     install_demo(desk)
-    devices = Devices(settings, desk).start()
+    devices = Devices(settings, desk.printing).start()
     backend = KioskBackend(desk, devices, settings)
     app = build_app(settings, backend)
     from kivy.base import EventLoop

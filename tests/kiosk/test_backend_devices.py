@@ -15,7 +15,7 @@ from desk.errors import DeskError
 from desk.service import Desk
 from devices.manager import Devices
 from devices.sim.host import in_process_host
-from kiosk.backend import KioskBackend
+from kiosk.backend import KioskBackend, occupied_compartments
 
 
 @pytest.fixture
@@ -36,9 +36,9 @@ def kb(tmp_path):
     )
     desk = Desk.open(s)
     install_demo(desk)
-    devices = Devices(s, desk)
+    devices = Devices(s, desk.printing)
     b = KioskBackend(desk, devices, s)
-    b.app = SimpleNamespace(staff=desk.login("guard", "1111"))
+    b.app = SimpleNamespace(staff=desk.staff.login("guard", "111111"))
     b.sim = in_process_host(s.devices.sim_dir)
     b.stored_parcel = lambda compartment, no: stored_parcel(desk, compartment, no)
     yield b
@@ -94,7 +94,7 @@ def test_P1_intake_counts_only_a_parcel_the_sensor_sees(kb):
     )  # fmt: skip
     with pytest.raises(DeskError, match="未检测到包裹"):
         kb.receive_parcel(dict(fields))
-    assert not [p for p in kb.desk.parcels_waiting() if p.tracking_no == "JD1"]
+    assert not [p for p in kb.desk.parcels.waiting() if p.tracking_no == "JD1"]
     kb.sim.control("put B-07")
     parcel, opened = kb.receive_parcel(dict(fields))
     assert opened and parcel.compartment == "B-07"
@@ -125,9 +125,10 @@ def test_demo_person_completes_pickups_and_key_returns(tmp_path):
     desk = Desk.open(s)
     install_demo(desk)
     p = stored_parcel(desk, "A-02", "SF2")
-    devices = Devices(s, desk)  # the records seed the simulator: A-02 holds a parcel
+    devices = Devices(s, desk.printing)
+    devices.seed_simulator(occupied_compartments(desk))  # A-02 holds a parcel
     b = KioskBackend(desk, devices, s)
-    b.app = SimpleNamespace(staff=desk.login("guard", "1111"))
+    b.app = SimpleNamespace(staff=desk.staff.login("guard", "111111"))
     try:
         [o] = b.collect([p])
         assert o.result == "opened" and desk.get(p.number).status == "picked_up"

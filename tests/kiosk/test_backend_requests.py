@@ -37,7 +37,7 @@ def parcel(b: KioskBackend, compartment: str = "counter"):
 
 
 def as_guard(b: KioskBackend) -> None:
-    b.app = SimpleNamespace(staff=b.desk.login("guard", "1111"))
+    b.app = SimpleNamespace(staff=b.desk.staff.login("guard", "111111"))
 
 
 def reopened(settings) -> KioskBackend:

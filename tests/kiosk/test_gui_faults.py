@@ -76,7 +76,7 @@ def test_P3_P5_jammed_door_is_not_called_open_and_a_guard_is_asked(k, jammed):
     assert req.request_kind == "counter_pickup" and "柜门未打开" in req.note
     k.pump(5)
     assert receipts(k) == before
-    k.backend.desk.settle_request(req.number, Actor(Role.GUARD, "guard", "test"), False, "测试结束")
+    k.backend.desk.guard.settle(req.number, Actor(Role.GUARD, "guard", "test"), False, "测试结束")
 
 
 def test_R3_paper_out_is_said_and_the_receipt_stays_queued(k, paper_out):
@@ -102,11 +102,11 @@ def test_R3_paper_out_is_said_and_the_receipt_stays_queued(k, paper_out):
     assert r.name == "result", s.status
     k.shot("26-repair-paper-out")
     assert "缺纸" in r.body and "请取走" not in r.body
-    pending = [j for j in k.backend.desk.pending_print_jobs() if j.record == r.number]
+    pending = [j for j in k.backend.desk.printing.pending() if j.record == r.number]
     assert pending, "the customer copy stays in the print queue"
     assert receipts(k) == before
     # the guard screen says it too
-    k.app.staff = k.backend.desk.login("guard", "1111")
+    k.app.staff = k.backend.desk.staff.login("guard", "111111")
     k.app.go("guard")
     assert "缺纸" in k.screen().ids.printer_banner.text
     k.app.logout()

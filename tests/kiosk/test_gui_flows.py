@@ -7,6 +7,7 @@ import time
 from harness import stored_parcel
 
 from desk.records import Actor, Role
+from desk.services.requests import VisitRequest
 from devices.manager import sim_dir
 from devices.sim.host import in_process_host
 
@@ -77,7 +78,7 @@ def test_V1_V2_V6_visitor_registration_confirmed_by_guard_prints_pass(k):
     assert k.backend.desk.get(number).status == "waiting_host"
     # the guard confirms for the host (V2)
     before = receipts(k)
-    k.backend.desk.host_answer(number, Actor(Role.GUARD, "guard", "test"), True)
+    k.backend.desk.visits.host_answer(number, Actor(Role.GUARD, "guard", "test"), True)
     k.screen().refresh()
     assert k.app.busy  # 正在打印…: the printer is driven by the worker, not the UI thread
     k.settle()
@@ -99,7 +100,7 @@ def test_V1_invalid_id_and_phone_are_shown(k):
     k.shot("06-visitor-errors")
 
 
-def test_V3_no_id_waits_for_guard_approval_in_guard_mode(k):
+def test_V2_V3_no_id_waits_for_the_host_and_the_guard_in_guard_mode(k):
     k.tap(k.screen().ids.visitor)
     s = k.screen()
     k.tap(s.ids.host_unit.children[0])
@@ -110,20 +111,23 @@ def test_V3_no_id_waits_for_guard_approval_in_guard_mode(k):
     k.tap(s.ids.submit)
     assert k.screen().name == "visitor_wait"
     number = k.screen().number
-    assert k.screen().state == "waiting_guard"
-    # guard logs in with the PIN and approves
+    assert k.screen().state == "waiting_host"  # V2 for every visitor; V3 adds the guard
+    # guard logs in with the PIN, vouches for the visitor, then takes the host's answer
     k.tap(k.screen().ids.get("call") or k.button(k.screen(), "呼叫客服"))
     k.app.home()
     k.tap(k.screen().ids.staff)
     assert k.screen().name == "staff_login"
     k.shot("07-staff-login")
     k.tap(k.button(k.screen(), "guard"))
-    k.type_digits("1111")
+    k.type_digits("111111")
     assert k.screen().name == "guard" and k.app.staff.role == Role.GUARD
     k.shot("08-guard-visitors")
-    k.tap(k.button(k.screen().ids.content, "批准"))
+    k.tap(k.button(k.screen().ids.content, "核实无误"))
     visit = k.backend.desk.get(number)
-    assert visit.status == "admitted" and "guard" in visit.approved_by
+    assert visit.status == "waiting_host" and "guard" in visit.approved_by
+    k.tap(k.button(k.screen().ids.content, "住户同意"))
+    visit = k.backend.desk.get(number)
+    assert visit.status == "admitted" and visit.host_answer == "同意"
 
 
 def test_R1_R2_repair_public_area_urgent_prints_customer_copy(k):
@@ -153,6 +157,25 @@ def test_R1_R2_repair_public_area_urgent_prints_customer_copy(k):
     assert order.urgent and order.location == "public:大堂" and order.description == "漏水"
     k.shot("11-repair-done")
     assert wait_receipts(k, before) > before
+
+
+def test_R1_in_unit_repair_from_an_unregistered_phone_is_taken_and_flagged(k):
+    """R1 + identity (issue 9): the kiosk no longer refuses it; the core flags it 待核实."""
+    k.tap(k.screen().ids.repair)
+    s = k.screen()
+    k.tap(k.button(s.ids.categories, "门窗"))
+    k.tap(s.ids.location.children[0])
+    k.tap(k.popup().buttons["unit"])
+    pick_unit(k, "2", "1", "101")
+    s.set_value("description", "卧室窗户关不上")
+    s.set_value("contact_name", "陈先生")
+    k.tap(s.ids.contact_phone.children[0])
+    k.type_digits("13600001111")  # registered to no unit
+    k.tap(s.ids.submit)
+    assert k.screen().name == "result", s.status
+    order = k.backend.desk.get(k.screen().number)
+    assert order.location == "2-1-101" and order.unverified and order.callback_phone
+    k.shot("11b-repair-unverified")
 
 
 def test_P3_parcel_pickup_opens_locker_and_prints_slip(k):
@@ -206,7 +229,7 @@ def test_P3_wrong_code_message(k):
 
 
 def test_P1_guard_intake_and_counter_pickup(k):
-    k.app.staff = k.backend.desk.login("guard", "1111")
+    k.app.staff = k.backend.desk.staff.login("guard", "111111")
     k.app.go("guard")
     g = k.screen()
     g.show("intake")
@@ -222,13 +245,13 @@ def test_P1_guard_intake_and_counter_pickup(k):
     k.shot("15-guard-intake")
     k.tap(k.button(g.ids.actions, "提交"))
     assert "已入库" in g.notice
-    parcel = next(p for p in k.backend.desk.parcels_waiting() if p.tracking_no == "YT123")
+    parcel = next(p for p in k.backend.desk.parcels.waiting() if p.tracking_no == "YT123")
     k.app.logout()
     k.tap(k.screen().ids.parcel)
     k.type_digits(parcel.pickup_code)
     k.tap(k.screen().ids.collect)
     assert any(r.parcel == parcel.number for r in k.backend.open_requests())
-    k.app.staff = k.backend.desk.login("guard", "1111")
+    k.app.staff = k.backend.desk.staff.login("guard", "111111")
     k.app.go("guard")
     k.screen().show("pickups")
     k.shot("16-guard-pickups")
@@ -237,7 +260,7 @@ def test_P1_guard_intake_and_counter_pickup(k):
 
 
 def test_guard_board_keys_log_devices(k):
-    k.app.staff = k.backend.desk.login("staff", "2222")
+    k.app.staff = k.backend.desk.staff.login("staff", "222222")
     k.app.go("guard")
     g = k.screen()
     for section in ("board", "keys", "log", "devices", "reprint"):
@@ -263,14 +286,13 @@ def test_guard_board_keys_log_devices(k):
 
 def test_status_and_checkout(k):
     guard = Actor(Role.GUARD, "guard", "test")
-    visit = k.backend.desk.register_visit(
+    visit = k.backend.desk.visits.register(
+        VisitRequest(
+            host_unit="1-1-101", visitor_name="钱七", id_type="passport", id_number="E12345678"
+        ),
         Actor(Role.VISITOR, "", "t"),
-        host_unit="1-1-101",
-        visitor_name="钱七",
-        id_type="passport",
-        id_number="E12345678",
     )
-    k.backend.desk.host_answer(visit.number, guard, True)
+    k.backend.desk.visits.host_answer(visit.number, guard, True)
     k.tap(k.screen().ids.status)
     k.type_digits(visit.number)
     assert "已放行" in k.screen().body
@@ -327,7 +349,7 @@ def test_P3_proxy_pickup_waits_for_guard_who_checks_the_id(k):
     assert k.screen().name == "result"
     [req] = [r for r in k.backend.open_requests() if r.parcel == parcel.number]
     assert req.request_kind == "proxy_pickup" and req.proxy_name == "李"
-    k.app.staff = k.backend.desk.login("guard", "1111")
+    k.app.staff = k.backend.desk.staff.login("guard", "111111")
     k.app.go("guard")
     k.screen().show("pickups")
     row_text = " ".join(w.text for w in k.screen().ids.content.walk() if hasattr(w, "text"))
@@ -343,10 +365,11 @@ def test_call_staff_is_listed_on_the_guard_screen(k):
     k.tap(k.screen().ids.call_staff)
     assert k.screen().name == "call_staff"
     calls = [r for r in k.backend.open_requests() if r.request_kind == "call_staff"]
-    for old in calls[:-1]:  # earlier tests called staff too
-        k.backend.desk.settle_request(old.number, Actor(Role.GUARD, "guard", "test"))
+    earlier = [r for r in k.backend.open_requests() if r.request_kind == "emergency"]
+    for old in calls[:-1] + earlier:  # earlier tests called staff / reported a leak (E1) too
+        k.backend.desk.guard.settle(old.number, Actor(Role.GUARD, "guard", "test"))
     call = calls[-1]
-    k.app.staff = k.backend.desk.login("guard", "1111")
+    k.app.staff = k.backend.desk.staff.login("guard", "111111")
     k.app.go("guard")
     k.screen().show("visitors")
     k.tap(k.button(k.screen().ids.content, "已处理"))
@@ -356,15 +379,19 @@ def test_call_staff_is_listed_on_the_guard_screen(k):
 def test_E1_emergency_from_the_kiosk_comes_first_on_the_guard_screen(k):
     k.tap(k.screen().ids.call_staff)
     k.tap(k.screen().ids.emergency)
+    requests = k.backend.open_requests()
+    assert requests[0].request_kind == "emergency"  # recorded before it asks what (E1)
+    k.tap(k.popup().buttons["电梯困人"])
     k.shot("31-call-staff-emergency")
     requests = k.backend.open_requests()
-    assert requests[0].request_kind == "emergency"
-    k.app.staff = k.backend.desk.login("guard", "1111")
+    mine = max((r for r in requests if r.request_kind == "emergency"), key=lambda r: r.number)
+    assert requests[0].request_kind == "emergency" and mine.what == "电梯困人"
+    k.app.staff = k.backend.desk.staff.login("guard", "111111")
     k.app.go("guard")
     first = k.screen().ids.content.children[-1]
     assert "紧急情况" in first.children[-1].text
     guard = Actor(Role.GUARD, "guard", "test")
     for r in k.backend.open_requests():
         if r.request_kind in ("emergency", "call_staff"):
-            k.backend.desk.settle_request(r.number, guard)
+            k.backend.desk.guard.settle(r.number, guard)
     k.app.logout()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from kivy.tests.common import UnitTestTouch
 
 from desk.records import Actor, Role
+from desk.services.requests import RepairRequest
 from devices.manager import sim_dir
 from devices.sim.host import in_process_host
 
@@ -18,7 +19,7 @@ def rows_text(k) -> str:
 
 def test_P1_guard_finds_a_recipient_by_pinyin_initials_shows_masked_names(k):
     """The guard's search keeps its list by initials (issue 16 item 8: only the public one changed)."""
-    k.app.staff = k.backend.desk.login("guard", "1111")
+    k.app.staff = k.backend.desk.staff.login("guard", "111111")
     k.app.go("guard")
     g = k.screen()
     g.show("intake")
@@ -58,7 +59,7 @@ def test_X1_visitor_id_number_is_masked_while_typed(k):
 
 
 def test_K2_K3_non_staff_loan_of_an_entrusted_key(k):
-    k.app.staff = k.backend.desk.login("guard", "1111")
+    k.app.staff = k.backend.desk.staff.login("guard", "111111")
     k.app.go("guard")
     g = k.screen()
     g.show("keys")
@@ -116,17 +117,19 @@ def test_K2_K3_non_staff_loan_of_an_entrusted_key(k):
 
 
 def test_L3_handover_blocked_by_urgent_work_needs_a_supervisor(k):
-    order = k.backend.desk.create_work_order(
+    order = k.backend.desk.repairs.report(
+        RepairRequest(
+            location="public:电梯",
+            category="lift",
+            description="困电梯",
+            urgent=True,
+            contact_name="陈先生",
+            contact_phone="13812345678",
+        ),
         Actor(Role.STAFF, "staff", "test"),
-        location="public:电梯",
-        category="lift",
-        description="困电梯",
-        urgent=True,
-        contact_name="陈先生",
-        contact_phone="13812345678",
     )
     assert order.number in k.backend.blocking_items()
-    k.app.staff = k.backend.desk.login("guard", "1111")
+    k.app.staff = k.backend.desk.staff.login("guard", "111111")
     k.app.go("guard")
     g = k.screen()
     g.show("log")
@@ -143,7 +146,7 @@ def test_L3_handover_blocked_by_urgent_work_needs_a_supervisor(k):
     k.tap(k.popup().buttons["staff"])
     k.tap(k.button(k.popup(), "主管授权"))
     k.tap(k.popup().buttons["supervisor"])
-    k.type_digits("9999")
+    k.type_digits("999999")
     assert "已交接给 staff" in g.notice and "主管 supervisor 授权" in g.notice, g.notice
     entries = [e for e in k.backend.duty_log_today() if "交接班" in e.text]
     assert entries and "supervisor" in entries[-1].text
@@ -151,7 +154,7 @@ def test_L3_handover_blocked_by_urgent_work_needs_a_supervisor(k):
 
 
 def test_P1_intake_into_a_locker_opens_it_on_the_worker(k):
-    k.app.staff = k.backend.desk.login("guard", "1111")
+    k.app.staff = k.backend.desk.staff.login("guard", "111111")
     k.app.go("guard")
     g = k.screen()
     g.show("intake")
@@ -173,4 +176,26 @@ def test_P1_intake_into_a_locker_opens_it_on_the_worker(k):
     assert calls == [f"正在开柜 {free[0]}：柜门打开后请放入包裹…"]
     assert "已入库" in g.notice and "传感器已检测到包裹" in g.notice, g.notice
     assert not k.backend.devices.locks.state(free[0]).closed
+    k.app.logout()
+
+
+def test_X1_staff_set_a_resident_s_phone_pin_at_the_desk(k):
+    """Issue 10 item 15: the second factor the hotline asks is set at the desk by staff."""
+    k.app.staff = k.backend.desk.staff.login("staff", "222222")
+    k.app.go("guard")
+    g = k.screen()
+    g.show("residents")
+    k.tap(k.button(g.ids.content, "选择"))
+    picker = k.popup()
+    for key in ("2", "1", "101"):
+        k.tap(picker.buttons[key])
+    k.tap(list(k.popup().buttons.values())[0])
+    owner = g.pin_form["owner"]
+    k.tap(k.button(g.ids.actions, "设置密码"))
+    k.type_digits("135790")
+    k.pump(3)
+    k.type_digits("135790")
+    assert "查询密码已设置" in g.notice, g.notice
+    k.shot("35-guard-phone-pin")
+    assert k.backend.desk.directory.check_phone_pin("2-1-101", "135790").name == owner.name
     k.app.logout()

@@ -40,7 +40,7 @@ def test_X1_public_search_needs_a_full_name_or_unit_and_shows_no_list(k):
     assert not k.app.popups
     k.shot("40-visitor-public-search-refused")
     desk = k.backend.desk
-    everyone = desk.search_residents("")
+    everyone = desk.directory.search("")
     owner = next(
         o for o in everyone
         if sum(x.name == o.name for x in everyone) == sum(x.name == o.name and x.unit == o.unit for x in everyone)

@@ -9,6 +9,7 @@ import pytest
 
 from desk.config import Settings, StoreSettings
 from desk.service import Desk
+from desk.services.requests import NewOwner
 from voice.menu import load_menus
 from voice.prompts import Prompts
 
@@ -18,17 +19,11 @@ STAFFED = datetime(2026, 11, 23, 10, 0)
 NIGHT = datetime(2026, 11, 23, 23, 0)
 
 
-class Clock:
-    def __init__(self, now: datetime):
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
-def clock() -> Clock:
-    return Clock(STAFFED)
+def clock(clock):
+    """The tests' one clock (tests/conftest.py), started within staffed hours."""
+    clock.now = STAFFED
+    return clock
 
 
 @pytest.fixture
@@ -39,8 +34,8 @@ def settings(tmp_path) -> Settings:
 @pytest.fixture
 def desk(settings, clock):
     d = Desk.open(settings, clock=clock)
-    d.add_owner(OWNER_UNIT, "张三", OWNER_PHONE)
-    d.add_owner("1-1-101", "李四", "13900139000")
+    d.directory.add_owner(NewOwner(OWNER_UNIT, "张三", OWNER_PHONE))
+    d.directory.add_owner(NewOwner("1-1-101", "李四", "13900139000"))
     yield d
     d.close()
 

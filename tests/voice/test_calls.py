@@ -5,12 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+from desk.clock import local
 from desk.record_types import Call, Complaint, Visit, WorkOrder
 from desk.records import Actor, Role
+from desk.services.requests import ParcelIn, RepairRequest
 from voice.baresip import hum
 from voice.fake import HANGUP, TIMEOUT, FakeAsr, audio, say
 
 GUARD = Actor(Role.GUARD, "guard", "test")
+STAFF = Actor(Role.STAFF, "staff", "test")
 OWNER_UNIT = "3-2-501"
 NIGHT = datetime(2026, 11, 23, 23, 0)
 
@@ -37,7 +40,7 @@ def test_abandoned_call_goes_on_callback_list_T3(run_call, desk):
     call, _, _ = run_call([HANGUP])
     assert call.result.status == "abandoned"
     [c] = calls(desk)
-    assert c.status == "abandoned" and c in desk.callbacks()
+    assert c.status == "abandoned" and c in desk.calls.callbacks()
 
 
 def test_main_menu_timeouts_end_in_voicemail(run_call, desk):
@@ -54,7 +57,7 @@ def test_main_menu_timeouts_end_in_voicemail(run_call, desk):
     ]
     assert "voicemail" in said(call)
     assert call.result.status == "voicemail"
-    assert calls(desk)[0] in desk.callbacks()
+    assert calls(desk)[0] in desk.calls.callbacks()
     assert Path(call.result.audio_path).exists()
 
 
@@ -98,12 +101,16 @@ def test_T2_rerecord_then_cancel_saves_nothing(run_call, desk):
 
 
 def test_repair_keyed_unit_for_unknown_caller(run_call, desk):
+    """R1 + identity: taken, flagged 待核实, the registered phone to call back; the audit
+    names the caller, never the unit's resident (李四 did not call)."""
     script = ["1", "1#", "1#", "101#", "4", "1", "#", "1", "13712345678#", "2"]
     call, _, _ = run_call(script, caller="anonymous")
     [order] = [WorkOrder.from_doc(d) for d in docs(desk, "work_order")]
     assert order.location == "1-1-101" and order.urgent and order.category == "pipe"
     assert order.contact_phone == "13712345678"
-    assert "promise_urgent" in said(call)
+    assert order.unverified and order.callback_phone == "13900139000"
+    assert "李四" not in order.reported_by and order.history[0].actor.name != "李四"
+    assert "promise_urgent" in said(call) and "repair_unverified" in said(call)
 
 
 def test_unknown_unit_is_asked_again(run_call):
@@ -115,8 +122,9 @@ def test_E1_star_in_any_menu_alerts_staff(run_call, desk):
     call, _, alerts = run_call(["1", "1", "*", "#", HANGUP])
     assert alerts and OWNER_UNIT in alerts[0]
     assert call.result.emergency
-    [order] = [WorkOrder.from_doc(d) for d in docs(desk, "work_order")]
-    assert order.emergency and order.urgent and order.location == OWNER_UNIT
+    [req] = desk.emergencies.open()
+    assert req.unit == OWNER_UNIT and req.channel == "hotline" and req.number in call.result.records
+    assert desk.guard.pending()[0] == req and req.number in desk.dutylog.blocking_items()
     assert "emergency" in said(call)
 
 
@@ -140,22 +148,35 @@ def test_two_speech_misses_switch_to_keys_only(run_call):
 
 
 def test_parcels_read_with_pickup_codes(run_call, desk):
-    p = desk.receive_parcel(GUARD, recipient_name="张三", unit=OWNER_UNIT, phone="13800138000",
-                            courier="顺丰速运", tracking_no="SF1", compartment="A-01")  # fmt: skip
-    call, _, _ = run_call(["2", "1", "2", "2"])
+    p = desk.parcels.receive(ParcelIn(recipient_name="张三", unit=OWNER_UNIT, phone="13800138000", courier="顺丰速运", tracking_no="SF1", compartment="A-01"), GUARD)  # fmt: skip
+    desk.directory.set_phone_pin(OWNER_UNIT, "13800138000", "246810", STAFF)
+    call, _, _ = run_call(["2", "1", "246810#", "2", "2"])
     item = next(x.text for x in call.d.state.said if x.prompt == "parcel_item")
     assert "顺丰速运" in item
     assert "".join("零幺二三四五六七八九"[int(c)] for c in p.pickup_code) in item
 
 
-def test_parcels_need_a_registered_phone(run_call, desk):
-    call, _, _ = run_call(["2", "2"], caller="13711112222")
-    assert "need_registered_phone" in said(call)
-    assert "parcel_item" not in said(call)
+def test_X1_caller_id_alone_never_reads_pickup_codes(run_call, desk):
+    """Caller ID is a hint (it can be forged): the registered number without the unit's
+    phone PIN hears no code; a wrong PIN neither."""
+    desk.parcels.receive(ParcelIn(recipient_name="张三", unit=OWNER_UNIT, phone="13800138000", courier="顺丰速运", tracking_no="SF1", compartment="A-01"), GUARD)  # fmt: skip
+    call, _, _ = run_call(["2", "1", "2"])  # no PIN set: not even asked
+    assert "need_phone_pin" in said(call) and "parcel_item" not in said(call)
+    desk.directory.set_phone_pin(OWNER_UNIT, "13800138000", "246810", STAFF)
+    call, _, _ = run_call(["2", "1", "111111#", "222222#", HANGUP])
+    assert said(call).count("phone_pin_wrong") == 2 and "parcel_item" not in said(call)
+
+
+def test_X1_keyed_unit_and_pin_work_without_caller_id(run_call, desk):
+    desk.directory.set_phone_pin(OWNER_UNIT, "13800138000", "246810", STAFF)
+    desk.parcels.receive(ParcelIn(recipient_name="张三", unit=OWNER_UNIT, phone="13800138000", courier="顺丰速运", tracking_no="SF1", compartment="A-01"), GUARD)  # fmt: skip
+    call, _, _ = run_call(["2", "3#", "2#", "501#", "246810#", "2", "2"], caller="anonymous")
+    assert "parcel_item" in said(call)
 
 
 def test_V5_visitor_preauthorisation_reads_code(run_call, desk, clock):
-    call, _, _ = run_call(["3", "1", "2#", "2", "2"])
+    desk.directory.set_phone_pin(OWNER_UNIT, "13800138000", "246810", STAFF)
+    call, _, _ = run_call(["3", "1", "246810#", "2#", "2", "2"])
     [visit] = [Visit.from_doc(d) for d in docs(desk, "visit")]
     assert visit.status == "preauthorised" and visit.party_size == 2
     assert visit.valid_from.date() == clock.now.date().replace(day=clock.now.day + 1)
@@ -176,8 +197,7 @@ def test_C1_complaint_with_recording_and_severity(run_call, desk):
 
 
 def test_status_of_a_work_order(run_call, desk):
-    order = desk.create_work_order(GUARD, location=OWNER_UNIT, category="water", description="滴水",
-                                   contact_name="张三", contact_phone="13800138000")  # fmt: skip
+    order = desk.repairs.report(RepairRequest(location=OWNER_UNIT, category="water", description="滴水", contact_name="张三", contact_phone="13800138000"), GUARD)  # fmt: skip
     call, _, _ = run_call(["5", order.number + "#", "2"])
     status = next(x.text for x in call.d.state.said if x.prompt == "order_status")
     assert "已受理" in status
@@ -190,13 +210,15 @@ def test_L1_operator_at_night_is_voicemail_and_callback(run_call, desk, clock):
     assert calls(desk)[0].status == "voicemail"
 
 
-def test_L1_ordinary_repair_at_night_is_voicemail_urgent_is_taken(run_call, desk, clock):
+def test_L1_ordinary_repair_at_night_is_filed_for_the_morning_urgent_at_once(run_call, desk, clock):
+    """L1: the same as at the kiosk: the work order is filed; dispatch from 07:30."""
     clock.now = NIGHT
-    call, _, _ = run_call(["1", "1", "1", "2", "#", HANGUP])
+    call, _, _ = run_call(["1", "1", "1", "2", "#", "1", "2"])
     assert "repair_after_hours" in said(call)
-    assert docs(desk, "work_order") == []
+    [order] = [WorkOrder.from_doc(d) for d in docs(desk, "work_order")]
+    assert order.dispatch_by == local(2026, 11, 24, 9, 30) and not order.urgent
     call, _, _ = run_call(["1", "1", "1", "1", "#", "1", "2"])
-    assert len(docs(desk, "work_order")) == 1
+    assert len(docs(desk, "work_order")) == 2
 
 
 def test_L1_complaints_taken_at_night(run_call, desk, clock):
@@ -231,3 +253,13 @@ def test_answer_spoken_over_the_prompt_is_kept(menus, text_prompts):
     ch.push_event(Speech("投诉"))  # heard while the menu prompt plays
     assert d.menu("main") == "flow:complaint"
     assert d.state.path == ["main", "main~投诉"]
+
+
+def test_E1_recorded_before_a_word_and_a_second_star_does_not_break_the_call(run_call, desk):
+    """E1 (issue 14 items 1-2 on the core's operation): the record exists even if the caller
+    hangs up at once; `*` again during the emergency keeps the call in the emergency flow."""
+    call, _, _ = run_call(["*", HANGUP], caller="anonymous")
+    assert call.result.emergency and len(desk.emergencies.open()) == 1
+    call, _, _ = run_call(["*", "*", "#", HANGUP])
+    assert "error" not in said(call) and call.result.outcome == "emergency"
+    assert len(desk.emergencies.open()) == 2

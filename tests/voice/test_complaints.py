@@ -7,6 +7,7 @@ from datetime import date
 
 from desk.record_types import Complaint
 from desk.service import complaint_event_key
+from desk.services.requests import NewOwner
 from voice.fake import HANGUP, TIMEOUT
 
 NEIGHBOURS = [  # five households of building 3 (3-2-501 is the conftest owner)
@@ -24,7 +25,7 @@ def complaints(desk) -> list[Complaint]:
 
 def add_neighbours(desk) -> None:
     for unit, phone in NEIGHBOURS[1:]:
-        desk.add_owner(unit, f"业主{unit}", phone)
+        desk.directory.add_owner(NewOwner(unit, f"业主{unit}", phone))
 
 
 # 4 投诉 / 1 是业主 / 2 清洁 / 1 在本楼 / # 录音结束 / 3 一般 / 2 结束

@@ -22,7 +22,7 @@ def test_T3_call_over_capacity_is_missed_and_listed(desk, settings, resources):
     hl = Hotline(s, desk, line=None, resources=resources)
     hl.on_call(ScriptedChannel([], caller="13800138000"))
     [c] = [Call.from_doc(d) for d in desk.store.iter_days("call")]
-    assert c.status == "missed" and c in desk.callbacks()
+    assert c.status == "missed" and c in desk.calls.callbacks()
 
 
 def test_status_line_says_keys_only_without_model(settings):

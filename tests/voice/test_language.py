@@ -48,7 +48,7 @@ def test_T4_key_9_without_a_desk_phone_is_a_bilingual_voicemail_T3(run_call, des
     assert "language_voicemail" in said(call) and "language_saved" in said(call)
     assert "call you back" in text_of(call, "language_voicemail")
     [c] = calls(desk)
-    assert c.status == "voicemail" and c.purpose == "language" and c in desk.callbacks()
+    assert c.status == "voicemail" and c.purpose == "language" and c in desk.calls.callbacks()
     assert Path(c.audio_path).exists()
 
 
@@ -60,7 +60,7 @@ def test_T4_L1_key_9_at_night_is_voicemail_not_a_transfer(run_call, desk, clock)
     assert "language_after_hours" in said(call)
     assert "closed" in text_of(call, "language_after_hours")
     [c] = calls(desk)
-    assert c.status == "voicemail" and c.purpose == "language" and c in desk.callbacks()
+    assert c.status == "voicemail" and c.purpose == "language" and c in desk.calls.callbacks()
 
 
 def test_T4_unknown_speech_twice_asks_for_mandarin_then_hands_over(run_call, desk):

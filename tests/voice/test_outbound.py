@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from desk.record_types import Call
 from desk.records import Actor, Role
+from desk.services.requests import RepairRequest, VisitRequest
 from voice.fake import ScriptedChannel
 from voice.outbound import Dialer
 
@@ -14,11 +15,10 @@ NIGHT = datetime(2026, 11, 23, 22, 0)
 
 
 def done_order(desk):
-    o = desk.create_work_order(STAFF, location="3-2-501", category="water", description="滴水",
-                               contact_name="张三", contact_phone="13800138000")  # fmt: skip
+    o = desk.repairs.report(RepairRequest(location="3-2-501", category="water", description="滴水", contact_name="张三", contact_phone="13800138000"), STAFF)  # fmt: skip
     for action in ("dispatch", "accept", "arrive"):
-        desk.transition(o.number, action, STAFF)
-    return desk.complete_work_order(o.number, STAFF)
+        desk.repairs.transition(o.number, action, STAFF)
+    return desk.repairs.complete(o.number, STAFF)
 
 
 def out_calls(desk) -> list[Call]:
@@ -72,8 +72,7 @@ def test_no_answer_is_retried_after_the_interval_then_given_up(desk, menus, text
 
 def test_V2_host_accepts_visitor(desk, menus, text_prompts):
     guard = Actor(Role.GUARD, "guard", "test")
-    v = desk.register_visit(guard, host_unit="3-2-501", visitor_name="王五",
-                            id_number="11010519491231002X", purpose="拜访")  # fmt: skip
+    v = desk.visits.register(VisitRequest(host_unit="3-2-501", visitor_name="王五", id_number="11010519491231002X", purpose="拜访"), guard)  # fmt: skip
     dialer, dialled = make(desk, menus, text_prompts, [["1"]])
     assert dialer.run_once() == 1
     visit = desk.get(v.number)
@@ -84,8 +83,7 @@ def test_V2_host_accepts_visitor(desk, menus, text_prompts):
 
 def test_host_not_reached_leaves_visit_waiting(desk, menus, text_prompts):
     guard = Actor(Role.GUARD, "guard", "test")
-    v = desk.register_visit(guard, host_unit="3-2-501", visitor_name="王五",
-                            id_number="11010519491231002X", purpose="拜访")  # fmt: skip
+    v = desk.visits.register(VisitRequest(host_unit="3-2-501", visitor_name="王五", id_number="11010519491231002X", purpose="拜访"), guard)  # fmt: skip
     dialer, _ = make(desk, menus, text_prompts, [None])
     dialer.run_once()
     assert desk.get(v.number).status == "waiting_host"
@@ -108,8 +106,7 @@ def test_V2_visitor_name_is_rendered_before_the_host_is_dialled(desk, menus):
     tts = CountingTts()
     prompts = Prompts(tts, fixed={"office": "幸福家园物业客服中心"})
     guard = Actor(Role.GUARD, "guard", "test")
-    desk.register_visit(guard, host_unit="3-2-501", visitor_name="欧阳娜娜",
-                        id_number="11010519491231002X", purpose="拜访")  # fmt: skip
+    desk.visits.register(VisitRequest(host_unit="3-2-501", visitor_name="欧阳娜娜", id_number="11010519491231002X", purpose="拜访"), guard)  # fmt: skip
     rendered_at_dial = []
 
     def dial(number):

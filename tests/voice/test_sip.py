@@ -11,6 +11,7 @@ import pytest
 from desk.config_hotline import HotlineSettings
 from desk.record_types import Call, FollowUp, Visit, WorkOrder
 from desk.records import Actor, Role
+from desk.services.requests import RepairRequest, VisitRequest
 from voice import baresip as bs
 from voice import sip
 
@@ -91,13 +92,12 @@ def _path(hotline, ch) -> list[str]:
 
 
 def test_R5_follow_up_answered_by_baresip_records_rating(line, hotline, desk, tmp_path):
-    order = desk.create_work_order(GUARD, location="3-2-501", category="water", description="滴水",
-                                   contact_name="张三", contact_phone="13800138000")  # fmt: skip
+    order = desk.repairs.report(RepairRequest(location="3-2-501", category="water", description="滴水", contact_name="张三", contact_phone="13800138000"), GUARD)  # fmt: skip
     staff = Actor(Role.STAFF, "staff", "test")
     for action in ("dispatch", "accept", "arrive"):
-        desk.transition(order.number, action, staff)
-    desk.complete_work_order(order.number, staff)
-    assert [r.number for r in desk.follow_ups_due()] == [order.number]
+        desk.repairs.transition(order.number, action, staff)
+    desk.repairs.complete(order.number, staff)
+    assert [r.number for r in desk.follow_ups.due()] == [order.number]
     with bs.Baresip(5562, 5572, user="13800138000", auto_answer=True, workdir=tmp_path / "bs") as b:
         import threading
 
@@ -117,8 +117,7 @@ def test_R5_follow_up_answered_by_baresip_records_rating(line, hotline, desk, tm
 
 
 def test_V2_host_declines_by_key(line, hotline, desk, tmp_path):
-    visit = desk.register_visit(GUARD, host_unit="3-2-501", visitor_name="王五",
-                                id_number="11010519491231002X", purpose="拜访")  # fmt: skip
+    visit = desk.visits.register(VisitRequest(host_unit="3-2-501", visitor_name="王五", id_number="11010519491231002X", purpose="拜访"), GUARD)  # fmt: skip
     if visit.status != "waiting_host":
         pytest.skip(f"visit starts as {visit.status}")
     with bs.Baresip(5562, 5572, user="13800138000", auto_answer=True, workdir=tmp_path / "bs") as b:

@@ -1,0 +1,105 @@
+"""Calls and callbacks (T1-T5) and follow-up calls' ratings (R5, C4, S1)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from desk.record_types import Call, Complaint, FollowUp, Satisfaction, WorkOrder
+from desk.records import Actor, Kind, Record
+from desk.services.base import Core, NotFound
+from desk.services.requests import CallLog, ComplaintRequest, fields_of
+
+if TYPE_CHECKING:
+    from desk.service import Desk
+
+log = logging.getLogger(__name__)
+
+
+class Calls:
+    """Every call in or out is a record; missed ones go on the callback list (T3)."""
+
+    def __init__(self, core: Core, desk: Desk) -> None:
+        self.core = core
+        self.desk = desk
+
+    def record(self, req: CallLog, actor: Actor) -> Call:
+        def build(number: str, now: datetime) -> Call:
+            return Call(number=number, created_at=now, **fields_of(req))
+
+        return self.core.create(Kind.CALL, actor, build)
+
+    def callbacks(self) -> list[Call]:
+        """T3: missed and abandoned calls not yet called back (last 7 days)."""
+        first = self.core.now().date() - timedelta(days=7)
+        calls = [Call.from_doc(d) for d in self.core.store.iter_days("call", first)]
+        return [
+            c
+            for c in calls
+            if c.status in ("missed", "abandoned", "voicemail") and not c.callback_done
+        ]
+
+    def called_back(self, number: str, actor: Actor, note: str = "已回电") -> Call:
+        """T3: staff called the caller back; the call leaves the callback list."""
+        self.core.require(number, Call)
+        updated = self.core.amend(number, actor, note, callback_done=True)
+        assert isinstance(updated, Call)
+        return updated
+
+    def outbound(self, purpose: str, days: int = 3) -> list[Call]:
+        """The outbound attempts made for ``purpose`` in the last days (host:…, follow_up:…)."""
+        first = self.core.now().date() - timedelta(days=days)
+        docs = self.core.store.iter_days("call", first)
+        return [
+            Call.from_doc(d)
+            for d in docs
+            if d.get("direction") == "out" and d.get("purpose") == purpose
+        ]
+
+
+class FollowUps:
+    """R5, C4, S1: a rating; not satisfied reopens the order / opens a new complaint."""
+
+    def __init__(self, core: Core, desk: Desk) -> None:
+        self.core = core
+        self.desk = desk
+
+    def record(self, target: str, satisfaction: str | Satisfaction, actor: Actor,
+               comment: str = "", channel: str = "hotline") -> FollowUp:  # fmt: skip
+        core = self.core
+        level = Satisfaction(satisfaction)
+        record = core.get(target)
+        if not isinstance(record, WorkOrder | Complaint):
+            raise NotFound(f"没有找到编号为 {target} 的工单或投诉")
+
+        def build(number: str, now: datetime) -> FollowUp:
+            return FollowUp(number=number, created_at=now, status="done", target=target, channel=channel,
+                            satisfaction=level.value, comment=comment, by=actor.name)  # fmt: skip
+
+        follow = core.create(Kind.FOLLOW_UP, actor, build)
+        note = f"回访：{level.value}"
+        if isinstance(record, WorkOrder):
+            if level.satisfied:
+                core.transition(
+                    WorkOrder, target, "follow_up", actor, note, satisfaction=level.value
+                )
+            else:
+                core.transition(WorkOrder, target, "reopen", actor, note, satisfaction=level.value,
+                                reopen_count=record.reopen_count + 1, follow_up_by=None)  # fmt: skip
+        else:
+            core.transition(Complaint, target, "follow_up", actor, note, satisfaction=level.value)
+            if not level.satisfied:
+                self.desk.complaints.file(
+                    ComplaintRequest(channel="hotline" if channel == "hotline" else "desk", name=record.name,
+                                     unit=record.unit, phone=record.phone, category=record.category,
+                                     content=f"对投诉 {target} 的处理不满意：{comment or record.content}"),
+                    actor,
+                )  # fmt: skip
+        return follow
+
+    def due(self) -> list[Record]:
+        """Work orders done and complaints resolved that still need their follow-up call."""
+        orders = [w for w in self.desk.repairs.open() if w.status == "done"]
+        complaints = [c for c in self.desk.complaints.open() if c.status == "resolved"]
+        return [*orders, *complaints]
