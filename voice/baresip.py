@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import shutil
 import socket
 import subprocess
@@ -25,6 +26,30 @@ DIGIT_PACE_S = 0.35
 
 def available() -> bool:
     return shutil.which("baresip") is not None
+
+
+def free_port(span: int = 2, host: str = "127.0.0.1") -> int:
+    """A port p with p..p+span-1 free for UDP and TCP on ``host`` (tests run side by side)."""
+    for _ in range(200):
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.bind((host, 0))
+            base = s.getsockname()[1]
+        if base + span >= 65535:
+            continue
+        held = []
+        try:
+            for p in range(base, base + span):
+                for kind in (socket.SOCK_DGRAM, socket.SOCK_STREAM):
+                    t = socket.socket(socket.AF_INET, kind)
+                    held.append(t)
+                    t.bind((host, p))
+            return base
+        except OSError:
+            continue
+        finally:
+            for t in held:
+                t.close()
+    raise RuntimeError("no free port range")
 
 
 def write_wav(path: Path, pcm: np.ndarray, rate: int = 8000) -> Path:
@@ -54,7 +79,12 @@ class Baresip:
         user: str = "caller",
         auto_answer: bool = False,
         workdir: Path | None = None,
+        host: str = "127.0.0.1",
+        auth: tuple[str, str] | None = None,
     ):
+        self.host = host
+        self.auth = auth
+        """(user, password) for SIP digest, or None."""
         self.sip_port = sip_port
         self.ctrl_port = ctrl_port
         self.user = user
@@ -73,7 +103,7 @@ class Baresip:
         (self.dir / "config").write_text(
             "\n".join(
                 [
-                    f"sip_listen 127.0.0.1:{self.sip_port}",
+                    f"sip_listen {self.host}:{self.sip_port}",
                     "audio_player alsa,null",
                     f"audio_source aufile,{self.wav}",
                     "ausrc_srate 8000",
@@ -93,14 +123,16 @@ class Baresip:
             )
         )
         answer = ";answermode=auto" if self.auto_answer else ""
+        auth = f";auth_user={self.auth[0]};auth_pass={self.auth[1]}" if self.auth else ""
         (self.dir / "accounts").write_text(
-            f"<sip:{self.user}@127.0.0.1:{self.sip_port}>;regint=0{answer}\n"
+            f"<sip:{self.user}@{self.host}:{self.sip_port}>;regint=0{answer}{auth}\n"
         )
 
     def start(self) -> Baresip:
         self._write_config()
         self.proc = subprocess.Popen(
-            ["baresip", "-f", str(self.dir), "-n", "127.0.0.1"],
+            ["baresip", "-f", str(self.dir), "-n", self.host]
+            + (["-s"] if os.environ.get("BARESIP_TRACE") else []),
             stdin=subprocess.DEVNULL,
             stdout=open(self.dir / "stdout.log", "wb"),  # noqa: SIM115
             stderr=subprocess.STDOUT,

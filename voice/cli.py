@@ -112,14 +112,14 @@ def cmd_hotline(args: argparse.Namespace, settings: Settings) -> int:
             line.wait()
             hotline.stop()
             return 0
-        from voice.sip import SipConfig, SipLine, available
+        from voice.hotline import sip_config
+        from voice.sip import SipLine, available
 
         if not available():
             print("pjsua2 未安装，无法启动 SIP 线路 (pip install pjsua2-python)")
             return 2
         h = settings.hotline
-        line = SipLine(SipConfig(bind=h.sip_bind, port=h.sip_port, public=h.sip_public, user=h.sip_user,
-                                 out_user=h.out_user, out_port=h.out_port, rtp_port=h.rtp_port))  # fmt: skip
+        line = SipLine(sip_config(h))
         hotline = Hotline(settings, desk, line, resources)
         hotline.start(dialer=not args.no_dialer)
         children = [_spawn_worker(args, settings, k) for k in range(1, max(1, args.workers))]
