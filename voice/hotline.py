@@ -122,6 +122,8 @@ def sip_config(
         auth_user=h.sip_auth_user,
         auth_realm=h.sip_auth_realm,
         auth_ha1=h.sip_auth_ha1,
+        # behind kamailio a full worker answers 486 and kamailio tries the next one
+        max_inbound=h.max_calls if (proxies or h.sip_proxies) else 0,
     )
     return SipConfig(bind=h.sip_bind, port=port or h.sip_port, public=h.sip_public, user=h.sip_user,
                      out_user=h.out_user, out_port=h.out_port, rtp_port=rtp_port or h.rtp_port,

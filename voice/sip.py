@@ -343,7 +343,8 @@ class SipLine:
     def _on_incoming(self, acc: Any, call_id: int, src: str = "", msg: str = "") -> None:
         call = _Call(self, acc, call_id)
         ci = call.getInfo()
-        verdict = self.guard.decide(src, msg)
+        inbound = sum(1 for c in self._calls.values() if c.channel and c.channel.direction == "in")
+        verdict = self.guard.decide(src, msg, inbound)
         if verdict.code != 200:
             self._refuse(call, call_id, verdict.code, verdict.source, verdict.reason, ci.remoteUri)
             return

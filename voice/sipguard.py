@@ -20,6 +20,8 @@ log = logging.getLogger(__name__)
 
 LOOPBACK = ("127.0.0.0/8", "::1/128")
 SOURCE_HEADER = "X-Reception-Source"
+OVERFLOW_HEADER = "X-Reception-Overflow"
+"""Set by the front proxy when every worker is full: answer anyway and say 线路繁忙 (T3)."""
 """Header the front proxy (kamailio) sets to the address it received the INVITE from."""
 NONCE_TTL_S = 120.0
 
@@ -34,6 +36,9 @@ class GuardConfig:
     """Answered INVITEs from one source still waiting for their ACK; more get 486."""
     ack_timeout_s: float = 4.0
     """An answered call without ACK after this long is dropped (real callers ACK in ms)."""
+    max_inbound: int = 0
+    """Inbound calls at once; more get 486 so the front proxy tries the next worker
+    (0: no limit here, the hotline itself says 线路繁忙)."""
     auth_user: str = ""
     """SIP digest user the gateway must authenticate as; empty: no digest."""
     auth_realm: str = "reception"
@@ -166,16 +171,19 @@ class Guard:
         self._proxies = networks(self.cfg.proxies)
         self._pending: dict[int, tuple[str, float]] = {}
 
+    def from_proxy(self, src_address: str) -> bool:
+        return bool(self._proxies) and in_networks(host_of(src_address), self._proxies)
+
     def source(self, src_address: str, msg: str) -> str:
         """The caller's address: the packet's, or the proxy's X-Reception-Source header."""
-        host = host_of(src_address)
-        if self._proxies and in_networks(host, self._proxies):
+        if self.from_proxy(src_address):
             real = header(msg, SOURCE_HEADER)
             if real:
                 return host_of(real)
-        return host
+        return host_of(src_address)
 
-    def decide(self, src_address: str, msg: str) -> Verdict:
+    def decide(self, src_address: str, msg: str, active: int = 0) -> Verdict:
+        """``active``: inbound calls in progress on this line."""
         src = self.source(src_address, msg)
         if not in_networks(src, self._allowed):
             return Verdict(403, src, "source not in [hotline] allowed_sources")
@@ -185,6 +193,9 @@ class Guard:
                 return Verdict(401, src, "no credentials")
             if not digest_ok(self.cfg, "INVITE", auth):
                 return Verdict(403, src, "wrong digest credentials")
+        overflow = self.from_proxy(src_address) and bool(header(msg, OVERFLOW_HEADER))
+        if self.cfg.max_inbound and active >= self.cfg.max_inbound and not overflow:
+            return Verdict(486, src, f"all {active} lines of this worker busy")
         waiting = sum(1 for s, _ in self._pending.values() if s == src)
         if waiting >= self.cfg.max_pending_per_source:
             return Verdict(486, src, f"{waiting} unacknowledged calls from this source")
