@@ -45,6 +45,7 @@ APT_PACKAGES=(
   espeak-ng libespeak-ng1 libportaudio2 sox
   fonts-noto-cjk
   baresip socat
+  kamailio
 )
 
 need_apt=()
@@ -82,7 +83,7 @@ if [ "$SYSTEMD" -eq 1 ]; then
       "put the checkout where it can read it (e.g. /opt/reception)" >&2
     exit 1
   fi
-  units=(reception-hotline.service reception-kiosk.service reception-sim.service)
+  units=(reception-kamailio.service reception-hotline.service reception-kiosk.service reception-sim.service)
   changed=0
   for u in "${units[@]}"; do
     tmp=$(mktemp)
@@ -95,10 +96,14 @@ if [ "$SYSTEMD" -eq 1 ]; then
   done
   [ "$changed" -eq 0 ] || $SUDO systemctl daemon-reload
   [ "$SIM" -eq 0 ] || $SUDO systemctl enable --now reception-sim.service
+  # kamailio fronts the hotline workers with our config: the package's own unit (stock
+  # config on 5060) stays off
+  $SUDO systemctl disable --now kamailio.service 2>/dev/null || true
+  $SUDO systemctl enable --now reception-kamailio.service
   $SUDO systemctl enable --now reception-hotline.service
   # the kiosk needs the X session of the auto-login user: it starts with graphical.target
   $SUDO systemctl enable reception-kiosk.service
-  [ "$changed" -eq 0 ] || $SUDO systemctl try-restart reception-hotline.service reception-kiosk.service
+  [ "$changed" -eq 0 ] || $SUDO systemctl try-restart reception-kamailio.service reception-hotline.service reception-kiosk.service
   echo "install: systemd units enabled (data $DATA_SYSTEMD, config /etc/reception/reception.toml)"
 fi
 

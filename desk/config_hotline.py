@@ -40,6 +40,9 @@ class HotlineSettings:
     dispatcher spreads calls over the workers), "external" (kamailio runs as its own service,
     deploy/systemd/reception-kamailio.service), "none" (the hotline itself; worker k on
     sip_port + 10*k), "auto" (kamailio when installed, else none)."""
+    workers: int = 1
+    """Hotline worker processes (`reception hotline --workers N` overrides): the pjsua2
+    wheel holds 4 calls a process, each worker serves max_calls callers."""
     worker_port: int = 5100
     """First worker port behind kamailio: worker k listens on worker_port + 10*k
     (on sip_bind; the outbound account of worker 0 uses worker_port + 2)."""

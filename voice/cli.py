@@ -23,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--port", type=int, default=0, help="SIP UDP port (overrides [hotline] sip_port)"
     )
     p.add_argument("--no-dialer", action="store_true", help="do not place outbound calls")
-    p.add_argument("--workers", type=int, default=1,
+    p.add_argument("--workers", type=int, default=0,
                    help="SIP worker processes (3 callers each) behind kamailio on sip_port "
                         "(worker k on worker_port + 10*k); without kamailio on sip_port + 10*k")  # fmt: skip
     p.add_argument("--rtp-port", type=int, default=0, help=argparse.SUPPRESS)
@@ -68,7 +68,9 @@ def cmd_hotline(args: argparse.Namespace, settings: Settings) -> int:
     if args.kamailio_config:
         from voice.workers import write_kamailio_config
 
-        path = write_kamailio_config(settings, args.workers, args.kamailio_config)
+        path = write_kamailio_config(
+            settings, args.workers or settings.hotline.workers, args.kamailio_config
+        )
         print(f"kamailio 配置已写入: {path}")
         return 0
     if args.port or args.rtp_port:
@@ -118,11 +120,12 @@ def cmd_hotline(args: argparse.Namespace, settings: Settings) -> int:
             return 2
         h = settings.hotline
         try:
-            front = "none" if args.behind_proxy else wk.choose_front(h, args.workers, args.front)
+            n = 1 if args.behind_proxy else args.workers or h.workers
+            front = "none" if args.behind_proxy else wk.choose_front(h, n, args.front)
         except (ValueError, RuntimeError) as exc:
             print(f"热线前端不可用: {exc}")
             return 2
-        plan = wk.plan(h, args.workers, front)
+        plan = wk.plan(h, n, front)
         behind = args.behind_proxy or front != "none"
         own = wk.worker_settings(settings, plan.ports[0], h.rtp_port, behind)
         line = SipLine(sip_config(own.hotline))

@@ -87,7 +87,7 @@ def spawn(settings: Settings, port: int, rtp_port: int, behind_proxy: bool) -> s
     argv = [sys.executable, "-m", "desk.cli"]
     if settings.source != "<defaults>":
         argv += ["--config", settings.source]
-    argv += ["--data", str(settings.store.data_dir), "hotline", "--no-dialer",
+    argv += ["--data", str(settings.store.data_dir), "hotline", "--no-dialer", "--workers", "1",
              "--port", str(port), "--rtp-port", str(rtp_port)]  # fmt: skip
     if behind_proxy:
         argv.append("--behind-proxy")
