@@ -170,14 +170,16 @@ def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
-    """Set up the demo data if needed, then run the kiosk (or, without it, show the status)."""
+    """Set up the demo data if needed, then start the whole product (desk/launch.py): simulated
+    devices, the hotline on 127.0.0.1 with softphone instructions, the kiosk."""
     if not (settings.store.data_dir / "manifest.json").exists():
         cmd_init(argparse.Namespace(empty=False), settings)
-    parser = build_parser()
-    if "kiosk" in parser._subparsers._group_actions[0].choices:  # noqa: SLF001
-        kiosk_args = parser.parse_args(["kiosk"])
-        return int(kiosk_args.func(kiosk_args, settings) or 0)
-    return cmd_status(argparse.Namespace(limit=20), settings)
+    from desk.launch import run_demo
+
+    commands = set(build_parser()._subparsers._group_actions[0].choices)  # noqa: SLF001
+    if not commands & {"kiosk", "hotline", "sim"}:
+        return cmd_status(argparse.Namespace(limit=20), settings)
+    return run_demo(settings, commands)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -68,6 +68,38 @@ def hum(seconds: float, level: float = 3000) -> np.ndarray:
     return (sig / 2.3 * level).astype(np.int16)
 
 
+def softphone_config(directory: Path, sip_port: int = 0) -> Path:
+    """A baresip config dir for a person at this machine: sound card, keys on the terminal."""
+    directory.mkdir(parents=True, exist_ok=True)
+    port = sip_port or free_port(2)
+    (directory / "config").write_text(
+        "\n".join(
+            [
+                f"sip_listen 127.0.0.1:{port}",
+                "sip_transports udp",
+                "audio_player alsa,default",
+                "audio_source alsa,default",
+                "audio_alert alsa,default",
+                "audio_telev_pt 101",
+                "module_path /usr/lib/baresip/modules",
+                "module stdio.so",
+                "module g711.so",
+                "module alsa.so",
+                "module_app account.so",
+                "module_app menu.so",
+                "",
+            ]
+        )
+    )
+    (directory / "accounts").write_text(f"<sip:demo@127.0.0.1:{port}>;regint=0\n")
+    return directory
+
+
+def dial_command(directory: Path, uri: str) -> str:
+    """The exact command line that starts baresip with ``directory`` and dials ``uri``."""
+    return f'baresip -f {directory} -e "/dial {uri}"'
+
+
 class Baresip:
     """One baresip process with a ctrl_tcp socket speaking JSON netstrings."""
 
@@ -81,8 +113,11 @@ class Baresip:
         workdir: Path | None = None,
         host: str = "127.0.0.1",
         auth: tuple[str, str] | None = None,
+        nice: int = 0,
     ):
         self.host = host
+        self.nice = nice
+        """Nice increment (bench: the callers stand in for phones elsewhere)."""
         self.auth = auth
         """(user, password) for SIP digest, or None."""
         self.sip_port = sip_port
@@ -131,7 +166,8 @@ class Baresip:
     def start(self) -> Baresip:
         self._write_config()
         self.proc = subprocess.Popen(
-            ["baresip", "-f", str(self.dir), "-n", self.host]
+            (["nice", "-n", str(self.nice)] if self.nice else [])
+            + ["baresip", "-f", str(self.dir), "-n", self.host]
             + (["-s"] if os.environ.get("BARESIP_TRACE") else []),
             stdin=subprocess.DEVNULL,
             stdout=open(self.dir / "stdout.log", "wb"),  # noqa: SIM115

@@ -152,6 +152,8 @@ def cmd_hotline(args: argparse.Namespace, settings: Settings) -> int:
         else:
             print(f"热线已启动: {where}:{h.sip_port} ({front} kamailio) -> 工作进程端口 "
                   f"{list(plan.ports)} (Ctrl-C 退出)", flush=True)  # fmt: skip
+        if args.softphone:
+            print("\n".join(wk.softphone_lines(h, args.softphone)), flush=True)
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         try:

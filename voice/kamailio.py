@@ -108,8 +108,9 @@ def options_ping(host: str, port: int, timeout: float = 1.0) -> int:
 class Kamailio:
     """One kamailio process on ``cfg.host:cfg.port`` (tests, `reception demo`, --front kamailio)."""
 
-    def __init__(self, cfg: FrontConfig, work_dir: Path):
+    def __init__(self, cfg: FrontConfig, work_dir: Path, nice: int = 0):
         self.cfg = cfg
+        self.nice = nice
         self.dir = work_dir
         self.proc: subprocess.Popen | None = None
 
@@ -125,7 +126,8 @@ class Kamailio:
         run.mkdir(exist_ok=True)
         self.log_path = self.dir / "kamailio.log"
         self.proc = subprocess.Popen(
-            [exe, "-DD", "-E", "-f", str(path), "-m", "32", "-M", "4", "-Y", str(run)],
+            (["nice", "-n", str(self.nice)] if self.nice else [])
+            + [exe, "-DD", "-E", "-f", str(path), "-m", "32", "-M", "4", "-Y", str(run)],
             stdout=subprocess.DEVNULL,
             stderr=open(self.log_path, "wb"),  # noqa: SIM115 - kept open by the child
         )

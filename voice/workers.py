@@ -94,9 +94,27 @@ def spawn(settings: Settings, port: int, rtp_port: int, behind_proxy: bool) -> s
     return subprocess.Popen(argv)
 
 
+def softphone_lines(h: HotlineSettings, directory: Path) -> list[str]:
+    """How a person at this machine calls the hotline (printed by `reception demo`)."""
+    from voice.baresip import dial_command, softphone_config
+
+    host = h.sip_public or (h.sip_bind if h.sip_bind not in ("0.0.0.0", "::", "") else "127.0.0.1")
+    uri = f"sip:{h.sip_user}@{host}:{h.sip_port}"
+    softphone_config(directory)
+    return [
+        "用软电话拨打热线 / call the hotline from a softphone:",
+        f"  {dial_command(directory, uri)}",
+        "  (通话中在 baresip 终端直接按 0-9 * # 发送按键；按 b 挂机，q 退出)",
+        f"  其他 SIP 软电话 (Linphone, MicroSIP, Zoiper): 直接呼叫 {uri} ，编码 PCMU/PCMA，DTMF RFC 2833",
+        f"SOFTPHONE_URI {uri}",
+    ]
+
+
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--front", choices=FRONTS, default="",
                    help="what answers on sip_port: kamailio over the workers, external kamailio, none")  # fmt: skip
     p.add_argument("--behind-proxy", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--softphone", metavar="DIR", type=Path,
+                   help="write a baresip config into DIR and print how to call the hotline")  # fmt: skip
     p.add_argument("--kamailio-config", metavar="DIR", type=Path,
                    help="write kamailio's config for --workers N into DIR and exit")  # fmt: skip

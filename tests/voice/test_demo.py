@@ -1,0 +1,130 @@
+"""`reception demo` starts the whole product and says how to call the hotline (issue 14 item 14).
+
+Under Xvfb (kiosk), with the simulators and the hotline on free loopback ports; a baresip
+softphone dials the SIP URI the demo printed and its call lands in the store.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from desk.config import load_settings
+from desk.record_types import Call
+from desk.service import Desk
+from voice import baresip as bs
+from voice import sip
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not (sip.available() and bs.available()), reason="needs pjsua2 and baresip"),
+    pytest.mark.skipif(not shutil.which("Xvfb"), reason="needs Xvfb for the kiosk"),
+]
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def start_xvfb() -> tuple[subprocess.Popen, str]:
+    for n in range(140, 190):
+        if Path(f"/tmp/.X{n}-lock").exists() or Path(f"/tmp/.X11-unix/X{n}").exists():
+            continue
+        proc = subprocess.Popen(["Xvfb", f":{n}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        for _ in range(100):
+            if Path(f"/tmp/.X11-unix/X{n}").exists() or proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        if proc.poll() is None:
+            return proc, f":{n}"
+    raise RuntimeError("no free X display")
+
+
+def children_of(pid: int) -> list[int]:
+    out = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        out += [int(x) for x in (task / "children").read_text().split()]
+    return out
+
+
+def cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " ")
+    except OSError:
+        return ""
+
+
+def test_14_demo_starts_kiosk_hotline_and_devices_and_prints_the_softphone_dial_string(tmp_path):
+    xvfb, display = start_xvfb()
+    cfg = tmp_path / "reception.toml"
+    cfg.write_text(
+        "[hotline]\n"
+        f"sip_port = {bs.free_port(1)}\nworker_port = {bs.free_port(30)}\n"
+        f"rtp_port = {bs.free_port(1) // 2 * 2 - 20000}\n"
+        'tts_engine = "espeak"\ngoodbye_wait_s = 0.3\n'
+        'outbound_uri = "sip:{number}@127.0.0.1:9"\nhost_calls = false\nfollow_up_calls = false\n'
+    )
+    data = tmp_path / "data"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DISPLAY": display, "KIVY_HOME": str(tmp_path / "kivy"),
+           "KIVY_NO_ARGS": "1", "LIBGL_ALWAYS_SOFTWARE": "1", "KIVY_NO_FILELOG": "1"}  # fmt: skip
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "desk.cli", "--config", str(cfg), "--data", str(data), "demo"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT, env=env,
+    )  # fmt: skip
+    lines: list[str] = []
+    threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True).start()
+
+    def printed(pattern: str, timeout: float = 180) -> re.Match:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for ln in list(lines):
+                m = re.search(pattern, ln)
+                if m:
+                    return m
+            if proc.poll() is not None:
+                break
+            time.sleep(0.2)
+        raise AssertionError("not printed: " + pattern + "\n" + "".join(lines)[-4000:])
+
+    try:
+        cmd = printed(r'baresip -f (\S+) -e "/dial (sip:\S+)"')
+        uri = cmd.group(2)
+        assert Path(cmd.group(1), "accounts").exists() and Path(cmd.group(1), "config").exists()
+        printed("演示已启动")
+        kids = " | ".join(cmdline(p) for p in children_of(proc.pid))
+        assert " sim" in kids and " hotline " in kids and " kiosk" in kids, kids
+        time.sleep(3)  # kamailio's first probe round (when it fronts the workers)
+        with bs.Baresip(bs.free_port(2), bs.free_port(1), user="13800138000",
+                        workdir=tmp_path / "softphone") as b:  # fmt: skip
+            b.dial(uri)
+            assert b.wait_event("CALL_ESTABLISHED", 15), b.events
+            time.sleep(0.5)
+            b.keys("5")
+            b.keys("12345678901#")
+            time.sleep(1.0)
+            b.keys("2")
+            assert b.wait_event("CALL_CLOSED", 30)
+        assert all(cmdline(p) for p in children_of(proc.pid))  # everything still running
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(40)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        xvfb.terminate()
+        xvfb.wait(10)
+    assert proc.returncode is not None
+    desk = Desk.open(load_settings(cfg, data_dir=data))
+    try:
+        calls = [Call.from_doc(d) for d in desk.store.iter_days("call") if d["direction"] == "in"]
+    finally:
+        desk.close()
+    assert [c.caller for c in calls] == ["13800138000"]
