@@ -85,8 +85,9 @@ def run_demo(settings: Settings, commands: set[str], kiosk: bool | None = None) 
             softphone = settings.store.data_dir / "softphone"
             children.append(start(settings, "hotline", "hotline", "--workers", "2", "--front", "auto",
                                   "--softphone", str(softphone)))  # fmt: skip
-            if not children[-1].ready.wait(120):
-                print("热线未能在 120 秒内启动，见上面的 [hotline] 输出", flush=True)
+            hot = children[-1]
+            if not hot.ready.wait(120) or hot.proc.poll() is not None:
+                print("热线启动失败，见上面的 [hotline] 输出 (hotline did not start)", flush=True)
         want_kiosk = has_display() if kiosk is None else kiosk
         if "kiosk" in commands and want_kiosk:
             children.append(start(settings, "kiosk", "kiosk"))

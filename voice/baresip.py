@@ -68,18 +68,36 @@ def hum(seconds: float, level: float = 3000) -> np.ndarray:
     return (sig / 2.3 * level).astype(np.int16)
 
 
+def has_sound_card() -> bool:
+    try:
+        cards = Path("/proc/asound/cards").read_text()
+    except OSError:
+        return False
+    return bool(cards.strip()) and "no soundcards" not in cards
+
+
 def softphone_config(directory: Path, sip_port: int = 0) -> Path:
-    """A baresip config dir for a person at this machine: sound card, keys on the terminal."""
+    """A baresip config dir for a person at this machine: sound card, keys on the terminal.
+
+    Without a sound card the caller hears nothing and sends a quiet hum, but keys work."""
     directory.mkdir(parents=True, exist_ok=True)
     port = sip_port or free_port(2)
+    if has_sound_card():
+        audio = [
+            "audio_player alsa,default",
+            "audio_source alsa,default",
+            "audio_alert alsa,default",
+        ]
+    else:
+        wav = write_wav(directory / "no-sound-card.wav", hum(1800, level=300))
+        audio = ["audio_player alsa,null", f"audio_source aufile,{wav}", "ausrc_srate 8000",
+                 "auplay_srate 8000", "module aufile.so"]  # fmt: skip
     (directory / "config").write_text(
         "\n".join(
             [
                 f"sip_listen 127.0.0.1:{port}",
                 "sip_transports udp",
-                "audio_player alsa,default",
-                "audio_source alsa,default",
-                "audio_alert alsa,default",
+                *audio,
                 "audio_telev_pt 101",
                 "module_path /usr/lib/baresip/modules",
                 "module stdio.so",

@@ -146,14 +146,17 @@ def cmd_hotline(args: argparse.Namespace, settings: Settings) -> int:
                 for child in children:
                     child.terminate()
                 return 2
-        where = f"sip:{h.sip_user}@{h.sip_public or h.sip_bind}"
-        if front == "none":
-            print(f"热线已启动: {where} 端口 {list(plan.ports)} (Ctrl-C 退出)", flush=True)
-        else:
-            print(f"热线已启动: {where}:{h.sip_port} ({front} kamailio) -> 工作进程端口 "
-                  f"{list(plan.ports)} (Ctrl-C 退出)", flush=True)  # fmt: skip
         if args.softphone:
             print("\n".join(wk.softphone_lines(h, args.softphone)), flush=True)
+        where = f"sip:{h.sip_user}@{h.sip_public or h.sip_bind}"
+        if args.behind_proxy:
+            print(f"热线工作进程已启动 (kamailio 之后): 端口 {plan.ports[0]}", flush=True)
+        elif front == "none":
+            print(f"热线已启动: {where} 端口 {list(plan.ports)} (Ctrl-C 退出)", flush=True)
+        else:
+            how = "kamailio" if front == "kamailio" else "外部 kamailio 服务"
+            print(f"热线已启动: {where}:{h.sip_port} (经 {how}) -> 工作进程端口 {list(plan.ports)} (Ctrl-C 退出)",
+                  flush=True)  # fmt: skip
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         try:

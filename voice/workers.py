@@ -96,7 +96,7 @@ def spawn(settings: Settings, port: int, rtp_port: int, behind_proxy: bool) -> s
 
 def softphone_lines(h: HotlineSettings, directory: Path) -> list[str]:
     """How a person at this machine calls the hotline (printed by `reception demo`)."""
-    from voice.baresip import dial_command, softphone_config
+    from voice.baresip import dial_command, has_sound_card, softphone_config
 
     host = h.sip_public or (h.sip_bind if h.sip_bind not in ("0.0.0.0", "::", "") else "127.0.0.1")
     uri = f"sip:{h.sip_user}@{host}:{h.sip_port}"
@@ -105,8 +105,8 @@ def softphone_lines(h: HotlineSettings, directory: Path) -> list[str]:
         "用软电话拨打热线 / call the hotline from a softphone:",
         f"  {dial_command(directory, uri)}",
         "  (通话中在 baresip 终端直接按 0-9 * # 发送按键；按 b 挂机，q 退出)",
+        *([] if has_sound_card() else ["  (本机没有声卡：听不到提示音，按键照常发送)"]),
         f"  其他 SIP 软电话 (Linphone, MicroSIP, Zoiper): 直接呼叫 {uri} ，编码 PCMU/PCMA，DTMF RFC 2833",
-        f"SOFTPHONE_URI {uri}",
     ]
 
 

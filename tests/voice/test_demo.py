@@ -6,8 +6,11 @@ softphone dials the SIP URI the demo printed and its call lands in the store.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import pty
 import re
+import select
 import shutil
 import signal
 import subprocess
@@ -62,6 +65,36 @@ def cmdline(pid: int) -> str:
         return ""
 
 
+def run_on_pty(command: str, keys: list[str], settle: float) -> str:
+    """Run ``command`` on a pseudo-terminal, type ``keys`` after ``settle`` s, then q."""
+    pid, fd = pty.fork()
+    if pid == 0:  # pragma: no cover - the child
+        os.execvp("bash", ["bash", "-c", command])
+    buf = bytearray()
+
+    def read(seconds: float) -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            ready, _, _ = select.select([fd], [], [], 0.1)
+            if ready:
+                try:
+                    buf.extend(os.read(fd, 4096))
+                except OSError:
+                    return
+
+    read(settle)
+    for k in keys:
+        os.write(fd, k.encode())
+        read(1.5)
+    os.write(fd, b"q")
+    read(3)
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    os.close(fd)
+    return buf.decode(errors="replace")
+
+
 def test_14_demo_starts_kiosk_hotline_and_devices_and_prints_the_softphone_dial_string(tmp_path):
     xvfb, display = start_xvfb()
     cfg = tmp_path / "reception.toml"
@@ -96,22 +129,15 @@ def test_14_demo_starts_kiosk_hotline_and_devices_and_prints_the_softphone_dial_
 
     try:
         cmd = printed(r'baresip -f (\S+) -e "/dial (sip:\S+)"')
-        uri = cmd.group(2)
+        assert cmd.group(2).startswith("sip:ivr@127.0.0.1:")  # the hotline on loopback
         assert Path(cmd.group(1), "accounts").exists() and Path(cmd.group(1), "config").exists()
         printed("演示已启动")
         kids = " | ".join(cmdline(p) for p in children_of(proc.pid))
         assert " sim" in kids and " hotline " in kids and " kiosk" in kids, kids
         time.sleep(3)  # kamailio's first probe round (when it fronts the workers)
-        with bs.Baresip(bs.free_port(2), bs.free_port(1), user="13800138000",
-                        workdir=tmp_path / "softphone") as b:  # fmt: skip
-            b.dial(uri)
-            assert b.wait_event("CALL_ESTABLISHED", 15), b.events
-            time.sleep(0.5)
-            b.keys("5")
-            b.keys("12345678901#")
-            time.sleep(1.0)
-            b.keys("2")
-            assert b.wait_event("CALL_CLOSED", 30)
+        # the exact command the demo printed, on a terminal as a person would type it
+        out = run_on_pty(cmd.group(0), keys=["5", "1"], settle=4.0)
+        assert "send DTMF digit: '5'" in out and "terminated" in out, out[-2000:]
         assert all(cmdline(p) for p in children_of(proc.pid))  # everything still running
     finally:
         proc.send_signal(signal.SIGTERM)
@@ -127,4 +153,5 @@ def test_14_demo_starts_kiosk_hotline_and_devices_and_prints_the_softphone_dial_
         calls = [Call.from_doc(d) for d in desk.store.iter_days("call") if d["direction"] == "in"]
     finally:
         desk.close()
-    assert [c.caller for c in calls] == ["13800138000"]
+    assert [c.caller for c in calls] == ["demo"]
+    assert "main=5" in calls[0].menu_path
