@@ -65,7 +65,7 @@ def cmd_hotline(args: argparse.Namespace, settings: Settings) -> int:
             return 1
         print(f"模型已安装: {path}")
         return 0
-    if args.kamailio_config:
+    if getattr(args, "kamailio_config", None):
         from voice.workers import write_kamailio_config
 
         path = write_kamailio_config(
@@ -120,13 +120,14 @@ def cmd_hotline(args: argparse.Namespace, settings: Settings) -> int:
             return 2
         h = settings.hotline
         try:
-            n = 1 if args.behind_proxy else args.workers or h.workers
-            front = "none" if args.behind_proxy else wk.choose_front(h, n, args.front)
+            behind_proxy = getattr(args, "behind_proxy", False)
+            n = 1 if behind_proxy else getattr(args, "workers", 0) or h.workers
+            front = "none" if behind_proxy else wk.choose_front(h, n, getattr(args, "front", ""))
         except (ValueError, RuntimeError) as exc:
             print(f"热线前端不可用: {exc}")
             return 2
         plan = wk.plan(h, n, front)
-        behind = args.behind_proxy or front != "none"
+        behind = behind_proxy or front != "none"
         own = wk.worker_settings(settings, plan.ports[0], h.rtp_port, behind)
         line = SipLine(sip_config(own.hotline))
         hotline = Hotline(own, desk, line, resources)
@@ -146,10 +147,10 @@ def cmd_hotline(args: argparse.Namespace, settings: Settings) -> int:
                 for child in children:
                     child.terminate()
                 return 2
-        if args.softphone:
+        if getattr(args, "softphone", None):
             print("\n".join(wk.softphone_lines(h, args.softphone)), flush=True)
         where = f"sip:{h.sip_user}@{h.sip_public or h.sip_bind}"
-        if args.behind_proxy:
+        if behind_proxy:
             print(f"热线工作进程已启动 (kamailio 之后): 端口 {plan.ports[0]}", flush=True)
         elif front == "none":
             print(f"热线已启动: {where} 端口 {list(plan.ports)} (Ctrl-C 退出)", flush=True)

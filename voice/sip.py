@@ -196,7 +196,11 @@ class SipLine:
         self._thread.start()
         self._ready.wait(10)
         if self._start_error:
-            raise RuntimeError(f"SIP start failed: {self._start_error}") from self._start_error
+            err = self._start_error
+            detail = str(err) or getattr(err, "reason", "") or type(err).__name__
+            raise RuntimeError(
+                f"SIP start failed on {self.config.bind}:{self.config.port}: {detail}"
+            ) from err
 
     def set_handler(self, on_call: Callable[[Channel], None]) -> None:
         """Replace the inbound call handler of a running line."""
@@ -243,6 +247,14 @@ class SipLine:
         except BaseException as exc:  # noqa: BLE001
             log.exception("SIP init failed")
             self._start_error = exc
+            # destroy the library on this (registered) thread: left to the garbage
+            # collector elsewhere, pjlib aborts the process ("unknown/external thread")
+            if self.ep is not None:
+                try:
+                    self.ep.libDestroy()
+                except Exception:  # noqa: BLE001
+                    log.debug("libDestroy after a failed start failed", exc_info=True)
+                self.ep = None
             self._ready.set()
             return
         self._ready.set()
