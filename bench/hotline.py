@@ -46,12 +46,21 @@ class Probe:
     def __init__(self) -> None:
         self.sent: list[float] = []
         self.started: list[float] = []
+        self.received: list[float] = []
+        """When the worker got each digit from the line (RFC 4733)."""
 
 
 def handler(resources, probes: dict[str, Probe], channels: list):
     def on_call(ch) -> None:
         probe = probes.setdefault(ch.caller, Probe())
         ch.on_prompt_start = probe.started.append
+        push = ch.push_dtmf
+
+        def received(digit: str, source: str = "rfc4733") -> None:
+            probe.received.append(time.monotonic())
+            push(digit, source)
+
+        ch.push_dtmf = received
         channels.append(ch)
         d = Dialog(ch, resources.prompts, resources.menus)
         try:
@@ -101,6 +110,7 @@ def serve(port: int, rtp: int, report: Path, nice: int = 0, proxy: bool = False)
     cpu = (time.process_time() - cpu0) / (time.monotonic() - w0)
     doc = {
         "started": {k: p.started for k, p in probes.items()},
+        "received": {k: p.received for k, p in probes.items()},
         "late": sum(ch.late_frames for ch in channels),
         "max_gap": max((ch.max_gap for ch in channels), default=0.0),
         "frames": sum(int((time.monotonic() - ch.started) / 0.02) for ch in channels),
@@ -276,6 +286,7 @@ def run_front(n: int, keys: int, tmp: Path, nice: int, workers: int, extra: int)
             proc.wait(20)
         kam.stop()
     lat: list[float] = []
+    line_lat: list[float] = []
     late = frames = 0
     cpu = max_gap = 0.0
     served: dict[str, int] = {}
@@ -292,15 +303,17 @@ def run_front(n: int, keys: int, tmp: Path, nice: int, workers: int, extra: int)
             served[user] = w
             probe = Probe()
             probe.sent, probe.started = sent.get(user, []), started
-            got = latencies(probe)
-            lat += got
+            lat += latencies(probe)
+            on_line = Probe()
+            on_line.sent, on_line.started = doc["received"].get(user, []), started
+            line_lat += latencies(on_line)
             after_kill[user] = sum(1 for t in started if t > killed["t"] + 0.2)
     first = {b.user for b in callers}
     lost = sorted(first - set(served))
     kept_going = [u for u in first & set(served) if after_kill.get(u, 0) > 0]
     new_served = {b.user: served.get(b.user) for b in late_callers}
     return {
-        "lat": lat, "late": late, "frames": frames, "cpu": cpu, "max_gap": max_gap,
+        "lat": lat, "line_lat": line_lat, "late": late, "frames": frames, "cpu": cpu, "max_gap": max_gap,
         "established": len(up), "setup_s": setup_s, "lost": lost,
         "kept_going": len(kept_going), "survivors": len(first & set(served)),
         "new_served": new_served, "killed": killed["worker"], "workers": workers,
@@ -398,6 +411,13 @@ def main_front(args: argparse.Namespace) -> int:
         f"late frames (>= 1 period late) {r['late']} of ~{r['frames']}, longest gap {r['max_gap'] * 1000:.0f} ms; "
         f"workers' CPU {r['cpu'] * 100:.0f}% of one core"
     )
+    ll = r["line_lat"]
+    if ll:
+        print(
+            f"  of which in the hotline (digit received by the worker -> first prompt sample): median "
+            f"{statistics.median(ll):.0f} ms, p95 {np.percentile(ll, 95):.0f} ms, p99 {np.percentile(ll, 99):.0f} ms, "
+            f"max {max(ll):.0f} ms, n={len(ll)}; the rest is baresip (the test caller) sending the key"
+        )  # fmt: skip
     placed = sum(1 for w in r["new_served"].values() if w is not None)
     print(
         f"worker {r['killed']} killed mid-test: {len(r['lost'])} calls lost (its own), "
