@@ -43,6 +43,10 @@ class HotlineSettings:
     workers: int = 1
     """Hotline worker processes (`reception hotline --workers N` overrides): the pjsua2
     wheel holds 4 calls a process, each worker serves max_calls callers."""
+    remote_workers: tuple[str, ...] = ()
+    """Hotline workers on other machines ("host:port"), dispatched by kamailio besides the
+    local ones (run there: `reception hotline --front external`, with this kamailio's
+    address in their sip_proxies)."""
     worker_port: int = 5100
     """First worker port behind kamailio: worker k listens on worker_port + 10*k
     (on sip_bind; the outbound account of worker 0 uses worker_port + 2)."""

@@ -68,9 +68,8 @@ def front_config(settings: Settings, p: Plan):  # noqa: ANN201 - voice.kamailio.
 
     h = settings.hotline
     allowed = sip_config(h).guard.allowed_sources
-    return FrontConfig(
-        h.sip_bind, h.sip_port, tuple(f"{h.sip_bind}:{port}" for port in p.ports), allowed
-    )
+    local = tuple(f"{h.sip_bind}:{port}" for port in p.ports)
+    return FrontConfig(h.sip_bind, h.sip_port, local + tuple(h.remote_workers), allowed)
 
 
 def write_kamailio_config(settings: Settings, workers: int, out_dir: Path) -> Path:

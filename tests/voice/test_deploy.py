@@ -98,7 +98,8 @@ def test_kamailio_config_command_writes_a_config_kamailio_accepts(tmp_path):
 
     cfg = tmp_path / "reception.toml"
     cfg.write_text('[hotline]\nsip_bind = "127.0.0.1"\nsip_port = 5080\nworkers = 3\n'
-                   'allowed_sources = ["192.168.1.20", "10.8.0.0/16"]\n')  # fmt: skip
+                   'allowed_sources = ["192.168.1.20", "10.8.0.0/16"]\n'
+                   'remote_workers = ["192.168.1.30:5100"]\n')  # fmt: skip
     out = tmp_path / "kam"
     assert (
         main(
@@ -116,7 +117,7 @@ def test_kamailio_config_command_writes_a_config_kamailio_accepts(tmp_path):
     )
     targets = (out / "dispatcher.list").read_text()
     assert [ln.split()[1] for ln in targets.splitlines() if ln[:1].isdigit()] == [
-        "sip:127.0.0.1:5100", "sip:127.0.0.1:5110", "sip:127.0.0.1:5120"
+        "sip:127.0.0.1:5100", "sip:127.0.0.1:5110", "sip:127.0.0.1:5120", "sip:192.168.1.30:5100"
     ]  # fmt: skip
     site = (out / "reception.cfg").read_text()
     assert "udp:127.0.0.1:5080" in site and "192.168.1.20/32,10.8.0.0/16" in site
