@@ -83,8 +83,9 @@ if [ "$SYSTEMD" -eq 1 ]; then
       "put the checkout where it can read it (e.g. /opt/reception)" >&2
     exit 1
   fi
-  units=(reception-kamailio.service reception-hotline.service reception-kiosk.service reception-sim.service)
+  units=(reception-hotline.service reception-kiosk.service reception-sim.service)
   changed=0
+  units+=(reception-kamailio.service)  # the SIP front: kamailio over the hotline workers
   for u in "${units[@]}"; do
     tmp=$(mktemp)
     sed "s#/opt/reception#$PWD#g" "deploy/systemd/$u" >"$tmp"
@@ -100,10 +101,11 @@ if [ "$SYSTEMD" -eq 1 ]; then
   # config on 5060) stays off
   $SUDO systemctl disable --now kamailio.service 2>/dev/null || true
   $SUDO systemctl enable --now reception-kamailio.service
+  [ "$changed" -eq 0 ] || $SUDO systemctl try-restart reception-kamailio.service
   $SUDO systemctl enable --now reception-hotline.service
   # the kiosk needs the X session of the auto-login user: it starts with graphical.target
   $SUDO systemctl enable reception-kiosk.service
-  [ "$changed" -eq 0 ] || $SUDO systemctl try-restart reception-kamailio.service reception-hotline.service reception-kiosk.service
+  [ "$changed" -eq 0 ] || $SUDO systemctl try-restart reception-hotline.service reception-kiosk.service
   echo "install: systemd units enabled (data $DATA_SYSTEMD, config /etc/reception/reception.toml)"
 fi
 
