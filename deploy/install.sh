@@ -47,6 +47,7 @@ APT_PACKAGES=(
   espeak-ng libespeak-ng1 libportaudio2 sox
   fonts-noto-cjk
   baresip socat
+  kamailio
 )
 
 need_apt=()
@@ -87,6 +88,7 @@ if [ "$SYSTEMD" -eq 1 ]; then
   units=(reception-hotline.service reception-kiosk.service reception-sim.service
          reception-backup.service reception-backup.timer)
   changed=0
+  units+=(reception-kamailio.service)  # the SIP front: kamailio over the hotline workers
   for u in "${units[@]}"; do
     tmp=$(mktemp)
     sed "s#/opt/reception#$PWD#g" "deploy/systemd/$u" >"$tmp"
@@ -98,6 +100,11 @@ if [ "$SYSTEMD" -eq 1 ]; then
   done
   [ "$changed" -eq 0 ] || $SUDO systemctl daemon-reload
   [ "$SIM" -eq 0 ] || $SUDO systemctl enable --now reception-sim.service
+  # kamailio fronts the hotline workers with our config: the package's own unit (stock
+  # config on 5060) stays off
+  $SUDO systemctl disable --now kamailio.service 2>/dev/null || true
+  $SUDO systemctl enable --now reception-kamailio.service
+  [ "$changed" -eq 0 ] || $SUDO systemctl try-restart reception-kamailio.service
   $SUDO systemctl enable --now reception-hotline.service
   # the kiosk needs the X session of the auto-login user: it starts with graphical.target
   $SUDO systemctl enable reception-kiosk.service

@@ -180,13 +180,16 @@ def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
-    """Set up the demo data if needed, then run the kiosk (or, without it, show the status)."""
+    """Set up the demo data if needed, then start the whole product (desk/launch.py): simulated
+    devices, the hotline on 127.0.0.1 with softphone instructions, the kiosk."""
     if not (settings.store.data_dir / "manifest.json").exists():
         cmd_init(argparse.Namespace(empty=False), settings)
-    for frontend in load_frontends():
-        if frontend.demo:
-            return int(frontend.demo(settings) or 0)
-    return cmd_status(argparse.Namespace(limit=20), settings)
+    from desk.launch import run_demo
+
+    commands = subcommands()
+    if not commands & {"kiosk", "hotline", "sim"}:
+        return cmd_status(argparse.Namespace(limit=20), settings)
+    return run_demo(settings, commands)
 
 
 def _lazy(module: str, name: str) -> Callable[[argparse.Namespace, Settings], int]:
@@ -198,6 +201,11 @@ def _lazy(module: str, name: str) -> Callable[[argparse.Namespace, Settings], in
     return run
 
 
+def subcommands() -> set[str]:
+    """The subcommands this install offers (a front end that is not installed adds none)."""
+    return set(build_parser().get_default("_subcommands"))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="reception", description="物业客服中心接待终端 / reception terminal"
@@ -206,6 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data", type=Path, help="data directory (overrides the config)")
     parser.add_argument("-v", "--verbose", action="store_true")
     sub = parser.add_subparsers(dest="command", required=True)
+    parser.set_defaults(_subcommands=sub.choices)
 
     p = sub.add_parser("init", help="create the data dir and the demo compound")
     p.add_argument("--empty", action="store_true", help="no demo data")

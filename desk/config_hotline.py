@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from desk.dialplan import DialPlan
 
 
 @dataclass(frozen=True)
@@ -15,6 +17,39 @@ class HotlineSettings:
     """SIP UDP port for inbound calls (point the FXO gateway or trunk here)."""
     sip_user: str = "ivr"
     """SIP user part the hotline answers as."""
+    allowed_sources: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
+    """CIDR networks whose INVITEs are answered (the FXO gateway's or trunk's addresses);
+    the host of ``outbound_uri`` (the gateway) is always added. Others get 403 Forbidden
+    and a masked log line."""
+    sip_proxies: tuple[str, ...] = ()
+    """Front proxies (kamailio) trusted to name the real source in X-Reception-Source;
+    `reception hotline --workers N` behind kamailio sets loopback here itself."""
+    max_pending_per_source: int = 2
+    """Answered calls from one source still waiting for the caller's ACK; more get 486."""
+    ack_timeout_s: float = 4.0
+    """An answered INVITE never acknowledged within this time is dropped (a real caller
+    ACKs within milliseconds): junk never holds a line nor reaches the callback list."""
+    sip_auth_user: str = ""
+    """Optional SIP digest: the user the gateway/trunk authenticates as (empty: none)."""
+    sip_auth_realm: str = "reception"
+    sip_auth_ha1: str = ""
+    """MD5 of "user:realm:password" in hex (`python -m voice.sipguard USER REALM` prints it);
+    the password itself is not stored."""
+    front: str = "auto"
+    """What answers on sip_bind:sip_port: "kamailio" (started by `reception hotline`, its
+    dispatcher spreads calls over the workers), "external" (kamailio runs as its own service,
+    deploy/systemd/reception-kamailio.service), "none" (the hotline itself; worker k on
+    sip_port + 10*k), "auto" (kamailio when installed, else none)."""
+    workers: int = 1
+    """Hotline worker processes (`reception hotline --workers N` overrides): the pjsua2
+    wheel holds 4 calls a process, each worker serves max_calls callers."""
+    remote_workers: tuple[str, ...] = ()
+    """Hotline workers on other machines ("host:port"), dispatched by kamailio besides the
+    local ones (run there: `reception hotline --front external`, with this kamailio's
+    address in their sip_proxies)."""
+    worker_port: int = 5100
+    """First worker port behind kamailio: worker k listens on worker_port + 10*k
+    (on sip_bind; the outbound account of worker 0 uses worker_port + 2)."""
     rtp_port: int = 40000
     """First RTP port; inbound calls use rtp_port.., outbound rtp_port+1000.."""
     out_user: str = "out"
@@ -23,6 +58,8 @@ class HotlineSettings:
     """UDP port of the outbound account; 0 means sip_port + 2."""
     outbound_uri: str = "sip:{number}@127.0.0.1:5060"
     """Where outbound calls go: {number} is the number dialled (gateway FXS/trunk URI)."""
+    dialplan: DialPlan = field(default_factory=DialPlan)
+    """Which numbers outbound calls may go to ([hotline.dialplan], desk/dialplan.py)."""
     operator_uri: str = ""
     """SIP URI of the staffed desk phone for transfers (人工); empty: voicemail + callback."""
     max_calls: int = 3

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import shutil
 import socket
 import subprocess
@@ -27,6 +28,30 @@ def available() -> bool:
     return shutil.which("baresip") is not None
 
 
+def free_port(span: int = 2, host: str = "127.0.0.1") -> int:
+    """A port p with p..p+span-1 free for UDP and TCP on ``host`` (tests run side by side)."""
+    for _ in range(200):
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.bind((host, 0))
+            base = s.getsockname()[1]
+        if base + span >= 65535:
+            continue
+        held = []
+        try:
+            for p in range(base, base + span):
+                for kind in (socket.SOCK_DGRAM, socket.SOCK_STREAM):
+                    t = socket.socket(socket.AF_INET, kind)
+                    held.append(t)
+                    t.bind((host, p))
+            return base
+        except OSError:
+            continue
+        finally:
+            for t in held:
+                t.close()
+    raise RuntimeError("no free port range")
+
+
 def write_wav(path: Path, pcm: np.ndarray, rate: int = 8000) -> Path:
     with wave.open(str(path), "wb") as w:
         w.setnchannels(1)
@@ -43,6 +68,56 @@ def hum(seconds: float, level: float = 3000) -> np.ndarray:
     return (sig / 2.3 * level).astype(np.int16)
 
 
+def has_sound_card() -> bool:
+    try:
+        cards = Path("/proc/asound/cards").read_text()
+    except OSError:
+        return False
+    return bool(cards.strip()) and "no soundcards" not in cards
+
+
+def softphone_config(directory: Path, sip_port: int = 0) -> Path:
+    """A baresip config dir for a person at this machine: sound card, keys on the terminal.
+
+    Without a sound card the caller hears nothing and sends a quiet hum, but keys work."""
+    directory.mkdir(parents=True, exist_ok=True)
+    port = sip_port or free_port(2)
+    if has_sound_card():
+        audio = [
+            "audio_player alsa,default",
+            "audio_source alsa,default",
+            "audio_alert alsa,default",
+        ]
+    else:
+        wav = write_wav(directory / "no-sound-card.wav", hum(1800, level=300))
+        audio = ["audio_player alsa,null", f"audio_source aufile,{wav}", "ausrc_srate 8000",
+                 "auplay_srate 8000", "module aufile.so"]  # fmt: skip
+    (directory / "config").write_text(
+        "\n".join(
+            [
+                f"sip_listen 127.0.0.1:{port}",
+                "sip_transports udp",
+                *audio,
+                "audio_telev_pt 101",
+                "module_path /usr/lib/baresip/modules",
+                "module stdio.so",
+                "module g711.so",
+                "module alsa.so",
+                "module_app account.so",
+                "module_app menu.so",
+                "",
+            ]
+        )
+    )
+    (directory / "accounts").write_text(f"<sip:demo@127.0.0.1:{port}>;regint=0\n")
+    return directory
+
+
+def dial_command(directory: Path, uri: str) -> str:
+    """The exact command line that starts baresip with ``directory`` and dials ``uri``."""
+    return f'baresip -f {directory} -e "/dial {uri}"'
+
+
 class Baresip:
     """One baresip process with a ctrl_tcp socket speaking JSON netstrings."""
 
@@ -54,7 +129,15 @@ class Baresip:
         user: str = "caller",
         auto_answer: bool = False,
         workdir: Path | None = None,
+        host: str = "127.0.0.1",
+        auth: tuple[str, str] | None = None,
+        nice: int = 0,
     ):
+        self.host = host
+        self.nice = nice
+        """Nice increment (bench: the callers stand in for phones elsewhere)."""
+        self.auth = auth
+        """(user, password) for SIP digest, or None."""
         self.sip_port = sip_port
         self.ctrl_port = ctrl_port
         self.user = user
@@ -73,7 +156,7 @@ class Baresip:
         (self.dir / "config").write_text(
             "\n".join(
                 [
-                    f"sip_listen 127.0.0.1:{self.sip_port}",
+                    f"sip_listen {self.host}:{self.sip_port}",
                     "audio_player alsa,null",
                     f"audio_source aufile,{self.wav}",
                     "ausrc_srate 8000",
@@ -93,14 +176,17 @@ class Baresip:
             )
         )
         answer = ";answermode=auto" if self.auto_answer else ""
+        auth = f";auth_user={self.auth[0]};auth_pass={self.auth[1]}" if self.auth else ""
         (self.dir / "accounts").write_text(
-            f"<sip:{self.user}@127.0.0.1:{self.sip_port}>;regint=0{answer}\n"
+            f"<sip:{self.user}@{self.host}:{self.sip_port}>;regint=0{answer}{auth}\n"
         )
 
     def start(self) -> Baresip:
         self._write_config()
         self.proc = subprocess.Popen(
-            ["baresip", "-f", str(self.dir), "-n", "127.0.0.1"],
+            (["nice", "-n", str(self.nice)] if self.nice else [])
+            + ["baresip", "-f", str(self.dir), "-n", self.host]
+            + (["-s"] if os.environ.get("BARESIP_TRACE") else []),
             stdin=subprocess.DEVNULL,
             stdout=open(self.dir / "stdout.log", "wb"),  # noqa: SIM115
             stderr=subprocess.STDOUT,

@@ -7,8 +7,6 @@ import dataclasses
 import logging
 import os
 import signal
-import subprocess
-import sys
 import threading
 
 from desk.config import Settings
@@ -25,8 +23,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--port", type=int, default=0, help="SIP UDP port (overrides [hotline] sip_port)"
     )
     p.add_argument("--no-dialer", action="store_true", help="do not place outbound calls")
-    p.add_argument("--workers", type=int, default=1,
-                   help="SIP processes (4 calls each): worker k listens on sip_port + 10*k")  # fmt: skip
+    p.add_argument("--workers", type=int, default=0,
+                   help="SIP worker processes (3 callers each) behind kamailio on sip_port "
+                        "(worker k on worker_port + 10*k); without kamailio on sip_port + 10*k")  # fmt: skip
     p.add_argument("--rtp-port", type=int, default=0, help=argparse.SUPPRESS)
     p.add_argument(
         "--render-prompts", action="store_true", help="render every prompt into the cache and exit"
@@ -37,6 +36,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--sha256", default="", help="SHA-256 of the model archive (required with --install-model)"
     )
+    from voice.workers import add_arguments
+
+    add_arguments(p)
     p.set_defaults(func=cmd_hotline)
 
 
@@ -48,17 +50,6 @@ def status_lines(settings: Settings) -> list[str]:
     model = find_model(h.vosk_model_dir, settings.store.data_dir)
     asr = f"语音识别模型 {model.name}" if model else "未安装语音识别模型，热线仅支持按键"
     return [f"热线: sip:{h.sip_user}@{h.sip_public or h.sip_bind}:{h.sip_port}；{asr}"]
-
-
-def _spawn_worker(args: argparse.Namespace, settings: Settings, k: int) -> subprocess.Popen:
-    """Worker k: the same hotline on sip_port + 10*k (the wheel holds 4 calls a process)."""
-    h = settings.hotline
-    argv = [sys.executable, "-m", "desk.cli"]
-    if settings.source != "<defaults>":
-        argv += ["--config", settings.source]
-    argv += ["--data", str(settings.store.data_dir), "hotline", "--no-dialer",
-             "--port", str(h.sip_port + 10 * k), "--rtp-port", str(h.rtp_port + 2000 * k)]  # fmt: skip
-    return subprocess.Popen(argv)
 
 
 def cmd_hotline(args: argparse.Namespace, settings: Settings) -> int:
@@ -73,6 +64,14 @@ def cmd_hotline(args: argparse.Namespace, settings: Settings) -> int:
             print(f"模型安装失败: {exc}")
             return 1
         print(f"模型已安装: {path}")
+        return 0
+    if getattr(args, "kamailio_config", None):
+        from voice.workers import write_kamailio_config
+
+        path = write_kamailio_config(
+            settings, args.workers or settings.hotline.workers, args.kamailio_config
+        )
+        print(f"kamailio 配置已写入: {path}")
         return 0
     if args.port or args.rtp_port:
         h = settings.hotline
@@ -112,21 +111,53 @@ def cmd_hotline(args: argparse.Namespace, settings: Settings) -> int:
             line.wait()
             hotline.stop()
             return 0
-        from voice.sip import SipConfig, SipLine, available
+        from voice import workers as wk
+        from voice.hotline import sip_config
+        from voice.sip import SipLine, available
 
         if not available():
             print("pjsua2 未安装，无法启动 SIP 线路 (pip install pjsua2-python)")
             return 2
         h = settings.hotline
-        line = SipLine(SipConfig(bind=h.sip_bind, port=h.sip_port, public=h.sip_public, user=h.sip_user,
-                                 out_user=h.out_user, out_port=h.out_port, rtp_port=h.rtp_port))  # fmt: skip
-        hotline = Hotline(settings, desk, line, resources)
+        try:
+            behind_proxy = getattr(args, "behind_proxy", False)
+            n = 1 if behind_proxy else getattr(args, "workers", 0) or h.workers
+            front = "none" if behind_proxy else wk.choose_front(h, n, getattr(args, "front", ""))
+        except (ValueError, RuntimeError) as exc:
+            print(f"热线前端不可用: {exc}")
+            return 2
+        plan = wk.plan(h, n, front)
+        behind = behind_proxy or front != "none"
+        own = wk.worker_settings(settings, plan.ports[0], h.rtp_port, behind)
+        line = SipLine(sip_config(own.hotline))
+        hotline = Hotline(own, desk, line, resources)
         hotline.start(dialer=not args.no_dialer)
-        children = [_spawn_worker(args, settings, k) for k in range(1, max(1, args.workers))]
-        ports = [h.sip_port + 10 * k for k in range(max(1, args.workers))]
-        print(
-            f"热线已启动: sip:{h.sip_user}@{h.sip_public or h.sip_bind} 端口 {ports} (Ctrl-C 退出)"
-        )
+        children = [wk.spawn(settings, port, h.rtp_port + 2000 * k, behind)
+                    for k, port in enumerate(plan.ports) if k]  # fmt: skip
+        proxy = None
+        if front == "kamailio":
+            from voice.kamailio import Kamailio
+
+            proxy = Kamailio(wk.front_config(settings, plan), settings.store.data_dir / "kamailio")
+            try:
+                proxy.start()
+            except RuntimeError as exc:
+                print(f"kamailio 启动失败: {exc}")
+                hotline.stop()
+                for child in children:
+                    child.terminate()
+                return 2
+        if getattr(args, "softphone", None):
+            print("\n".join(wk.softphone_lines(h, args.softphone)), flush=True)
+        where = f"sip:{h.sip_user}@{h.sip_public or h.sip_bind}"
+        if behind_proxy:
+            print(f"热线工作进程已启动 (kamailio 之后): 端口 {plan.ports[0]}", flush=True)
+        elif front == "none":
+            print(f"热线已启动: {where} 端口 {list(plan.ports)} (Ctrl-C 退出)", flush=True)
+        else:
+            how = "kamailio" if front == "kamailio" else "外部 kamailio 服务"
+            print(f"热线已启动: {where}:{h.sip_port} (经 {how}) -> 工作进程端口 {list(plan.ports)} (Ctrl-C 退出)",
+                  flush=True)  # fmt: skip
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         try:
@@ -135,6 +166,8 @@ def cmd_hotline(args: argparse.Namespace, settings: Settings) -> int:
         except KeyboardInterrupt:
             pass
         hotline.stop()
+        if proxy is not None:
+            proxy.stop()
         for child in children:
             child.terminate()
             child.wait(10)

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import logging
+import re
+import socket
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from desk.config import Settings
+from desk.config_hotline import HotlineSettings
 from desk.config_policy import PolicySettings
 from desk.records import SYSTEM
 from desk.service import Desk
@@ -21,6 +25,8 @@ from voice.line import Channel, Line
 from voice.menu import Menu, load_menus
 from voice.outbound import Dialer
 from voice.prompts import PROMPTS_DIR, Prompts
+from voice.sip import SipConfig
+from voice.sipguard import GuardConfig
 from voice.storage import hotline_dir, purge_audio
 
 log = logging.getLogger(__name__)
@@ -82,6 +88,41 @@ def load_resources(settings: Settings, desk: Desk | None = None, warm: bool = Tr
     return Resources(prompts, menus, asr, grammars, note)
 
 
+def gateway_host(h: HotlineSettings) -> str:
+    """The host of ``outbound_uri`` (the FXO gateway or trunk), '' when it has none."""
+    m = re.search(r"@\[?([0-9A-Za-z.:-]+?)\]?(?::\d+)?(?:[;>].*)?$", h.outbound_uri)
+    return m.group(1) if m else ""
+
+
+def sip_config(
+    h: HotlineSettings, port: int = 0, rtp_port: int = 0, proxies: tuple[str, ...] = ()
+) -> SipConfig:
+    """The SIP line's settings from ``[hotline]``: the allow-list holds the configured
+    sources plus the gateway of ``outbound_uri`` (9); digest and per-source limits (10)."""
+    allowed = list(h.allowed_sources)
+    gw = gateway_host(h)
+    if gw:
+        try:
+            allowed.append(str(ipaddress.ip_address(gw)))
+        except ValueError:
+            with contextlib.suppress(OSError):
+                allowed += sorted({ai[4][0] for ai in socket.getaddrinfo(gw, None)})
+    guard = GuardConfig(
+        allowed_sources=tuple(allowed),
+        proxies=tuple(proxies or h.sip_proxies),
+        max_pending_per_source=h.max_pending_per_source,
+        ack_timeout_s=h.ack_timeout_s,
+        auth_user=h.sip_auth_user,
+        auth_realm=h.sip_auth_realm,
+        auth_ha1=h.sip_auth_ha1,
+        # behind kamailio a full worker answers 486 and kamailio tries the next one
+        max_inbound=h.max_calls if (proxies or h.sip_proxies) else 0,
+    )
+    return SipConfig(bind=h.sip_bind, port=port or h.sip_port, public=h.sip_public, user=h.sip_user,
+                     out_user=h.out_user, out_port=h.out_port, rtp_port=rtp_port or h.rtp_port,
+                     guard=guard)  # fmt: skip
+
+
 class Hotline:
     """Answers calls on ``line`` with the flows, and dials out through it."""
 
@@ -105,6 +146,7 @@ class Hotline:
             retry_minutes=h.outbound_retry_minutes,
             host_calls=h.host_calls,
             follow_up_calls=h.follow_up_calls,
+            dial_plan=h.dialplan,
         )
 
     def _dial(self, number: str) -> Channel | None:

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from desk.dialplan import DEFAULT_PLAN, DialPlan, guarded
 from desk.errors import DeskError
 from desk.masking import mask_phone
 from desk.record_types import Call, Complaint, Satisfaction, Visit, WorkOrder
@@ -40,9 +41,10 @@ class Dialer:
         retry_minutes: int = 30,
         host_calls: bool = True,
         follow_up_calls: bool = True,
+        dial_plan: DialPlan = DEFAULT_PLAN,
     ):
         self.desk = desk
-        self.dial = dial
+        self.dial = guarded(dial, dial_plan)  # toll fraud: only numbers the plan allows
         self.prompts = prompts
         self.menus = menus
         self.attempts = attempts

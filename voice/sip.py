@@ -22,6 +22,8 @@ import numpy as np
 
 from voice.events import FRAME_SAMPLES, SAMPLE_RATE, CallStarted, HungUp
 from voice.line import Channel
+from voice.sipguard import Guard, GuardConfig, mask_uri
+from voice.siplog import pj_log_writer
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +53,8 @@ class SipConfig:
     """pjsua call slots (inbound + outbound). The pjsua2-python wheel accepts at most 4
     calls per process whatever is asked (seen here: the 5th INVITE gets 486); run more
     processes (`reception hotline --workers N`) for more simultaneous calls."""
+    guard: GuardConfig = GuardConfig()
+    """Who may call (allow-list, digest, per-source limits); see voice.sipguard."""
 
 
 class SipChannel(Channel):
@@ -64,6 +68,9 @@ class SipChannel(Channel):
         self._call = call
         self.port: Any = None
         self.connected = threading.Event()
+        self.source = ""
+        """The address the INVITE came from (or the proxy's X-Reception-Source)."""
+        self.flow_started = False
 
     def hangup(self) -> None:
         if self.hung_up:
@@ -132,6 +139,8 @@ if pj is not None:
             ci = self.getInfo()
             if ci.state == pj.PJSIP_INV_STATE_CONFIRMED and self.channel:
                 self.channel.connected.set()
+                if self.channel.direction == "in":
+                    self.line._on_confirmed(self)
             if ci.state == pj.PJSIP_INV_STATE_DISCONNECTED:
                 self.line._on_disconnected(self, ci.lastReason)
 
@@ -152,7 +161,7 @@ if pj is not None:
             self.inbound = inbound
 
         def onIncomingCall(self, prm: Any) -> None:
-            self.line._on_incoming(self, prm.callId)
+            self.line._on_incoming(self, prm.callId, prm.rdata.srcAddress, prm.rdata.wholeMsg)
 
 
 class SipLine:
@@ -174,6 +183,10 @@ class SipLine:
         self._start_error: BaseException | None = None
         self._dead_ports: list[Any] = []
         self.ep: Any = None
+        self.guard = Guard(self.config.guard)
+        self.rejected: list[tuple[int, str]] = []
+        """(status code, source address) of INVITEs refused or dropped (status, tests)."""
+        self._log_writer: Any = None
 
     # ---- public ------------------------------------------------------------
     def start(self, on_call: Callable[[Channel], None]) -> None:
@@ -183,7 +196,11 @@ class SipLine:
         self._thread.start()
         self._ready.wait(10)
         if self._start_error:
-            raise RuntimeError(f"SIP start failed: {self._start_error}") from self._start_error
+            err = self._start_error
+            detail = str(err) or getattr(err, "reason", "") or type(err).__name__
+            raise RuntimeError(
+                f"SIP start failed on {self.config.bind}:{self.config.port}: {detail}"
+            ) from err
 
     def set_handler(self, on_call: Callable[[Channel], None]) -> None:
         """Replace the inbound call handler of a running line."""
@@ -230,6 +247,14 @@ class SipLine:
         except BaseException as exc:  # noqa: BLE001
             log.exception("SIP init failed")
             self._start_error = exc
+            # destroy the library on this (registered) thread: left to the garbage
+            # collector elsewhere, pjlib aborts the process ("unknown/external thread")
+            if self.ep is not None:
+                try:
+                    self.ep.libDestroy()
+                except Exception:  # noqa: BLE001
+                    log.debug("libDestroy after a failed start failed", exc_info=True)
+                self.ep = None
             self._ready.set()
             return
         self._ready.set()
@@ -239,6 +264,8 @@ class SipLine:
                 # would hold the GIL and delay the media clock's frame callbacks
                 if self.ep.libHandleEvents(0) <= 0:
                     time.sleep(0.01)
+                for call_id, source in self.guard.expired():
+                    self._drop_unacknowledged(call_id, source)
                 while True:
                     try:
                         fn, args, fut = self._cmds.get_nowait()
@@ -282,6 +309,9 @@ class SipLine:
         cfg.uaConfig.maxCalls = self.config.max_calls
         cfg.logConfig.level = c.log_level
         cfg.logConfig.consoleLevel = c.log_level
+        self._log_writer = pj_log_writer()  # X1: through the masking logger, never stderr
+        cfg.logConfig.writer = self._log_writer
+        cfg.logConfig.decor = pj.PJ_LOG_HAS_SENDER | pj.PJ_LOG_HAS_INDENT
         cfg.medConfig.clockRate = SAMPLE_RATE
         cfg.medConfig.sndClockRate = SAMPLE_RATE
         cfg.medConfig.audioFramePtime = 20
@@ -322,9 +352,14 @@ class SipLine:
             log.debug("libDestroy failed", exc_info=True)
         self.ep = None
 
-    def _on_incoming(self, acc: Any, call_id: int) -> None:
+    def _on_incoming(self, acc: Any, call_id: int, src: str = "", msg: str = "") -> None:
         call = _Call(self, acc, call_id)
         ci = call.getInfo()
+        inbound = sum(1 for c in self._calls.values() if c.channel and c.channel.direction == "in")
+        verdict = self.guard.decide(src, msg, inbound)
+        if verdict.code != 200:
+            self._refuse(call, call_id, verdict.code, verdict.source, verdict.reason, ci.remoteUri)
+            return
         channel = SipChannel(
             self,
             call,
@@ -334,15 +369,60 @@ class SipLine:
             "in",
         )
         call.channel = channel
+        channel.source = verdict.source
         self._calls[call_id] = call
         prm = pj.CallOpParam()
         prm.statusCode = 200
         call.answer(prm)
+        self.guard.answered(call_id, verdict.source)
+
+    def _on_confirmed(self, call: Any) -> None:
+        """The caller's ACK arrived: only now is it a call (junk never reaches the flows)."""
+        channel = call.channel
+        self.guard.confirmed(call.getId())
+        if channel is None or channel.flow_started:
+            return
+        channel.flow_started = True
         channel.push_event(CallStarted(channel.call_id, channel.caller, channel.callee, "in"))
         if self._on_call:
             threading.Thread(
                 target=self._run_call, args=(channel,), name=channel.call_id, daemon=True
             ).start()
+
+    def _refuse(
+        self, call: Any, call_id: int, code: int, source: str, reason: str, remote: str
+    ) -> None:
+        log.warning(
+            "INVITE from %s (%s) refused with %d: %s", source, mask_uri(remote), code, reason
+        )
+        self.rejected.append((code, source))
+        del self.rejected[:-256]
+        self._calls[call_id] = call  # until pjsua reports it disconnected
+        prm = pj.CallOpParam()
+        prm.statusCode = code
+        if code == 401:
+            from voice.sipguard import challenge
+
+            hdr = pj.SipHeader()
+            hdr.hName = "WWW-Authenticate"
+            hdr.hValue = challenge(self.guard.cfg)
+            prm.txOption.headers.append(hdr)
+        try:  # answer(), not hangup(): pjsua keeps answer headers across its async media set-up
+            call.answer(prm)
+        except Exception:  # noqa: BLE001 - the far end may already be gone
+            log.debug("refusing call %d failed", call_id, exc_info=True)
+
+    def _drop_unacknowledged(self, call_id: int, source: str) -> None:
+        call = self._calls.get(call_id)
+        channel = call.channel if call is not None else None
+        if channel is None or channel.flow_started:
+            return
+        log.warning("call from %s (%s) never acknowledged: dropped, not put on the callback list",
+                    source, mask_uri(f"sip:{channel.caller}@"))  # fmt: skip
+        self.rejected.append((408, source))
+        del self.rejected[:-256]
+        self._hangup(channel)
+        channel._mark_hung_up("no ACK")
 
     def _run_call(self, channel: Channel) -> None:
         try:

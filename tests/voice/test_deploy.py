@@ -39,7 +39,7 @@ def unit(name: str) -> dict[str, dict[str, list[str]]]:
 @pytest.mark.parametrize(
     ("name", "command"),
     [
-        ("reception-hotline.service", "hotline"),
+        ("reception-hotline.service", "hotline --front external"),
         ("reception-kiosk.service", "kiosk --fullscreen"),
         ("reception-sim.service", "sim"),
     ],
@@ -71,6 +71,59 @@ def test_kiosk_unit_has_a_display_and_the_serial_group():
     assert env["DISPLAY"] == ":0"
     assert "dialout" in u["Service"]["SupplementaryGroups"][0]
     assert u["Install"]["WantedBy"] == ["graphical.target"]
+
+
+def test_kamailio_unit_writes_its_config_from_the_settings_then_runs_kamailio():
+    u = unit("reception-kamailio.service")
+    s = u["Service"]
+    assert s["ExecStartPre"] == [f"{EXEC} hotline --kamailio-config /run/reception-kamailio"]
+    assert s["ExecStart"][0].startswith(
+        "/usr/sbin/kamailio -DD -E -f /run/reception-kamailio/kamailio.cfg"
+    )
+    assert s["User"] == ["reception"] and s["RuntimeDirectory"] == ["reception-kamailio"]
+    assert "reception-hotline.service" in u["Unit"]["Before"][0]
+    hot = unit("reception-hotline.service")["Unit"]
+    assert "reception-kamailio.service" in hot["After"][0]
+    assert "reception-kamailio.service" in hot["Wants"]
+    assert (
+        "kamailio"
+        in (ROOT / "deploy" / "install.sh").read_text().split("APT_PACKAGES=(")[1].split(")")[0]
+    )
+
+
+def test_kamailio_config_command_writes_a_config_kamailio_accepts(tmp_path):
+    """Item 13: `reception hotline --kamailio-config DIR` from [hotline] (workers, sources)."""
+    from desk.cli import main
+    from voice import kamailio
+
+    cfg = tmp_path / "reception.toml"
+    cfg.write_text('[hotline]\nsip_bind = "127.0.0.1"\nsip_port = 5080\nworkers = 3\n'
+                   'allowed_sources = ["192.168.1.20", "10.8.0.0/16"]\n'
+                   'remote_workers = ["192.168.1.30:5100"]\n')  # fmt: skip
+    out = tmp_path / "kam"
+    assert (
+        main(
+            [
+                "--config",
+                str(cfg),
+                "--data",
+                str(tmp_path / "data"),
+                "hotline",
+                "--kamailio-config",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    targets = (out / "dispatcher.list").read_text()
+    assert [ln.split()[1] for ln in targets.splitlines() if ln[:1].isdigit()] == [
+        "sip:127.0.0.1:5100", "sip:127.0.0.1:5110", "sip:127.0.0.1:5120", "sip:192.168.1.30:5100"
+    ]  # fmt: skip
+    site = (out / "reception.cfg").read_text()
+    assert "udp:127.0.0.1:5080" in site and "192.168.1.20/32,10.8.0.0/16" in site
+    if not kamailio.available():
+        pytest.skip("kamailio is not installed: apt-get install kamailio")
+    assert kamailio.check_config(out / "kamailio.cfg") == ""
 
 
 @pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="no systemd-analyze")
