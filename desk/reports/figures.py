@@ -257,9 +257,7 @@ def _not_recorded(fig: MonthFigures) -> list[str]:
     """The figures the records cannot give, named for the report."""
     out = []
     if fig.orders_by_technician.get(NOT_RECORDED):
-        out.append(
-            f"维修人员：{fig.orders_by_technician[NOT_RECORDED]} 张工单派工时未记录维修人员"
-        )
+        out.append(f"维修人员：{fig.orders_by_technician[NOT_RECORDED]} 张工单派工时未记录维修人员")
     if fig.orders and not fig.on_time["维修完成（预约时段内）"].total:
         out.append("维修完成及时率：工单未约定预约时段，无完成时限可比")
     out.append("投诉联系客户：以“已答复客户”的时间计，系统不单独记录首次联系")
