@@ -24,8 +24,8 @@ from desk.records import Record, record_from_doc
 from desk.reports.figures_desk import DeskFigures, desk_figures
 from desk.reports.measures import (
     NOT_RECORDED,
-    Exception_,
     FollowUpTally,
+    Miss,
     Rate,
     days_of,
     month_bounds,
@@ -103,7 +103,6 @@ def _building(location: str) -> str:
 def month_figures(store: Store, settings: Settings, month: str, now: datetime) -> MonthFigures:
     """All figures of ``month`` (YYYY-MM) as the records stand at ``now``."""
     first, end = month_bounds(month)
-    last = (end - timedelta(days=1)).date()
     ahead = min(end + LOOKAHEAD, max(now, end)).date()
     fig = MonthFigures(month=month, as_of=now, days=days_of(first, end))
     fig.satisfaction = Counter({s.value: 0 for s in Satisfaction})
@@ -149,10 +148,10 @@ def _follow_up(
         unhappy = [f for f in mine if f.satisfaction and not Satisfaction(f.satisfaction).satisfied]
         if unhappy:
             tally.exceptions.append(
-                Exception_(record.number, who, f"回访{unhappy[0].satisfaction}，已重新处理")
+                Miss(record.number, who, f"回访{unhappy[0].satisfaction}，已重新处理")
             )
         elif due is not None and followed_at is not None and followed_at > due:
-            tally.exceptions.append(Exception_(record.number, who, "回访超时"))
+            tally.exceptions.append(Miss(record.number, who, "回访超时"))
         return
     tally.reached += reached_by_call > 0
     tries = sum(attempts.values())
@@ -166,7 +165,7 @@ def _follow_up(
         reason += "，已超时"
     elif due is not None:
         reason += f"，期限 {due:%m-%d %H:%M}"
-    tally.exceptions.append(Exception_(record.number, who, reason))
+    tally.exceptions.append(Miss(record.number, who, reason))
 
 
 def _work_orders(

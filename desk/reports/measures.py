@@ -53,7 +53,7 @@ class Rate:
 
 
 @dataclass
-class Exception_:
+class Miss:
     """One record that missed a rule, named for the manager (R5, C4: exceptions by name)."""
 
     number: str
@@ -71,7 +71,7 @@ class FollowUpTally:
     reached: int = 0
     rated: int = 0
     on_time: Rate = field(default_factory=Rate)
-    exceptions: list[Exception_] = field(default_factory=list)
+    exceptions: list[Miss] = field(default_factory=list)
 
     @property
     def completion(self) -> Rate:

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import shutil
-import subprocess
-from pathlib import Path
-
 import pytest
 
 from desk.config import load_settings

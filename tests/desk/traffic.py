@@ -170,7 +170,7 @@ class Traffic:
                         state["exception"] = "yes"
                 else:
                     state["exception"] = "yes"
-                    if AS_OF > done + timedelta(days=3):
+                    if done + timedelta(days=3) < AS_OF:
                         exp.orders_follow_on_time.append(False)
 
         def create() -> None:
@@ -283,7 +283,7 @@ class Traffic:
             exp.parcel_hours.append(wait.total_seconds() / 3600)
             exp.parcels_overdue += wait > overdue
         else:
-            exp.parcels_overdue += AS_OF > t0 + overdue
+            exp.parcels_overdue += t0 + overdue < AS_OF
 
         def receive() -> None:
             p = self.desk.receive_parcel(
@@ -349,7 +349,7 @@ class Traffic:
         never = rng.random() < 0.1
         exp.key_loans += 1
         due = timedelta(hours=4)
-        exp.key_overdue += (back > due) if not never else AS_OF > t0 + due
+        exp.key_overdue += (back > due) if not never else t0 + due < AS_OF
         key_id = f"K{exp.key_loans:03d}"
 
         def lend() -> None:
