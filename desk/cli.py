@@ -180,6 +180,33 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     return cmd_status(argparse.Namespace(limit=20), settings)
 
 
+def add_report_command(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
+    """`reception report --month YYYY-MM [--out DIR]` (S1, R5, C4, C5: the monthly figures)."""
+
+    def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+        from desk.reports.monthly import write_month_report
+        from desk.reports.summary import screen_text
+
+        desk = _open_desk(settings)
+        try:
+            month = args.month or f"{desk.now():%Y-%m}"
+            report = write_month_report(desk.store, settings, month, args.out, desk.now())
+        except ValueError as exc:
+            print(f"错误: {exc}", file=sys.stderr)
+            return 2
+        finally:
+            desk.close()
+        print(screen_text(report.figures))
+        print(f"\n报表（请打印后签字）：{report.pdf}")
+        print("表格数据：" + "，".join(str(p) for p in report.csv))
+        return 0
+
+    p = sub.add_parser("report", help="the monthly report: PDF to print and sign, CSV, on screen")
+    p.add_argument("--month", help="YYYY-MM (default: this month so far)")
+    p.add_argument("--out", type=Path, help="directory for the PDF and CSV (default: DATA/reports)")
+    p.set_defaults(func=cmd_report)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="reception", description="物业客服中心接待终端 / reception terminal"
@@ -215,6 +242,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--rebuild", action="store_true", help="rebuild the tables from the change log alone"
     )
     p.set_defaults(func=cmd_restore)
+    add_report_command(sub)
     for name in PLUGINS:
         try:
             module = importlib.import_module(name)

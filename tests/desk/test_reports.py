@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import csv
+import shutil
+import subprocess
+from pathlib import Path
+
 import pytest
 
+from desk import cli
 from desk.config import load_settings
 from desk.reports.figures import MonthFigures, month_figures
+from desk.reports.monthly import write_month_report
 from desk.service import Desk
 from tests.conftest import FakeClock
 from tests.desk.traffic import AS_OF, MONTH_START, Expected, Traffic
@@ -114,3 +121,66 @@ def test_parcels_visitors_keys_hotline(month) -> None:
         exp.callbacks_done,
     )
     assert (d.calls_after_hours, d.calls_emergency) == (exp.calls_after_hours, exp.calls_emergency)
+
+
+needs_poppler = pytest.mark.skipif(
+    shutil.which("pdftotext") is None, reason="poppler-utils (deploy/install.sh) not installed"
+)
+
+
+@needs_poppler
+def test_pdf_is_a4_in_the_cjk_face_and_holds_the_figures(month, tmp_path: Path) -> None:
+    desk, _, fig = month
+    report = write_month_report(desk.store, desk.settings, "2026-11", tmp_path, AS_OF)
+    info = subprocess.run(["pdfinfo", report.pdf], capture_output=True, text=True).stdout
+    assert "A4" in info
+    fonts = subprocess.run(["pdffonts", report.pdf], capture_output=True, text=True).stdout
+    assert "NotoSansCJKsc" in fonts  # the Simplified Chinese face, embedded
+    text = subprocess.run(
+        ["pdftotext", "-layout", report.pdf, "-"], capture_output=True, text=True, check=True
+    ).stdout
+    pages = text.split("\f")
+    assert "2026年11月 月度服务报告" in pages[0]
+    sat = fig.satisfaction_rate
+    assert f"{sat.hit}/{sat.total}（{sat.value:.1%}）" in text
+    assert "工单总数" in text and str(fig.orders) in pages[2]
+    assert all(label in pages[3] for label in fig.complaints_by_category)
+    dispatch = fig.on_time["派工（急修立即，普通2小时）"]
+    assert f"{dispatch.hit}/{dispatch.total}" in text
+    for miss in fig.follow_orders.exceptions:
+        assert miss.number in text  # exceptions by name (R5)
+    assert all("制表人" in p and "审核（主管）" in p for p in pages if p.strip())
+    pngs = tmp_path / "page"
+    subprocess.run(["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "1", report.pdf, pngs],
+                   check=True)  # fmt: skip
+    assert list(tmp_path.glob("page*.png"))
+
+
+def test_csv_holds_the_same_figures(month, tmp_path: Path) -> None:
+    desk, exp, fig = month
+    report = write_month_report(desk.store, desk.settings, "2026-11", tmp_path, AS_OF)
+    main, daily, exceptions = report.csv
+    assert main.read_bytes().startswith(b"\xef\xbb\xbf")  # Excel opens UTF-8 with a BOM
+    rows = list(csv.reader(main.open(encoding="utf-8-sig")))
+    assert rows[0] == ["部分", "项目", "数值", "目标", "达标"]
+    found = {(r[0], r[1]): r[2] for r in rows[1:]}
+    assert found[("报修工单 (R1-R3)", "工单总数")] == str(fig.orders)
+    assert found[("投诉 (C2, C5)", "集体投诉事件")] == str(exp.collective_events)
+    days = list(csv.reader(daily.open(encoding="utf-8-sig")))[1:]
+    assert len(days) == 30
+    assert sum(int(d[4]) for d in days) == exp.visits
+    listed = list(csv.reader(exceptions.open(encoding="utf-8-sig")))[1:]
+    assert {r[1] for r in listed if r[0] == "工单"} == exp.order_exceptions
+
+
+def test_report_command(month, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    desk, _, fig = month
+    data = desk.settings.store.data_dir
+    assert (
+        cli.main(["--data", str(data), "report", "--month", "2026-11", "--out", str(tmp_path)]) == 0
+    )
+    out = capsys.readouterr().out
+    assert f"工单总数：{fig.orders}" in out and "report-2026-11.pdf" in out
+    assert (tmp_path / "report-2026-11.pdf").stat().st_size > 10_000
+    assert cli.main(["--data", str(data), "report", "--month", "2026-13"]) == 2
+    assert "YYYY-MM" in capsys.readouterr().err

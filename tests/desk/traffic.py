@@ -98,15 +98,16 @@ class Traffic:
     def run(self) -> Expected:
         for day in range(30):
             start = MONTH_START + timedelta(days=day)
-            for _ in range(10):
+            weekend = (start.weekday() >= 5) * 3
+            for _ in range(self.rng.randint(7, 13)):
                 self.work_order(start + self._daytime())
-            for _ in range(3):
+            for _ in range(self.rng.randint(1, 5)):
                 self.complaint(start + self._daytime())
-            for _ in range(13):
+            for _ in range(self.rng.randint(8, 18) - weekend):
                 self.parcel(start + self._daytime())
-            for _ in range(10):
+            for _ in range(self.rng.randint(6, 12) + 2 * weekend):
                 self.visit(start + self._daytime())
-            for _ in range(10):
+            for _ in range(self.rng.randint(6, 14)):
                 self.call(start + timedelta(minutes=self.rng.randrange(24 * 60)))
             if day % 2 == 0:
                 self.key_loan(start + self._daytime())
@@ -269,7 +270,7 @@ class Traffic:
     def parcel(self, t0: datetime) -> None:
         rng, exp = self.rng, self.exp
         unit = self._unit()
-        wait = timedelta(hours=rng.randrange(1, 240))
+        wait = timedelta(minutes=min(int(rng.expovariate(1 / 1800)) + 10, 240 * 60))
         returned = rng.random() < 0.03
         proxy = rng.random() < 0.1
         exp.parcels_received += 1
