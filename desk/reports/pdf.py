@@ -242,12 +242,12 @@ def _exceptions(fig: MonthFigures, site: str, title: str) -> list[Page]:
         page = Page(title, "回访例外清单 (R5, C4)", site)
         if not items:
             page.text("本月没有回访例外。")
-        for kind, number, who, reason in items[start : start + EXCEPTIONS_PER_PAGE]:
-            page.fig.text(LEFT, page.y, kind, fontsize=9, va="top")
-            page.fig.text(LEFT + 0.07, page.y, number, fontsize=9, va="top", family="monospace")
-            page.fig.text(LEFT + 0.25, page.y, who, fontsize=9, va="top")
-            page.fig.text(LEFT + 0.35, page.y, reason, fontsize=9, va="top")
-            page.y -= LINE
+        chunk = items[start : start + EXCEPTIONS_PER_PAGE]
+        # one text block a column (not a text a cell): a long list renders in a fraction
+        for column, x in enumerate((LEFT, LEFT + 0.07, LEFT + 0.25, LEFT + 0.35)):
+            page.fig.text(x, page.y, "\n".join(row[column] for row in chunk), fontsize=9,
+                          va="top", linespacing=1.62)  # fmt: skip
+        page.y -= LINE * len(chunk)
         pages.append(page)
     page = pages[-1]
     page.y -= LINE

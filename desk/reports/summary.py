@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from desk.records import format_number
 from desk.reports.figures import MonthFigures
 from desk.reports.measures import NO_DATA, NOT_RECORDED, FollowUpTally, Rate
 
@@ -95,8 +96,10 @@ def summary_rows(fig: MonthFigures) -> list[Row]:
 
 def exception_rows(fig: MonthFigures) -> list[tuple[str, str, str, str]]:
     """R5/C4 exceptions by name: (kind, number, masked name, reason)."""
-    out = [("工单", m.number, m.who, m.reason) for m in fig.follow_orders.exceptions]
-    out += [("投诉", m.number, m.who, m.reason) for m in fig.follow_complaints.exceptions]
+    out = [("工单", format_number(m.number), m.who, m.reason) for m in fig.follow_orders.exceptions]
+    out += [
+        ("投诉", format_number(m.number), m.who, m.reason) for m in fig.follow_complaints.exceptions
+    ]
     return out
 
 
