@@ -11,6 +11,8 @@ import threading
 import time
 from typing import Any
 
+from devices import audit_cli
+
 log = logging.getLogger(__name__)
 
 
@@ -36,7 +38,7 @@ def register(subparsers: Any) -> None:
     )
     dev.add_argument(
         "action",
-        choices=["ports", "status", "test-page", "query", "open"],
+        choices=["ports", "status", "test-page", "query", "open", "emergency-open"],
         nargs="?",
         default="status",
     )
@@ -44,7 +46,9 @@ def register(subparsers: Any) -> None:
     dev.add_argument("--printer", help="printer port to test instead of the configured one")
     dev.add_argument("--locks", help="lock bus port to test instead of the configured one")
     dev.add_argument("--protocol", choices=["kerong", "8a"], help="lock protocol to test")
+    audit_cli.emergency_args(dev)
     dev.set_defaults(func=cmd_devices)
+    audit_cli.register(subparsers)
 
 
 def cmd_sim(args: argparse.Namespace, settings: Any) -> int:
@@ -127,6 +131,8 @@ def list_ports() -> list[str]:
 
 def cmd_devices(args: argparse.Namespace, settings: Any) -> int:
     """Test the configured (or given) ports before saving them to the config."""
+    if args.action == "emergency-open":
+        return audit_cli.cmd_emergency_open(args, _settings_for(args, settings))
     if args.action == "ports":
         ports = list_ports()
         print("\n".join(ports) if ports else "没有找到串口 (no serial ports found)")
