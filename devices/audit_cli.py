@@ -111,14 +111,15 @@ def _check(settings: Any, args: argparse.Namespace, which: str) -> int:
         actor = _login(desk, args.user)
         readings = read_slots(devs, "key" if which == "keys" else "parcel")
         ticked = list(args.tick)
+        sensed = {normalise_name(name): value for name, value in readings.items()}
         if not ticked:
             if which == "keys":
                 unsensed = [(k.number, f"钥匙 {k.number} {k.label}（{k.slot}）") for k in map(Key.from_doc, desk.store.all_docs("key"))
-                            if readings.get(normalise_name(k.slot)) is None and k.status == "in"]  # fmt: skip
+                            if sensed.get(normalise_name(k.slot)) is None and k.status == "in"]  # fmt: skip
             else:
                 unsensed = [(d["number"], f"快递 {d['number']}（{d['compartment'] or '前台'}）")
                             for d in desk.store.open_docs("parcel") if d["status"] in STORED
-                            and readings.get(normalise_name(d["compartment"] or "counter")) is None]  # fmt: skip
+                            and sensed.get(normalise_name(d["compartment"] or "counter")) is None]  # fmt: skip
             ticked = _tick_interactively(unsensed)
         run = key_stocktake if which == "keys" else parcel_audit
         audit = run(desk.store, actor, desk.now(), readings, ticked, normalise_name)

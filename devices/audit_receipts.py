@@ -76,6 +76,7 @@ def _emergency_body(doc: EscposDoc, audit: Audit) -> None:
     doc.field("原因", audit.reason)
     doc.field("柜门", f"{audit.checked} 个，确认打开 {audit.sensed} 个")
     doc.rule()
+    doc.pair("柜门", "开门 / 回读门状态 / 柜内")
     for f in audit.findings:
         opened = "已开" if f.get("opened") else "未开"
         state = {True: "门关", False: "门开", None: "无读数"}[f.get("closed")]

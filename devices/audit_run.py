@@ -7,14 +7,14 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from devices.compartments import CompartmentMap, normalise_name
+from devices.compartments import CompartmentMap
 from devices.manager import Devices
 
 log = logging.getLogger(__name__)
 
 
 def read_slots(devs: Devices, kind: str) -> dict[str, bool | None]:
-    """Item sensor of every ``kind`` ("key" or "parcel") compartment, by normalised name.
+    """Item sensor of every ``kind`` ("key" or "parcel") compartment, by its configured name.
 
     One query a board (Kerong answers all locks at once); None where the board is silent or
     has no item sensors (8A): those items are counted by the guard's eye.
@@ -26,7 +26,7 @@ def read_slots(devs: Devices, kind: str) -> dict[str, bool | None]:
         for c in wanted:
             if c.board == board:
                 st = states.get(c.lock) if states else None
-                out[normalise_name(c.name)] = st.item if st is not None else None
+                out[c.name] = st.item if st is not None else None
     return out
 
 

@@ -20,9 +20,19 @@ def audit_number(audit_kind: str, at: datetime) -> str:
     return f"{audit_kind}-{at:%Y%m%d-%H%M%S}"
 
 
-def save_audit(store: Store, audit: Audit, actor: Actor) -> Audit:
-    """Write (or rewrite) an audit record; the change log keeps who, when and every version."""
+def save_audit(store: Store, audit: Audit, actor: Actor, new: bool = False) -> Audit:
+    """Write an audit record; the change log keeps who, when and every version (L2).
+
+    ``new``: a first version; its number gets a suffix (-2, -3...) if one made in the same
+    second already holds it, so no check ever overwrites another.
+    """
     with store.transaction() as txn:
+        if new:
+            number, n = audit.number, 1
+            while txn.get("audit", number) is not None:
+                n += 1
+                number = f"{audit.number}-{n}"
+            audit = audit.replace(number=number)
         txn.put("audit", audit.number, audit.to_doc(), actor.to_doc())
     log.info("audit %s %s by %s: %d findings", audit.number, audit.status, actor.name,
              len(audit.findings))  # fmt: skip
@@ -38,6 +48,7 @@ def audits(store: Store, audit_kind: str, since: date | None = None) -> list[Aud
 
 
 def get_audit(store: Store, number: str) -> Audit | None:
+    store.refresh()  # another process (the kiosk, a command) may have just written it
     doc = store.get("audit", number)
     return Audit.from_doc(doc) if doc else None
 

@@ -38,7 +38,7 @@ def begin_emergency_open(
                        for d in doors),
     )  # fmt: skip
     log.warning("emergency opening of %d doors by %s: %s", len(doors), actor.name, reason)
-    return save_audit(store, audit, actor)
+    return save_audit(store, audit, actor, new=True)
 
 
 def finish_emergency_open(

@@ -47,6 +47,8 @@ def parcel_audit(
     parcels the guard found by eye at the counter or in a compartment without a reading.
     """
     store.refresh()
+    labels = {normalise(name): name for name in readings}
+    readings = {normalise(name): value for name, value in readings.items()}
     parcels = sorted(
         (Parcel.from_doc(d) for d in store.open_docs("parcel") if d["status"] in STORED),
         key=lambda p: p.number,
@@ -77,7 +79,7 @@ def parcel_audit(
             findings.append(_f(item, p.compartment, "missing", "记录在柜，传感器显示柜格为空"))
     for slot, reading in sorted(readings.items()):
         if reading and slot not in occupied_by_records:
-            findings.append(_f("—", slot, "unexpected", "柜格有物，但没有在库快递记录"))
+            findings.append(_f("—", labels[slot], "unexpected", "柜格有物，但没有在库快递记录"))
     status = "open" if findings else "clean"
     audit = Audit(
         number=audit_number("parcel_audit", now), created_at=now, status=status,
@@ -87,7 +89,7 @@ def parcel_audit(
     )  # fmt: skip
     log.info("parcel audit: %d parcels, %d sensed, %d differences", len(parcels), sensed,
              len(findings))  # fmt: skip
-    return save_audit(store, audit, actor)
+    return save_audit(store, audit, actor, new=True)
 
 
 def _f(item: str, place: str, problem: str, detail: str) -> dict[str, str]:

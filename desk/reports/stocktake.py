@@ -16,7 +16,8 @@ from desk.store import Store
 log = logging.getLogger(__name__)
 
 Readings = Mapping[str, bool | None]
-"""Slot name (normalised) -> item sensor: present, absent, or None (no sensor / no answer)."""
+"""Slot name (as configured) -> item sensor: present, absent, or None (no sensor / no answer).
+Names are compared through ``normalise`` ("钥匙 3-05" is "钥匙3-5")."""
 
 
 def stocktake_reminder(store: Store, today: date) -> tuple[str, str] | None:
@@ -48,6 +49,8 @@ def key_stocktake(
     or an occupied slot no key belongs to. Overdue: lent and past its due-back time.
     """
     store.refresh()
+    labels = {normalise(name): name for name in readings}
+    readings = {normalise(name): value for name, value in readings.items()}
     keys = sorted((Key.from_doc(d) for d in store.all_docs("key")), key=lambda k: k.number)
     loans = {d["key_id"]: KeyLoan.from_doc(d) for d in store.open_docs("key_loan")}
     findings: list[dict[str, str]] = []
@@ -76,7 +79,7 @@ def key_stocktake(
                                      f"借用人 {who}，应还 {loan.due_back:%m-%d %H:%M}，单号 {loan.number}"))  # fmt: skip
     for slot, reading in sorted(readings.items()):
         if reading and slot not in slots_with_keys:
-            findings.append({"item": "—", "place": slot, "problem": "unexpected",
+            findings.append({"item": "—", "place": labels[slot], "problem": "unexpected",
                              "detail": "柜格有物，但没有钥匙登记在此柜格"})  # fmt: skip
     status = "open" if findings else "clean"
     audit = Audit(
@@ -85,7 +88,7 @@ def key_stocktake(
         period=f"{now:%Y-%m}", by=actor.name, checked=len(keys), sensed=sensed,
         ticked=tuple(sorted(set(ticked))), findings=tuple(findings),
     )  # fmt: skip
-    return save_audit(store, audit, actor)
+    return save_audit(store, audit, actor, new=True)
 
 
 def _finding(key: Key, place: str, problem: str, detail: str) -> dict[str, str]:
