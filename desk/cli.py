@@ -73,6 +73,8 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
               f"现在{'值班中' if desk.is_staffed() else '非值班时间（投诉、急修照常受理）'}")  # fmt: skip
         for line in _plugin_status(settings):
             print(line)
+        for line in _check_reminders(desk, settings):
+            print(line)
         open_counts = stats["open"]
         print("未完结: " + ("，".join(f"{k} {n}" for k, n in open_counts.items()) or "无"))
         report = desk.due_report()
@@ -105,6 +107,23 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         desk.close()
     return 0
+
+
+def _check_reminders(desk, settings: Settings) -> list[str]:  # noqa: ANN001
+    """K4 stock-take from the 25th (an alert after the 27th), P5 evening parcel audit."""
+    from desk.reports.parcel_audit import evening_audit_reminder
+    from desk.reports.stocktake import stocktake_reminder
+
+    now = desk.now()
+    lines = []
+    stocktake = stocktake_reminder(desk.store, now.date())
+    if stocktake:
+        level, text = stocktake
+        lines.append(("【警告】" if level == "alert" else "提醒：") + text)
+    parcels = evening_audit_reminder(desk.store, settings, now)
+    if parcels:
+        lines.append("提醒：" + parcels)
+    return lines
 
 
 def _plugin_status(settings: Settings) -> list[str]:

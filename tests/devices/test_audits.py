@@ -217,3 +217,22 @@ def test_audit_record_validates() -> None:
         Audit(number="x", created_at=now, status="settled", by="老张", settled_by="")
     with pytest.raises(ValidationError):
         Audit(number="x", created_at=now, status="done", audit_kind="emergency_open", by="王主管")
+
+
+def test_status_shows_the_stocktake_alert_and_the_evening_audit(tmp_path, capsys) -> None:
+    from tests.conftest import FakeClock
+
+    settings = load_settings(data_dir=tmp_path / "data")
+    clock = FakeClock(datetime(2026, 11, 28, 19, 30))
+    desk = Desk.open(settings, clock=clock)
+    try:
+        lines = cli._check_reminders(desk, settings)
+        assert any(line.startswith("【警告】") and "K4" in line for line in lines)
+        assert any("P5" in line for line in lines)
+        parcel_audit(desk.store, GUARD, clock.now, {})
+        clock.now = datetime(2026, 11, 26, 10, 0)
+        assert [line for line in cli._check_reminders(desk, settings)] == [
+            "提醒：本月钥匙盘点（11-25至11-27）尚未进行，请安排盘点 (K4)"
+        ]
+    finally:
+        desk.close()
