@@ -451,8 +451,23 @@ class KioskBackend:
         return self.desk.duty_log(datetime.now().date())
 
     def handover(self, to_name: str, note: str = "", override_by: Actor | None = None) -> Any:
-        """L3: refused while important work is open, unless a supervisor overrides."""
-        return self.desk.handover(self.staff_actor(), to_name, note, force_by=override_by)
+        """L3: refused while important work is open, unless a supervisor overrides; the day's
+        sheet (received, done, open, overdue with owners, audit chain head) is then printed for
+        both shifts to sign."""
+        entry = self.desk.handover(self.staff_actor(), to_name, note, force_by=override_by)
+        self._queue_daily_sheet(entry.number)
+        return entry
+
+    def _queue_daily_sheet(self, number: str) -> None:
+        if self.devices is None:
+            return
+        from desk.reports.daily_sheet import daily_sheet
+        from devices.audit_receipts import daily_sheet_receipt
+
+        now = self.desk.now()
+        sheet = daily_sheet(self.desk.store, now.date(), now, self.desk.due_report(now))
+        kind, payload = daily_sheet_receipt(sheet, self.settings)
+        self.devices.print(kind, number, payload)
 
     def blocking_items(self) -> list[str]:
         """L3: open important work (emergencies, urgent repairs, collective complaints)."""

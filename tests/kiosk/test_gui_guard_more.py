@@ -140,6 +140,8 @@ def test_L3_handover_blocked_by_urgent_work_needs_a_supervisor(k):
     assert "已交接给 staff" in g.notice and "主管 supervisor 授权" in g.notice, g.notice
     entries = [e for e in k.backend.duty_log_today() if "交接班" in e.text]
     assert entries and "supervisor" in entries[-1].text
+    jobs = [d for d in k.backend.desk.store.iter_days("print_job") if d["receipt"] == "daily_sheet"]
+    assert [j["record"] for j in jobs] == [entries[-1].number]  # the sheet both shifts sign
     k.app.logout()
 
 
