@@ -469,6 +469,20 @@ class KioskBackend:
         kind, payload = daily_sheet_receipt(sheet, self.settings)
         self.devices.print(kind, number, payload)
 
+    def month_rows(self, month: str) -> list[Any]:
+        """The monthly report's rows (desk.reports.summary), as the records stand now."""
+        from desk.reports.figures import month_figures
+        from desk.reports.summary import summary_rows
+
+        return summary_rows(month_figures(self.desk.store, self.settings, month, self.desk.now()))
+
+    def write_month_report(self, month: str) -> str:
+        """The PDF to print and sign and the CSV files, in <data>/reports."""
+        from desk.reports.monthly import write_month_report
+
+        report = write_month_report(self.desk.store, self.settings, month, None, self.desk.now())
+        return f"已生成 {report.pdf.name} 及表格，在 {report.pdf.parent}"
+
     def blocking_items(self) -> list[str]:
         """L3: open important work (emergencies, urgent repairs, collective complaints)."""
         return self.desk.blocking_items()

@@ -105,6 +105,8 @@ EN: dict[str, str] = {
     "交接班": "Handover",
     "设备状态": "Devices",
     "补打凭条": "Reprint",
+    "月度报表": "Monthly report",
+    "生成PDF和表格": "Make PDF and CSV",
     "未离开访客": "Open visits",
     "即将返回首页": "Returning to the home screen",
     "秒后返回首页，触摸屏幕继续": " s until home. Touch to continue",

@@ -34,6 +34,7 @@ SECTIONS = (
     ("log", "值班日志"),
     ("devices", "设备状态"),
     ("reprint", "补打凭条"),
+    ("report", "月度报表"),
 )
 STATE_COLORS = {"overdue": theme.DANGER, "due_soon": theme.WARNING, "ok": theme.PANEL}
 COURIERS = ("顺丰", "京东", "中通", "圆通", "韵达", "申通", "邮政EMS", "极兔", "其他")
@@ -165,6 +166,17 @@ class GuardScreen(KeysMixin, KioskScreen):
         getattr(self, f"_show_{section}")()
 
     # -- sections -----------------------------------------------------------------
+    def _show_report(self) -> None:
+        """S1, R5, C4, R2, C3: this month's figures against their targets (red: not met)."""
+        b = self.app.backend
+        month = f"{b.desk.now():%Y-%m}"
+        self._bar([("生成PDF和表格", "primary", lambda: b.write_month_report(month))])
+        for row in b.month_rows(month):
+            if row.target or row.item.endswith("总数") or row.section == "未记录的数据":
+                value = f"：{row.value}（目标 {row.target}）" if row.target else f"：{row.value}"
+                text = f"{row.section.split(' ')[0]} · {row.item}" + (value if row.value else "")
+                self._text(text, theme.DANGER if row.met is False else theme.TEXT)
+
     def _show_calls(self) -> None:
         """Calls for staff and emergencies (E1 first), from the store: they survive a restart."""
         b = self.app.backend

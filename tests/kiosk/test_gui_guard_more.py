@@ -166,3 +166,26 @@ def test_P1_intake_into_a_locker_opens_it_on_the_worker(k):
     assert "已入库" in g.notice and "柜门已打开" in g.notice, g.notice
     assert not k.backend.devices.locks.state(free[0]).closed
     k.app.logout()
+
+
+def test_S1_month_report_on_the_staff_screen(k):
+    staff = Actor(Role.STAFF, "staff", "test")
+    order = k.backend.desk.create_work_order(
+        staff, location="3-2-501", category="water", description="水龙头坏了",
+        contact_name="陈先生", contact_phone="13812345678",
+    )  # fmt: skip
+    for action in ("dispatch", "accept", "arrive"):
+        k.backend.desk.transition(order.number, action, staff)
+    k.backend.desk.complete_work_order(order.number, staff)
+    k.backend.desk.record_follow_up(order.number, "很不满意", staff)
+    k.app.staff = k.backend.desk.login("staff", "2222")
+    k.app.go("guard")
+    g = k.screen()
+    g.show("report")
+    texts = [w.text for w in g.ids.content.children]
+    rate = next(t for t in texts if "满意率" in t)
+    assert "0/1" in rate and "目标 ≥90%" in rate
+    k.shot("31-staff-month-report")
+    k.tap(k.button(g.ids.actions, "生成PDF和表格"))
+    assert "已生成 report-" in g.notice, g.notice
+    k.app.logout()
