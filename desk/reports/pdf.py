@@ -95,6 +95,8 @@ def hbars(ax: Any, labels: Sequence[str], values: Sequence[float], title: str,
     ax.bar_label(bars, labels=list(texts or [str(v) for v in values]), padding=3, fontsize=8)
     top = max([*values, target or 0, 1])
     ax.set_xlim(0, top * 1.25)
+    ax.set_xticks([])  # every bar carries its number: no value axis to read off
+    ax.spines["bottom"].set_visible(False)
     if target is not None:
         ax.axvline(target, color=RED, linestyle="--", linewidth=1)
         ax.text(target, len(labels) - 0.4, f"目标 {target:g}", color=RED, fontsize=8, ha="center")
@@ -106,6 +108,8 @@ def vbars(ax: Any, labels: Sequence[str], values: Sequence[int], title: str) -> 
     ax.set_xticks(range(len(labels)), labels, fontsize=8)
     ax.bar_label(bars, labels=[str(v) if v else "" for v in values], padding=2, fontsize=7.5)
     ax.set_ylim(0, max([*values, 1]) * 1.18)
+    ax.set_yticks([])  # every bar carries its number
+    ax.spines["left"].set_visible(False)
     _style(ax, title)
 
 
