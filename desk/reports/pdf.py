@@ -161,8 +161,9 @@ def _overview(fig: MonthFigures, page: Page, rows: list[Row]) -> None:
     hbars(ax, [n for n, _, _ in targets], values, "各项指标对照目标（%；绿色达标，红色未达标）",
           texts, None, colours)  # fmt: skip
     ax.set_xlim(0, 135)
-    ax.axvline(90, color=RED, linestyle=":", linewidth=0.8)
-    ax.axvline(100, color=RED, linestyle="--", linewidth=0.8)
+    for mark, style in ((90, ":"), (100, "--")):
+        ax.axvline(mark, color=RED, linestyle=style, linewidth=0.8)
+        ax.text(mark, len(targets) - 0.35, f"{mark}%", color=RED, fontsize=7.5, ha="center")
     page.text("关键指标", 11, weight="bold", color=BLUE)
     page.rows([Row(r.section, f"{r.section.split(' ')[0]}·{r.item}", r.value, r.target, r.met)
                for r in rows if r.target][:14])  # fmt: skip
