@@ -246,7 +246,7 @@ def _complaints(
             events.add(c.event_key or c.number)
         replied = _first(c, "replied")
         if c.validity == "valid":
-            contact.count(replied, c.created_at + timedelta(hours=2), now)
+            contact.count(replied, deadlines.complaint_contact_by(c.created_at), now)
         reply.count(replied, c.reply_by, now)
         resolve.count(_first(c, "resolved"), c.resolve_by, now)
     fig.collective_events = len(events)

@@ -32,8 +32,8 @@ def cjk_family(configured: str = "") -> str:
     """
     from matplotlib import font_manager
 
-    paths = [Path(configured)] if configured else [p for p in CANDIDATES if p.is_file()]
-    for path in paths:
+    paths = [Path(configured)] if configured else list(CANDIDATES)
+    for path in (p for p in paths if p.is_file()):
         font_manager.fontManager.addfont(str(path))
     names = {f.name for f in font_manager.fontManager.ttflist}
     for family in PREFERRED:
