@@ -25,7 +25,8 @@ def _write(path: Path, header: list[str], rows: list[tuple] | list[list]) -> Pat
 
 
 def write_csv(fig: MonthFigures, out_dir: Path) -> list[Path]:
-    """report-YYYY-MM.csv (every figure), -daily.csv (volume by day), -exceptions.csv (R5, C4)."""
+    """report-YYYY-MM.csv (every figure), -daily.csv (volume by day), -exceptions.csv (R5, C4),
+    -visitors-by-hour.csv (V1)."""
     stem = f"report-{fig.month}"
     summary = [[r.section, r.item, r.value, r.target, {True: "是", False: "否", None: ""}[r.met]]
                for r in summary_rows(fig)]  # fmt: skip
@@ -35,10 +36,15 @@ def write_csv(fig: MonthFigures, out_dir: Path) -> list[Path]:
             out_dir / f"{stem}-daily.csv",
             ["日期", "报修工单", "投诉", "快递签收", "访客", "来电"],
             daily_rows(fig),
-        ),  # fmt: skip
+        ),
         _write(
             out_dir / f"{stem}-exceptions.csv",
             ["类别", "编号", "客户", "情况"],
             exception_rows(fig),
-        ),  # fmt: skip
+        ),
+        _write(
+            out_dir / f"{stem}-visitors-by-hour.csv",
+            ["时段", "访客"],
+            [(f"{h:02d}:00-{h + 1:02d}:00", fig.desk.visits_by_hour[h]) for h in range(24)],
+        ),
     ]

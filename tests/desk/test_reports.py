@@ -160,7 +160,7 @@ def test_pdf_is_a4_in_the_cjk_face_and_holds_the_figures(month, tmp_path: Path) 
 def test_csv_holds_the_same_figures(month, tmp_path: Path) -> None:
     desk, exp, fig = month
     report = write_month_report(desk.store, desk.settings, "2026-11", tmp_path, AS_OF)
-    main, daily, exceptions = report.csv
+    main, daily, exceptions, hourly = report.csv
     assert main.read_bytes().startswith(b"\xef\xbb\xbf")  # Excel opens UTF-8 with a BOM
     rows = list(csv.reader(main.open(encoding="utf-8-sig")))
     assert rows[0] == ["部分", "项目", "数值", "目标", "达标"]
@@ -170,6 +170,8 @@ def test_csv_holds_the_same_figures(month, tmp_path: Path) -> None:
     days = list(csv.reader(daily.open(encoding="utf-8-sig")))[1:]
     assert len(days) == 30
     assert sum(int(d[4]) for d in days) == exp.visits
+    hours = list(csv.reader(hourly.open(encoding="utf-8-sig")))[1:]
+    assert {int(h[0][:2]): int(h[1]) for h in hours if h[1] != "0"} == dict(exp.visits_by_hour)
     listed = list(csv.reader(exceptions.open(encoding="utf-8-sig")))[1:]
     assert {r[1].replace("-", "") for r in listed if r[0] == "工单"} == exp.order_exceptions
 
