@@ -469,6 +469,22 @@ class KioskBackend:
         kind, payload = daily_sheet_receipt(sheet, self.settings)
         self.devices.print(kind, number, payload)
 
+    def check_reminders(self) -> list[tuple[str, str]]:
+        """(level, text): the K4 stock-take from the 25th (an alert after the 27th) and the P5
+        evening parcel audit, until each is done."""
+        from desk.reports.parcel_audit import evening_audit_reminder
+        from desk.reports.stocktake import stocktake_reminder
+
+        now = self.desk.now()
+        out = []
+        stocktake = stocktake_reminder(self.desk.store, now.date())
+        if stocktake:
+            out.append(stocktake)
+        parcels = evening_audit_reminder(self.desk.store, self.settings, now)
+        if parcels:
+            out.append(("reminder", parcels))
+        return out
+
     def month_rows(self, month: str) -> list[Any]:
         """The monthly report's rows (desk.reports.summary), as the records stand now."""
         from desk.reports.figures import month_figures

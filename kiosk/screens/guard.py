@@ -397,6 +397,8 @@ class GuardScreen(KeysMixin, KioskScreen):
     def _show_log(self) -> None:
         b = self.app.backend
         self._bar([("写入日志", "primary", self._write_log), ("交接班", "warning", self._handover)])
+        for level, text in b.check_reminders():  # K4 stock-take, P5 evening parcel audit
+            self._text(text, theme.DANGER if level == "alert" else theme.WARNING)
         for entry in reversed(b.duty_log_today()[-20:]):
             self._text(f"{entry.created_at:%H:%M}  {entry.author}：{readable(entry.text)}")
 
