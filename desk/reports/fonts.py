@@ -6,6 +6,8 @@ import logging
 from functools import cache
 from pathlib import Path
 
+from desk.errors import DeskError
+
 log = logging.getLogger(__name__)
 
 # The same files kiosk/fonts.py looks for (the core may not import the kiosk).
@@ -19,7 +21,7 @@ PREFERRED = ("Noto Sans CJK SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei")
 """Family names in order of preference: the SC face of the collection gives mainland glyph forms."""
 
 
-class ReportFontMissing(RuntimeError):
+class ReportFontMissing(DeskError):
     """No CJK font: install the Debian package fonts-noto-cjk."""
 
 

@@ -236,3 +236,13 @@ def test_status_shows_the_stocktake_alert_and_the_evening_audit(tmp_path, capsys
         ]
     finally:
         desk.close()
+
+
+def test_a_wrong_pin_checks_nothing(data, monkeypatch, capsys) -> None:
+    settings, desk = data
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": "0000")
+    assert run(settings, "stocktake", "--user", "老张") == 2
+    assert run(settings, "devices", "emergency-open", "--doors", "A-01", "--reason", "火警",
+               "--user", "王主管") == 2  # fmt: skip
+    assert "密码错误" in capsys.readouterr().err
+    assert audits(desk.store, "key_stocktake") == audits(desk.store, "emergency_open") == []
