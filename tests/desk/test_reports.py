@@ -92,6 +92,9 @@ def test_complaints_by_category_class_collective_C2_C5(month) -> None:
     )
     r = fig.on_time["投诉答复（C3时限）"]
     assert (r.hit, r.total) == rate(exp.reply)
+    c = fig.on_time["有效投诉联系客户（2小时）"]
+    assert (c.hit, c.total) == rate(exp.contact)
+    assert 0 < c.hit < c.total
     valid = exp.complaints_by_class["有效"]
     classified = valid + exp.complaints_by_class["协助"] + exp.complaints_by_class["无效"]
     assert (fig.valid_share.hit, fig.valid_share.total) == (valid, classified)

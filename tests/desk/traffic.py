@@ -53,6 +53,7 @@ class Expected:
     collective_events: int = 0
     collective_complaints: int = 0
     reply: list[bool] = field(default_factory=list)
+    contact: list[bool] = field(default_factory=list)
     complaints_resolved: int = 0
     complaints_followed: int = 0
     parcels_received: int = 0
@@ -234,6 +235,8 @@ class Traffic:
         )
         if not collective:
             exp.reply.append(on_time_reply)
+        if validity == "valid":  # C3: a valid complaint's customer is contacted within 2 h
+            exp.contact.append(reply_delay <= timedelta(hours=2))
         if self.in_month(resolve) and resolve <= AS_OF:
             exp.complaints_resolved += 1
             if follow is not None and follow <= AS_OF:
