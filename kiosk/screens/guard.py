@@ -17,6 +17,7 @@ from desk.records import format_number
 from desk.validate import format_unit_zh, unit_label_zh
 from desk.workflow import STATUS_ZH
 from kiosk import theme
+from kiosk.screens.guard_checks import ChecksMixin
 from kiosk.screens.guard_keys import KeysMixin
 from kiosk.widgets.common import BigButton, KioskScreen, MessagePopup
 from kiosk.widgets.keyboard import PinyinKeyboard
@@ -48,7 +49,7 @@ def readable(text: str) -> str:
     return re.sub(r"public:([^，。,;；\s]+)", r"公共区域（\1）", text)
 
 
-class GuardScreen(KeysMixin, KioskScreen):
+class GuardScreen(ChecksMixin, KeysMixin, KioskScreen):
     """Sections on the left, the chosen section's rows on the right."""
 
     section = StringProperty("visitors")
@@ -59,6 +60,7 @@ class GuardScreen(KeysMixin, KioskScreen):
         self.prompt = ""
         self.intake: dict[str, str] = {}
         self.loan: dict[str, Any] = {}
+        self.check: dict[str, Any] = {}
 
     def prepare(self, **_: Any) -> None:
         if self.app.staff is None:
@@ -68,6 +70,7 @@ class GuardScreen(KeysMixin, KioskScreen):
     def reset(self) -> None:
         self.intake = {}
         self.loan = {}
+        self.check = {}
         self.notice = ""
         self.section = "visitors"
         if "content" in self.ids:
@@ -159,7 +162,11 @@ class GuardScreen(KeysMixin, KioskScreen):
     def show(self, section: str) -> None:
         self.section = section
         self._clear()
-        current = dict(SECTIONS).get("keys" if section == "loan" else section, "")
+        shown_as = {
+            "loan": "keys",
+            "check": "keys" if self.check.get("which") == "keys" else "pickups",
+        }
+        current = dict(SECTIONS).get(shown_as.get(section, section), "")
         for btn in self.ids.nav.children:  # the section shown in blue; texts follow the language
             btn.color_role = "primary" if btn.zh == current else "panel"
             btn.text = self.tr(btn.zh)
@@ -241,6 +248,7 @@ class GuardScreen(KeysMixin, KioskScreen):
 
     def _show_pickups(self) -> None:
         b = self.app.backend
+        self._bar([("快递盘点", "warning", lambda: self._start_check("parcels"))])  # P5
         self._show_calls()
         pickups = [
             r for r in b.open_requests() if r.request_kind in ("counter_pickup", "proxy_pickup")

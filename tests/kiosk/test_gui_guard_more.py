@@ -189,3 +189,34 @@ def test_S1_month_report_on_the_staff_screen(k):
     k.tap(k.button(g.ids.actions, "生成PDF和表格"))
     assert "已生成 report-" in g.notice, g.notice
     k.app.logout()
+
+
+def test_K4_stocktake_at_the_kiosk_sensors_tick_report_settlement(k):
+    from desk.reports.audits import get_audit
+
+    desk = k.backend.desk
+    desk.add_key("K-DRAWER", "消防通道钥匙", "抽屉-1", "other")  # outside the sensed cabinet
+    k.app.staff = desk.login("guard", "1111")
+    k.app.go("guard")
+    g = k.screen()
+    g.show("keys")
+    k.tap(k.button(g.ids.actions, "钥匙盘点"))  # the sensors are read on the device worker
+    ask = k.popup()
+    assert "消防通道钥匙" in ask.title_label.text
+    k.tap(ask.buttons["yes"])  # the guard sees it in the drawer
+    audit = g.check["audit"]
+    assert "钥匙盘点" in g.notice and audit.ticked == ("K-DRAWER",)
+    cabinet = [key for key in desk.keys() if key.slot.startswith("钥匙")]  # noqa: SIM118
+    assert audit.sensed == len(cabinet)
+    k.shot("32-guard-key-stocktake")
+    jobs = [d for d in desk.store.iter_days("print_job") if d["record"] == audit.number]
+    assert [j["receipt"] for j in jobs] == ["key_stocktake"]  # the signed report
+    assert audit.status == "open"  # the demo cabinet's sensors read every slot empty
+    k.tap(k.button(g.ids.actions, "处理差异"))
+    kb = k.popup()
+    k.press_keys(kb, "yi")
+    k.tap(kb.cand_buttons[0])
+    k.tap(k.button(kb, "确定"))
+    assert "差异已处理登记" in g.notice, g.notice
+    assert get_audit(desk.store, audit.number).settled_by == "guard"
+    k.app.logout()
