@@ -101,7 +101,7 @@ def _show(audit: Any) -> int:
 
 def _check(settings: Any, args: argparse.Namespace, which: str) -> int:
     from desk.record_types import Key
-    from desk.reports.parcel_audit import STORED, parcel_audit
+    from desk.reports.parcel_audit import COUNTER, STORED, parcel_audit
     from desk.reports.stocktake import key_stocktake
     from devices.audit_run import read_slots
     from devices.compartments import normalise_name
@@ -117,7 +117,7 @@ def _check(settings: Any, args: argparse.Namespace, which: str) -> int:
                 unsensed = [(k.number, f"钥匙 {k.number} {k.label}（{k.slot}）") for k in map(Key.from_doc, desk.store.all_docs("key"))
                             if sensed.get(normalise_name(k.slot)) is None and k.status == "in"]  # fmt: skip
             else:
-                unsensed = [(d["number"], f"快递 {d['number']}（{d['compartment'] or '前台'}）")
+                unsensed = [(d["number"], f"快递 {d['number']}（{'前台' if d['compartment'] in COUNTER else d['compartment']}）")
                             for d in desk.store.open_docs("parcel") if d["status"] in STORED
                             and sensed.get(normalise_name(d["compartment"] or "counter")) is None]  # fmt: skip
             ticked = _tick_interactively(unsensed)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from desk.masking import mask_name
 from desk.records import format_number
 
 log = logging.getLogger(__name__)
@@ -71,7 +72,7 @@ class ReportsMixin:
 
     def unsensed_items(self, which: str, readings: dict[str, bool | None]) -> list[tuple[str, str]]:
         """(id, label) of what the guard must look for: no sensor reading for its place."""
-        from desk.reports.parcel_audit import STORED
+        from desk.reports.parcel_audit import COUNTER, STORED
         from devices.compartments import normalise_name
 
         sensed = {normalise_name(k): v for k, v in readings.items()}
@@ -83,7 +84,11 @@ class ReportsMixin:
                 if d["status"] == "in" and sensed.get(normalise_name(d["slot"])) is None
             ]
         return [
-            (d["number"], f"快递 {format_number(d['number'])}（{d['compartment'] or '前台'}）")
+            (
+                d["number"],
+                f"快递 {format_number(d['number'])} {mask_name(d['recipient_name'])}"
+                f"（{'前台' if d['compartment'] in COUNTER else d['compartment']}）",
+            )
             for d in store.open_docs("parcel")
             if d["status"] in STORED and sensed.get(normalise_name(d["compartment"] or "-")) is None
         ]

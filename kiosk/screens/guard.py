@@ -162,11 +162,7 @@ class GuardScreen(ChecksMixin, KeysMixin, KioskScreen):
     def show(self, section: str) -> None:
         self.section = section
         self._clear()
-        shown_as = {
-            "loan": "keys",
-            "check": "keys" if self.check.get("which") == "keys" else "pickups",
-        }
-        current = dict(SECTIONS).get(shown_as.get(section, section), "")
+        current = dict(SECTIONS).get({"loan": "keys", "check": "log"}.get(section, section), "")
         for btn in self.ids.nav.children:  # the section shown in blue; texts follow the language
             btn.color_role = "primary" if btn.zh == current else "panel"
             btn.text = self.tr(btn.zh)
@@ -248,7 +244,6 @@ class GuardScreen(ChecksMixin, KeysMixin, KioskScreen):
 
     def _show_pickups(self) -> None:
         b = self.app.backend
-        self._bar([("快递盘点", "warning", lambda: self._start_check("parcels"))])  # P5
         self._show_calls()
         pickups = [
             r for r in b.open_requests() if r.request_kind in ("counter_pickup", "proxy_pickup")
@@ -404,7 +399,11 @@ class GuardScreen(ChecksMixin, KeysMixin, KioskScreen):
 
     def _show_log(self) -> None:
         b = self.app.backend
-        self._bar([("写入日志", "primary", self._write_log), ("交接班", "warning", self._handover)])
+        self._bar([
+            ("写入日志", "primary", self._write_log), ("交接班", "warning", self._handover),
+            ("钥匙盘点", "neutral", lambda: self._start_check("keys")),  # K4
+            ("快递盘点", "neutral", lambda: self._start_check("parcels")),  # P5
+        ])  # fmt: skip
         for level, text in b.check_reminders():  # K4 stock-take, P5 evening parcel audit
             self._text(text, theme.DANGER if level == "alert" else theme.WARNING)
         for entry in reversed(b.duty_log_today()[-20:]):

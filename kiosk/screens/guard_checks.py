@@ -60,7 +60,7 @@ class ChecksMixin:
     def _show_check(self) -> None:
         audit = self.check.get("audit") if getattr(self, "check", None) else None
         if audit is None:
-            self.show("keys")
+            self.show("log")
             return
         self._text(
             f"{audit.number}  清点 {audit.checked}（传感器 {audit.sensed}，人工 {len(audit.ticked)}）",

@@ -28,7 +28,6 @@ class KeysMixin:
 
     def _show_keys(self) -> None:
         b = self.app.backend
-        self._bar([("钥匙盘点", "warning", lambda: self._start_check("keys"))])  # K4
         for key in b.keys():  # noqa: SIM118 - key records, not a dict
             kind = KEY_KINDS.get(key.key_kind, key.key_kind)
             if key.status == "in":

@@ -199,7 +199,7 @@ def test_K4_stocktake_at_the_kiosk_sensors_tick_report_settlement(k):
     k.app.staff = desk.login("guard", "1111")
     k.app.go("guard")
     g = k.screen()
-    g.show("keys")
+    g.show("log")  # where the K4 reminder shows
     k.tap(k.button(g.ids.actions, "钥匙盘点"))  # the sensors are read on the device worker
     ask = k.popup()
     assert "消防通道钥匙" in ask.title_label.text
@@ -219,4 +219,24 @@ def test_K4_stocktake_at_the_kiosk_sensors_tick_report_settlement(k):
     k.tap(k.button(kb, "确定"))
     assert "差异已处理登记" in g.notice, g.notice
     assert get_audit(desk.store, audit.number).settled_by == "guard"
+    k.app.logout()
+
+
+def test_P5_parcel_audit_at_the_kiosk_counter_parcels_ticked(k):
+    desk = k.backend.desk
+    k.app.staff = desk.login("guard", "1111")
+    k.app.go("guard")
+    g = k.screen()
+    g.show("log")
+    k.tap(k.button(g.ids.actions, "快递盘点"))
+    asked = []
+    while k.app.popups and "在吗" in getattr(k.popup(), "title_label", g).text:
+        ask = k.popup()
+        asked.append(ask.title_label.text)
+        k.tap(ask.buttons["yes"])
+    assert any("前台" in q for q in asked)  # the counter parcels: no sensor sees them
+    audit = g.check["audit"]
+    assert audit.audit_kind == "parcel_audit" and "快递盘点" in g.notice
+    assert not [f for f in audit.findings if f["place"] == "前台"]  # all ticked
+    k.shot("33-guard-parcel-audit")
     k.app.logout()
