@@ -28,10 +28,14 @@ def write_csv(fig: MonthFigures, out_dir: Path) -> list[Path]:
     """report-YYYY-MM.csv (every figure), -daily.csv (volume by day), -exceptions.csv (R5, C4),
     -visitors-by-hour.csv (V1)."""
     stem = f"report-{fig.month}"
-    summary = [[r.section, r.item, r.value, r.target, {True: "是", False: "否", None: ""}[r.met]]
-               for r in summary_rows(fig)]  # fmt: skip
+    summary = [[r.section, r.item, r.value, *r.numbers(), r.target,
+                {True: "是", False: "否", None: ""}[r.met]] for r in summary_rows(fig)]  # fmt: skip
     return [
-        _write(out_dir / f"{stem}.csv", ["部分", "项目", "数值", "目标", "达标"], summary),
+        _write(
+            out_dir / f"{stem}.csv",
+            ["部分", "项目", "数值", "计数", "分母", "比率", "目标", "达标"],
+            summary,
+        ),
         _write(
             out_dir / f"{stem}-daily.csv",
             ["日期", "报修工单", "投诉", "快递签收", "访客", "来电"],

@@ -21,6 +21,16 @@ class Row:
     value: str
     target: str = ""
     met: bool | None = None
+    hit: int | None = None
+    total: int | None = None
+    """A rate's numerator and denominator (for spreadsheets: numbers, not text)."""
+
+    def numbers(self) -> tuple[str, str, str]:
+        """(count, of, share) as spreadsheet cells: plain numbers or empty."""
+        if self.total is not None and self.hit is not None:
+            share = f"{self.hit / self.total:.4f}" if self.total else ""
+            return str(self.hit), str(self.total), share
+        return (self.value, "", "") if self.value.isdigit() else ("", "", "")
 
 
 def _pct(x: float | None) -> str:
@@ -32,7 +42,7 @@ def _rate(section: str, item: str, rate: Rate) -> Row:
     value = rate.text()
     if rate.pending:
         value += f"，另 {rate.pending} 件未到期"
-    return Row(section, item, value, target, rate.meets_target)
+    return Row(section, item, value, target, rate.meets_target, rate.hit, rate.total)
 
 
 def _follow(section: str, t: FollowUpTally, noun: str) -> list[Row]:

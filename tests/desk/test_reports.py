@@ -166,9 +166,14 @@ def test_csv_holds_the_same_figures(month, tmp_path: Path) -> None:
     main, daily, exceptions, hourly = report.csv
     assert main.read_bytes().startswith(b"\xef\xbb\xbf")  # Excel opens UTF-8 with a BOM
     rows = list(csv.reader(main.open(encoding="utf-8-sig")))
-    assert rows[0] == ["部分", "项目", "数值", "目标", "达标"]
+    assert rows[0] == ["部分", "项目", "数值", "计数", "分母", "比率", "目标", "达标"]
     found = {(r[0], r[1]): r[2] for r in rows[1:]}
     assert found[("报修工单 (R1-R3)", "工单总数")] == str(fig.orders)
+    numbers = {(r[0], r[1]): r[3:6] for r in rows[1:]}
+    sat = fig.satisfaction_rate
+    assert numbers[("满意度 (S1)", "满意率（非常满意+满意）/回答数")] == [
+        str(sat.hit), str(sat.total), f"{sat.hit / sat.total:.4f}"]  # fmt: skip
+    assert numbers[("报修工单 (R1-R3)", "工单总数")] == [str(fig.orders), "", ""]
     assert found[("投诉 (C2, C5)", "集体投诉事件")] == str(exp.collective_events)
     days = list(csv.reader(daily.open(encoding="utf-8-sig")))[1:]
     assert len(days) == 30
