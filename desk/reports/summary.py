@@ -33,10 +33,6 @@ class Row:
         return (self.value, "", "") if self.value.isdigit() else ("", "", "")
 
 
-def _pct(x: float | None) -> str:
-    return NO_DATA if x is None else f"{x:.1%}"
-
-
 def _rate(section: str, item: str, rate: Rate) -> Row:
     target = "" if rate.target is None else f"≥{rate.target:.0%}"
     value = rate.text()
