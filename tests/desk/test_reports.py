@@ -195,3 +195,32 @@ def test_report_command(month, tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert (tmp_path / "report-2026-11.pdf").stat().st_size > 10_000
     assert cli.main(["--data", str(data), "report", "--month", "2026-13"]) == 2
     assert "YYYY-MM" in capsys.readouterr().err
+
+
+def test_an_empty_month_and_a_bad_month(desk) -> None:
+    from datetime import datetime
+
+    from desk.reports.figures import month_figures
+    from desk.reports.measures import NO_DATA, month_bounds
+
+    fig = month_figures(desk.store, desk.settings, "2026-02", datetime(2026, 3, 5))
+    assert len(fig.days) == 28 and fig.orders == 0
+    assert fig.satisfaction_rate.text() == NO_DATA and fig.satisfaction_rate.meets_target is None
+    assert month_bounds("2026-12") == (datetime(2026, 12, 1), datetime(2027, 1, 1))
+    with pytest.raises(ValueError, match="YYYY-MM"):
+        month_bounds("2026-13")
+
+
+def test_pending_promises_are_neither_hits_nor_misses() -> None:
+    from datetime import datetime, timedelta
+
+    from desk.reports.measures import Rate
+
+    now = datetime(2026, 11, 20, 12, 0)
+    r = Rate(target=1.0)
+    r.count(now - timedelta(hours=1), now, now)  # done in time
+    r.count(now + timedelta(hours=1), now, now)  # done late
+    r.count(None, now - timedelta(minutes=1), now)  # not done, past due
+    r.count(None, now + timedelta(hours=1), now)  # not done, not yet due
+    r.count(None, None, now)  # no promise made
+    assert (r.hit, r.total, r.pending) == (1, 3, 1) and r.meets_target is False
