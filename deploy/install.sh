@@ -45,7 +45,7 @@ APT_PACKAGES=(
   python3 python3-venv python3-dev build-essential
   xvfb xauth libgl1 libgl1-mesa-dri libegl1 libmtdev1 x11-utils
   espeak-ng libespeak-ng1 libportaudio2 sox
-  fonts-noto-cjk
+  fonts-noto-cjk poppler-utils
   baresip socat
   kamailio
 )

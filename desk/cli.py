@@ -73,6 +73,8 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
               f"现在{'值班中' if desk.is_staffed() else '非值班时间（投诉、急修照常受理）'}")  # fmt: skip
         for line in _plugin_status(settings):
             print(line)
+        for line in _check_reminders(desk, settings):
+            print(line)
         open_counts = stats["open"]
         print("未完结: " + ("，".join(f"{k} {n}" for k, n in open_counts.items()) or "无"))
         report = desk.reports.due()
@@ -115,6 +117,23 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         desk.close()
     return 0
+
+
+def _check_reminders(desk, settings: Settings) -> list[str]:  # noqa: ANN001
+    """K4 stock-take from the 25th (an alert after the 27th), P5 evening parcel audit."""
+    from desk.reports.parcel_audit import evening_audit_reminder
+    from desk.reports.stocktake import stocktake_reminder
+
+    now = desk.now()
+    lines = []
+    stocktake = stocktake_reminder(desk.store, now.date())
+    if stocktake:
+        level, text = stocktake
+        lines.append(("【警告】" if level == "alert" else "提醒：") + text)
+    parcels = evening_audit_reminder(desk.store, settings, now)
+    if parcels:
+        lines.append("提醒：" + parcels)
+    return lines
 
 
 def _plugin_status(settings: Settings) -> list[str]:
@@ -206,6 +225,33 @@ def subcommands() -> set[str]:
     return set(build_parser().get_default("_subcommands"))
 
 
+def add_report_command(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
+    """`reception report --month YYYY-MM [--out DIR]` (S1, R5, C4, C5: the monthly figures)."""
+
+    def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+        from desk.reports.monthly import write_month_report
+        from desk.reports.summary import screen_text
+
+        desk = _open_desk(settings)
+        try:
+            month = args.month or f"{desk.now():%Y-%m}"
+            report = write_month_report(desk.store, settings, month, args.out, desk.now())
+        except ValueError as exc:
+            print(f"错误: {exc}", file=sys.stderr)
+            return 2
+        finally:
+            desk.close()
+        print(screen_text(report.figures))
+        print(f"\n报表（请打印后签字）：{report.pdf}")
+        print("表格数据：" + "，".join(str(p) for p in report.csv))
+        return 0
+
+    p = sub.add_parser("report", help="the monthly report: PDF to print and sign, CSV, on screen")
+    p.add_argument("--month", help="YYYY-MM (default: this month so far)")
+    p.add_argument("--out", type=Path, help="directory for the PDF and CSV (default: DATA/reports)")
+    p.set_defaults(func=cmd_report)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="reception", description="物业客服中心接待终端 / reception terminal"
@@ -267,6 +313,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_lazy("desk.backup", "cmd_backup"))
     p = sub.add_parser("check", help="is everything ready to go live? (✓/✗ with the fix)")
     p.set_defaults(func=golive.cmd_check)
+    add_report_command(sub)
     register_all(sub, load_frontends())
     return parser
 

@@ -88,6 +88,7 @@ class Kind(StrEnum):
     KEY = "key"
     STAFF = "staff"
     STATE = "state"
+    AUDIT = "audit"
 
 
 # The first digit of a record number names its kind, so a number keyed in on a
@@ -106,7 +107,7 @@ KIND_DIGIT: dict[Kind, str] = {
 }
 DIGIT_KIND = {v: k for k, v in KIND_DIGIT.items()}
 DATED_KINDS = frozenset(KIND_DIGIT)
-DIRECTORY_KINDS = frozenset({Kind.OWNER, Kind.KEY, Kind.STAFF, Kind.STATE})
+DIRECTORY_KINDS = frozenset({Kind.OWNER, Kind.KEY, Kind.STAFF, Kind.STATE, Kind.AUDIT})
 NUMBER_LENGTH = 11
 
 

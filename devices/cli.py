@@ -11,6 +11,8 @@ import threading
 import time
 from typing import Any
 
+from devices import audit_cli
+
 log = logging.getLogger(__name__)
 
 
@@ -36,7 +38,16 @@ def register(subparsers: Any) -> None:
     )
     dev.add_argument(
         "action",
-        choices=["ports", "status", "scan", "test-page", "query", "open", "read-id"],
+        choices=[
+            "ports",
+            "status",
+            "scan",
+            "test-page",
+            "query",
+            "open",
+            "read-id",
+            "emergency-open",
+        ],
         nargs="?",
         default="status",
     )
@@ -58,7 +69,9 @@ def register(subparsers: Any) -> None:
         help="scan: board addresses that are key cabinets (the others are parcel lockers)",
     )
     dev.add_argument("--reader", help="ID card reader port to read instead of the configured one")
+    audit_cli.emergency_args(dev)
     dev.set_defaults(func=cmd_devices)
+    audit_cli.register(subparsers)
 
 
 def cmd_sim(args: argparse.Namespace, settings: Any) -> int:
@@ -150,6 +163,8 @@ def cmd_devices(args: argparse.Namespace, settings: Any) -> int:
     """Test the configured (or given) ports before saving them to the config."""
     if args.action == "read-id":
         return cmd_read_id(args.reader, settings)
+    if args.action == "emergency-open":
+        return audit_cli.cmd_emergency_open(args, _settings_for(args, settings))
     if args.action == "ports":
         ports = list_ports()
         print("\n".join(ports) if ports else "没有找到串口 (no serial ports found)")

@@ -22,6 +22,7 @@ from desk.services.requests import (
     VisitRequest,
 )
 from desk.workflow import STATUS_ZH
+from kiosk.backend_reports import ReportsMixin
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +76,7 @@ class PickupOutcome:
     """The pickup slip of an opened compartment."""
 
 
-class KioskBackend:
+class KioskBackend(ReportsMixin):
     """Wraps ``desk.service.Desk`` and ``devices.manager.Devices`` for the screens."""
 
     def __init__(self, desk: Any, devices: Any | None, settings: Any) -> None:
@@ -505,8 +506,12 @@ class KioskBackend:
         return self.desk.dutylog.day(self.desk.now().date())
 
     def handover(self, to_name: str, note: str = "", override_by: Actor | None = None) -> Any:
-        """L3: refused while important work is open, unless a supervisor overrides."""
-        return self.desk.dutylog.handover(self.staff_actor(), to_name, note, force_by=override_by)
+        """L3: refused while important work is open, unless a supervisor overrides; the day's
+        sheet (received, done, open, overdue with owners, audit chain head) is then printed for
+        both shifts to sign."""
+        entry = self.desk.dutylog.handover(self.staff_actor(), to_name, note, force_by=override_by)
+        self._queue_daily_sheet(entry.number)
+        return entry
 
     def blocking_items(self) -> list[str]:
         """L3: open important work (emergencies, urgent repairs, collective complaints)."""

@@ -17,6 +17,7 @@ from desk.records import format_number
 from desk.validate import format_unit_zh, unit_label_zh
 from desk.workflow import STATUS_ZH
 from kiosk import theme
+from kiosk.screens.guard_checks import ChecksMixin
 from kiosk.screens.guard_keys import KeysMixin
 from kiosk.screens.guard_residents import ResidentsMixin
 from kiosk.widgets.common import BigButton, KioskScreen, MessagePopup
@@ -36,6 +37,7 @@ SECTIONS = (
     ("devices", "设备状态"),
     ("reprint", "补打凭条"),
     ("residents", "电话查询密码"),
+    ("report", "月度报表"),
 )
 STATE_COLORS = {"overdue": theme.DANGER, "due_soon": theme.WARNING, "ok": theme.PANEL}
 
@@ -48,7 +50,7 @@ def readable(text: str) -> str:
     return re.sub(r"public:([^，。,;；\s]+)", r"公共区域（\1）", text)
 
 
-class GuardScreen(KeysMixin, ResidentsMixin, KioskScreen):
+class GuardScreen(ChecksMixin, KeysMixin, ResidentsMixin, KioskScreen):
     """Sections on the left, the chosen section's rows on the right."""
 
     section = StringProperty("visitors")
@@ -59,6 +61,7 @@ class GuardScreen(KeysMixin, ResidentsMixin, KioskScreen):
         self.prompt = ""
         self.intake: dict[str, str] = {}
         self.loan: dict[str, Any] = {}
+        self.check: dict[str, Any] = {}
 
     def prepare(self, **_: Any) -> None:
         if self.app.staff is None:
@@ -68,6 +71,7 @@ class GuardScreen(KeysMixin, ResidentsMixin, KioskScreen):
     def reset(self) -> None:
         self.intake = {}
         self.loan = {}
+        self.check = {}
         self.notice = ""
         self.section = "visitors"
         if "content" in self.ids:
@@ -159,13 +163,24 @@ class GuardScreen(KeysMixin, ResidentsMixin, KioskScreen):
     def show(self, section: str) -> None:
         self.section = section
         self._clear()
-        current = dict(SECTIONS).get("keys" if section == "loan" else section, "")
+        current = dict(SECTIONS).get({"loan": "keys", "check": "log"}.get(section, section), "")
         for btn in self.ids.nav.children:  # the section shown in blue; texts follow the language
             btn.color_role = "primary" if btn.zh == current else "panel"
             btn.text = self.tr(btn.zh)
         getattr(self, f"_show_{section}")()
 
     # -- sections -----------------------------------------------------------------
+    def _show_report(self) -> None:
+        """S1, R5, C4, R2, C3: this month's figures against their targets (red: not met)."""
+        b = self.app.backend
+        month = f"{b.desk.now():%Y-%m}"
+        self._bar([("生成PDF和表格", "primary", lambda: b.write_month_report(month))])
+        for row in b.month_rows(month):
+            if row.target or row.item.endswith("总数") or row.section == "未记录的数据":
+                value = f"：{row.value}（目标 {row.target}）" if row.target else f"：{row.value}"
+                text = f"{row.section.split(' ')[0]} · {row.item}" + (value if row.value else "")
+                self._text(text, theme.DANGER if row.met is False else theme.TEXT)
+
     def _show_calls(self) -> None:
         """Calls for staff and emergencies (E1 first), from the store: they survive a restart."""
         b = self.app.backend
@@ -382,7 +397,13 @@ class GuardScreen(KeysMixin, ResidentsMixin, KioskScreen):
 
     def _show_log(self) -> None:
         b = self.app.backend
-        self._bar([("写入日志", "primary", self._write_log), ("交接班", "warning", self._handover)])
+        self._bar([
+            ("写入日志", "primary", self._write_log), ("交接班", "warning", self._handover),
+            ("钥匙盘点", "neutral", lambda: self._start_check("keys")),  # K4
+            ("快递盘点", "neutral", lambda: self._start_check("parcels")),  # P5
+        ])  # fmt: skip
+        for level, text in b.check_reminders():  # K4 stock-take, P5 evening parcel audit
+            self._text(text, theme.DANGER if level == "alert" else theme.WARNING)
         for entry in reversed(b.duty_log_today()[-20:]):
             self._text(f"{entry.created_at:%H:%M}  {entry.author}：{readable(entry.text)}")
 

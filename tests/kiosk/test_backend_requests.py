@@ -104,3 +104,17 @@ def test_call_staff_is_a_record_listed_after_a_restart(backend, settings):
     as_guard(backend)
     backend.settle(call.number)
     assert backend.open_requests() == []
+
+
+def test_K4_P5_reminders_for_the_guard_screen(backend) -> None:
+    from datetime import datetime
+
+    from desk.records import Actor, Role
+    from desk.reports.stocktake import key_stocktake
+
+    backend.desk.clock = lambda: datetime(2026, 11, 28, 19, 30)
+    levels = dict(backend.check_reminders())
+    assert set(levels) == {"alert", "reminder"}
+    assert "K4" in levels["alert"] and "P5" in levels["reminder"]
+    key_stocktake(backend.desk.store, Actor(Role.GUARD, "guard", "k"), backend.desk.now(), {})
+    assert [lv for lv, _ in backend.check_reminders()] == ["reminder"]  # the parcels remain

@@ -150,6 +150,8 @@ def test_L3_handover_blocked_by_urgent_work_needs_a_supervisor(k):
     assert "已交接给 staff" in g.notice and "主管 supervisor 授权" in g.notice, g.notice
     entries = [e for e in k.backend.duty_log_today() if "交接班" in e.text]
     assert entries and "supervisor" in entries[-1].text
+    jobs = [d for d in k.backend.desk.store.iter_days("print_job") if d["receipt"] == "daily_sheet"]
+    assert [j["record"] for j in jobs] == [entries[-1].number]  # the sheet both shifts sign
     k.app.logout()
 
 
@@ -198,4 +200,77 @@ def test_X1_staff_set_a_resident_s_phone_pin_at_the_desk(k):
     assert "查询密码已设置" in g.notice, g.notice
     k.shot("35-guard-phone-pin")
     assert k.backend.desk.directory.check_phone_pin("2-1-101", "135790").name == owner.name
+
+
+def test_S1_month_report_on_the_staff_screen(k):
+    staff = Actor(Role.STAFF, "staff", "test")
+    order = k.backend.desk.create_work_order(
+        staff, location="3-2-501", category="water", description="水龙头坏了",
+        contact_name="陈先生", contact_phone="13812345678",
+    )  # fmt: skip
+    for action in ("dispatch", "accept", "arrive"):
+        k.backend.desk.transition(order.number, action, staff)
+    k.backend.desk.complete_work_order(order.number, staff)
+    k.backend.desk.record_follow_up(order.number, "很不满意", staff)
+    k.app.staff = k.backend.desk.login("staff", "2222")
+    k.app.go("guard")
+    g = k.screen()
+    g.show("report")
+    texts = [w.text for w in g.ids.content.children]
+    rate = next(t for t in texts if "满意率" in t)
+    assert "0/1" in rate and "目标 ≥90%" in rate
+    k.shot("31-staff-month-report")
+    k.tap(k.button(g.ids.actions, "生成PDF和表格"))
+    assert "已生成 report-" in g.notice, g.notice
+    k.app.logout()
+
+
+def test_K4_stocktake_at_the_kiosk_sensors_tick_report_settlement(k):
+    from desk.reports.audits import get_audit
+
+    desk = k.backend.desk
+    desk.add_key("K-DRAWER", "消防通道钥匙", "抽屉-1", "other")  # outside the sensed cabinet
+    k.app.staff = desk.login("guard", "1111")
+    k.app.go("guard")
+    g = k.screen()
+    g.show("log")  # where the K4 reminder shows
+    k.tap(k.button(g.ids.actions, "钥匙盘点"))  # the sensors are read on the device worker
+    ask = k.popup()
+    assert "消防通道钥匙" in ask.title_label.text
+    k.tap(ask.buttons["yes"])  # the guard sees it in the drawer
+    audit = g.check["audit"]
+    assert "钥匙盘点" in g.notice and audit.ticked == ("K-DRAWER",)
+    cabinet = [key for key in desk.keys() if key.slot.startswith("钥匙")]  # noqa: SIM118
+    assert audit.sensed == len(cabinet)
+    k.shot("32-guard-key-stocktake")
+    jobs = [d for d in desk.store.iter_days("print_job") if d["record"] == audit.number]
+    assert [j["receipt"] for j in jobs] == ["key_stocktake"]  # the signed report
+    assert audit.status == "open"  # the demo cabinet's sensors read every slot empty
+    k.tap(k.button(g.ids.actions, "处理差异"))
+    kb = k.popup()
+    k.press_keys(kb, "yi")
+    k.tap(kb.cand_buttons[0])
+    k.tap(k.button(kb, "确定"))
+    assert "差异已处理登记" in g.notice, g.notice
+    assert get_audit(desk.store, audit.number).settled_by == "guard"
+    k.app.logout()
+
+
+def test_P5_parcel_audit_at_the_kiosk_counter_parcels_ticked(k):
+    desk = k.backend.desk
+    k.app.staff = desk.login("guard", "1111")
+    k.app.go("guard")
+    g = k.screen()
+    g.show("log")
+    k.tap(k.button(g.ids.actions, "快递盘点"))
+    asked = []
+    while k.app.popups and "在吗" in getattr(k.popup(), "title_label", g).text:
+        ask = k.popup()
+        asked.append(ask.title_label.text)
+        k.tap(ask.buttons["yes"])
+    assert any("前台" in q for q in asked)  # the counter parcels: no sensor sees them
+    audit = g.check["audit"]
+    assert audit.audit_kind == "parcel_audit" and "快递盘点" in g.notice
+    assert not [f for f in audit.findings if f["place"] == "前台"]  # all ticked
+    k.shot("33-guard-parcel-audit")
     k.app.logout()
