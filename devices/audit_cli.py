@@ -50,7 +50,7 @@ def _login_args(p: argparse.ArgumentParser) -> None:
 
 def _login(desk: Any, name: str) -> Any:
     pin = getpass.getpass(f"{name} 的密码 (PIN): ")
-    return desk.login(name, pin, source="cli")
+    return desk.staff.login(name, pin, source="cli")
 
 
 def _tick_interactively(items: list[tuple[str, str]]) -> list[str]:
@@ -70,7 +70,7 @@ def _open(settings: Any) -> tuple[Any, Any]:
     from devices.manager import Devices
 
     desk = Desk.open(settings)
-    return desk, Devices(settings, desk)
+    return desk, Devices(settings, desk.printing)
 
 
 def _print_audit(devs: Any, desk: Any, audit: Any, settings: Any) -> None:
@@ -163,7 +163,7 @@ def cmd_daily_sheet(args: argparse.Namespace, settings: Any) -> int:
     desk, devs = _open(settings)
     try:
         now = desk.now()
-        sheet = daily_sheet(desk.store, args.day or now.date(), now, desk.due_report())
+        sheet = daily_sheet(desk.store, args.day or now.date(), now, desk.reports.due())
         kind, payload = daily_sheet_receipt(sheet, settings)
         printed, why = print_confirmed(devs, desk, kind, sheet.day.isoformat(), payload)
         print(f"{sheet.day} 交接班日报：受理 {sum(sheet.received.values())}，办结 {sum(sheet.done.values())}，"

@@ -48,7 +48,12 @@ def expand_doors(compartments: CompartmentMap, spec: Iterable[str]) -> list[str]
         else:
             names.append(compartments[part].name)
     seen: set[str] = set()
-    return [n for n in names if not (n in seen or seen.add(n))]
+    unique = []
+    for n in names:
+        if n not in seen:
+            seen.add(n)
+            unique.append(n)
+    return unique
 
 
 def open_and_read_back(devs: Devices, names: Sequence[str]) -> list[dict[str, Any]]:

@@ -7,6 +7,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from desk.clock import parse as parse_time
 from desk.config import Settings
 from desk.deadlines import parcel_reminder_at
 from desk.reports.measures import Rate, after_hours, median_hours
@@ -77,7 +78,7 @@ def desk_figures(
 
 
 def _at(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
+    return parse_time(value) if value else None
 
 
 def _parcels(
@@ -86,7 +87,7 @@ def _parcels(
     overdue_days = settings.rules.parcel_overdue_days
     waits: list[timedelta] = []
     for doc in store.iter_days("parcel", first, last):
-        created = datetime.fromisoformat(doc["created_at"])
+        created = parse_time(doc["created_at"])
         fig.parcels_received += 1
         fig.parcels_by_day[created.date()] += 1
         status = doc["status"]
@@ -111,7 +112,7 @@ def _visits(store: Store, fig: DeskFigures, first: date, last: date) -> None:
         status = doc["status"]
         if status in NEVER_CAME:
             continue
-        created = datetime.fromisoformat(doc["created_at"])
+        created = parse_time(doc["created_at"])
         fig.visits += 1
         fig.visits_by_day[created.date()] += 1
         fig.visits_by_hour[created.hour] += 1
@@ -142,7 +143,7 @@ def _calls(
         purpose = doc.get("purpose") or ""
         if doc.get("direction") == "out" and purpose.startswith("follow_up:"):
             follow[purpose.removeprefix("follow_up:")][doc.get("outcome") or ""] += 1
-        created = datetime.fromisoformat(doc["created_at"])
+        created = parse_time(doc["created_at"])
         if not first <= created < end:
             continue
         if doc.get("direction") == "out":

@@ -7,6 +7,8 @@ import statistics
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from desk.clock import in_site
+
 log = logging.getLogger(__name__)
 
 NOT_RECORDED = "未记录"
@@ -85,7 +87,7 @@ def month_bounds(month: str) -> tuple[datetime, datetime]:
     except ValueError:
         raise ValueError(f"月份格式应为 YYYY-MM，例如 2026-11（收到 {month!r}）") from None
     nxt = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
-    return first, nxt
+    return in_site(first), in_site(nxt)
 
 
 def days_of(first: datetime, end: datetime) -> list[date]:

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
 
+from desk.clock import in_site
 from desk.config import Settings
 from desk.masking import mask_name
 from desk.record_types import Audit, Parcel
@@ -24,7 +25,7 @@ EVENING_BEFORE_CLOSE = timedelta(hours=1)
 
 def evening_audit_reminder(store: Store, settings: Settings, now: datetime) -> str | None:
     """P5: from an hour before the desk closes, remind while today has no parcel audit."""
-    close = datetime.combine(now.date(), settings.hours.staffed_until)
+    close = in_site(datetime.combine(now.date(), settings.hours.staffed_until))
     if now < close - EVENING_BEFORE_CLOSE:
         return None
     day = now.date().isoformat()

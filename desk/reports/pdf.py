@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from desk.clock import in_site
 from desk.fileio import atomic_write
 from desk.reports.figures import MonthFigures
 from desk.reports.fonts import cjk_family
@@ -279,7 +280,7 @@ def render_pdf(fig: MonthFigures, path: Path, site_name: str, font: str = "") ->
         ("投诉 (C2-C5)", _complaints),
         ("快递、访客、钥匙、热线", _desk),
     ]
-    printed = datetime.now().replace(microsecond=0)
+    printed = in_site(datetime.now().astimezone()).replace(microsecond=0)
     buf = io.BytesIO()
     with matplotlib.rc_context({"font.family": [family], "pdf.fonttype": 3,
                                 "axes.unicode_minus": False}):  # fmt: skip

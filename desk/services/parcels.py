@@ -146,6 +146,10 @@ class Parcels:
             Parcel, number, "countersign", actor, countersigned_by=actor.name
         )
 
+    def return_to_sender(self, number: str, actor: Actor, reason: str) -> Parcel:
+        """P4: an uncollected parcel (or undeliverable registered mail) goes back to the sender."""
+        return self.core.transition(Parcel, number, "return", actor, reason, return_reason=reason)
+
     def request_counter_pickup(self, parcel: Parcel, actor: Actor, note: str = "") -> GuardRequest:
         """P3: one open counter-pickup request per parcel, however often the code is keyed in."""
         existing = self.requests_for(parcel.number)

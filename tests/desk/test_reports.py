@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from desk import cli
+from desk.clock import local
 from desk.config import load_settings
 from desk.records import format_number
 from desk.reports.figures import MonthFigures, month_figures
@@ -198,25 +199,24 @@ def test_report_command(month, tmp_path: Path, capsys: pytest.CaptureFixture[str
 
 
 def test_an_empty_month_and_a_bad_month(desk) -> None:
-    from datetime import datetime
 
     from desk.reports.figures import month_figures
     from desk.reports.measures import NO_DATA, month_bounds
 
-    fig = month_figures(desk.store, desk.settings, "2026-02", datetime(2026, 3, 5))
+    fig = month_figures(desk.store, desk.settings, "2026-02", local(2026, 3, 5))
     assert len(fig.days) == 28 and fig.orders == 0
     assert fig.satisfaction_rate.text() == NO_DATA and fig.satisfaction_rate.meets_target is None
-    assert month_bounds("2026-12") == (datetime(2026, 12, 1), datetime(2027, 1, 1))
+    assert month_bounds("2026-12") == (local(2026, 12, 1), local(2027, 1, 1))
     with pytest.raises(ValueError, match="YYYY-MM"):
         month_bounds("2026-13")
 
 
 def test_pending_promises_are_neither_hits_nor_misses() -> None:
-    from datetime import datetime, timedelta
+    from datetime import timedelta
 
     from desk.reports.measures import Rate
 
-    now = datetime(2026, 11, 20, 12, 0)
+    now = local(2026, 11, 20, 12, 0)
     r = Rate(target=1.0)
     r.count(now - timedelta(hours=1), now, now)  # done in time
     r.count(now + timedelta(hours=1), now, now)  # done late

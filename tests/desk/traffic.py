@@ -17,9 +17,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from desk.clock import in_site, local
+from desk.config_policy import PolicySettings
 from desk.record_types import COMPLAINT_CATEGORIES, COMPLAINT_VALIDITY, REPAIR_CATEGORIES
 from desk.records import Actor, Role
 from desk.service import Desk
+from desk.services.requests import (
+    CallLog,
+    ComplaintRequest,
+    KeyLoanRequest,
+    NewKey,
+    ParcelIn,
+    RepairRequest,
+    VisitRequest,
+)
 
 STAFF = Actor(Role.STAFF, "小李", "desk")
 GUARD = Actor(Role.GUARD, "老张", "lobby")
@@ -27,9 +38,9 @@ SUPERVISOR = Actor(Role.SUPERVISOR, "王主管", "desk")
 HOTLINE = Actor(Role.SYSTEM, "hotline", "hotline")
 TECHS = ("老陈", "小王", "李师傅")
 LEVELS = ("非常满意", "满意", "不太满意", "很不满意")
-MONTH_START = datetime(2026, 11, 1)
-MONTH_END = datetime(2026, 12, 1)
-AS_OF = datetime(2026, 12, 10, 9, 0)
+MONTH_START = local(2026, 11, 1)
+MONTH_END = local(2026, 12, 1)
+AS_OF = local(2026, 12, 10, 9, 0)
 
 
 @dataclass
@@ -112,7 +123,7 @@ class Traffic:
                 self.call(start + timedelta(minutes=self.rng.randrange(24 * 60)))
             if day % 2 == 0:
                 self.key_loan(start + self._daytime())
-        self.collective(datetime(2026, 11, 18, 9, 0))
+        self.collective(local(2026, 11, 18, 9, 0))
         while self.events:
             when, _, step = heapq.heappop(self.events)
             self.clock.now = when  # type: ignore[attr-defined]
@@ -134,10 +145,13 @@ class Traffic:
         rng, exp = self.rng, self.exp
         category = rng.choice(list(REPAIR_CATEGORIES))
         unit = self._unit()
-        urgent = rng.random() < 0.2
+        # R2: lift and gas repairs are always urgent (the core's policy), the rest when asked
+        urgent = rng.random() < 0.2 or category in PolicySettings().urgent_categories
         cancel = rng.random() < 0.03
         tech = "" if rng.random() < 0.1 else rng.choice(TECHS)
-        appointment = None if urgent else datetime.combine(t0.date() + timedelta(days=1), time(10))
+        appointment = (
+            None if urgent else in_site(datetime.combine(t0.date() + timedelta(days=1), time(11)))
+        )  # a policy slot (9, 11, 14, 16)
         dispatch_delay = timedelta(
             minutes=rng.choice((0,) * 9 + (5,)) if urgent else rng.randrange(5, 130)
         )
@@ -176,41 +190,40 @@ class Traffic:
                         exp.orders_follow_on_time.append(False)
 
         def create() -> None:
-            order = self.desk.create_work_order(
-                STAFF, location=unit, category=category, description="水龙头坏了" if not urgent else "家里跳闸了",
+            order = self.desk.repairs.report(RepairRequest(
+                location=unit, category=category, description="水龙头坏了" if not urgent else "家里跳闸了",
                 contact_name="赵六", contact_phone=self._phone(), channel="desk", urgent=urgent,
-                emergency=False, appointment_start=appointment,
-                appointment_end=appointment + timedelta(hours=2) if appointment else None,
-            )  # fmt: skip
+                appointment_start=appointment,
+            ), STAFF)  # fmt: skip
             state["n"] = order.number
             if "exception" in state:
                 self.exp.order_exceptions.add(order.number)
             if cancel:
-                self.desk.transition(order.number, "cancel", STAFF, "客户取消")
+                self.desk.repairs.cancel(order.number, STAFF, "客户取消")
                 return
             self.at(t0 + dispatch_delay, dispatch)
 
         def dispatch() -> None:
-            self.desk.transition(state["n"], "dispatch", STAFF, assignee=tech)
-            self.desk.transition(state["n"], "accept", STAFF)
+            self.desk.repairs.dispatch(state["n"], STAFF, assignee=tech)
+            self.desk.repairs.transition(state["n"], "accept", STAFF)
             self.at(max(arrive, self.clock() + timedelta(seconds=1)), on_site)
 
         def on_site() -> None:
-            self.desk.transition(state["n"], "arrive", STAFF)
+            self.desk.repairs.transition(state["n"], "arrive", STAFF)
             self.at(done, complete)
 
         def complete() -> None:
-            self.desk.complete_work_order(state["n"], STAFF)
+            self.desk.repairs.complete(state["n"], STAFF)
             if follow is not None:
-                self.at(follow, lambda: self.desk.record_follow_up(state["n"], level, STAFF))
+                self.at(follow, lambda: self.desk.follow_ups.record(state["n"], level, STAFF))
             elif no_answer:
                 self.at(done + timedelta(hours=20), attempt)
 
         def attempt() -> None:
-            self.desk.record_call(
-                HOTLINE, direction="out", caller="hotline", callee="13900000000",
+            self.desk.calls.record(CallLog(
+                direction="out", caller="hotline", callee="13900000000",
                 purpose=f"follow_up:{state['n']}", outcome="no_answer", status="no_answer",
-            )  # fmt: skip
+            ), HOTLINE)  # fmt: skip
 
         self.at(t0, create)
 
@@ -245,20 +258,20 @@ class Traffic:
                     exp.satisfaction["满意"] += 1
 
         def create() -> None:
-            c = self.desk.create_complaint(
-                STAFF, channel="desk", name="钱七", unit=unit, phone=self._phone(),
+            c = self.desk.complaints.file(ComplaintRequest(
+                channel="desk", name="钱七", unit=unit, phone=self._phone(),
                 content="楼道里很脏没人打扫", category=category, validity=validity, severity=severity,
-            )  # fmt: skip
+            ), STAFF)  # fmt: skip
             state["n"] = c.number
             if collective:
                 self.exp.reply.append(on_time_reply)
             self.at(t0 + reply_delay, reply)
 
         def reply() -> None:
-            self.desk.transition(state["n"], "reply", STAFF, "已电话答复")
-            self.at(resolve, lambda: self.desk.resolve_complaint(state["n"], STAFF, "已处理"))
+            self.desk.complaints.transition(state["n"], "reply", STAFF, "已电话答复")
+            self.at(resolve, lambda: self.desk.complaints.resolve(state["n"], STAFF, "已处理"))
             if follow is not None:
-                self.at(follow, lambda: self.desk.record_follow_up(state["n"], "满意", STAFF))
+                self.at(follow, lambda: self.desk.follow_ups.record(state["n"], "满意", STAFF))
 
         self.at(t0, create)
 
@@ -290,23 +303,23 @@ class Traffic:
             exp.parcels_overdue += t0 + overdue < AS_OF
 
         def receive() -> None:
-            p = self.desk.receive_parcel(
-                GUARD, recipient_name="孙八", unit=unit, phone=self._phone(), courier="顺丰速运",
+            p = self.desk.parcels.receive(ParcelIn(
+                recipient_name="孙八", unit=unit, phone=self._phone(), courier="顺丰速运",
                 tracking_no=f"SF{rng.randrange(10**12):012d}", compartment=f"A-{rng.randint(1, 16):02d}",
-            )  # fmt: skip
+            ), GUARD)  # fmt: skip
             state["n"] = p.number
             if returned:
-                self.at(t0 + timedelta(days=8), lambda: self.desk.transition(
-                    state["n"], "return", STAFF, "住户已搬离", return_reason="住户已搬离"))  # fmt: skip
+                self.at(t0 + timedelta(days=8), lambda: self.desk.parcels.return_to_sender(
+                    state["n"], STAFF, "住户已搬离"))  # fmt: skip
             else:
                 self.at(t0 + wait, pick_up)
 
         def pick_up() -> None:
             if proxy:
-                self.desk.pick_up_parcel(state["n"], GUARD, proxy_name="周九", proxy_id="E1234567")
+                self.desk.parcels.pick_up(state["n"], GUARD, proxy_name="周九", proxy_id="E1234567")
             else:
-                self.desk.pick_up_parcel(state["n"], Actor(Role.OWNER, "孙八", "kiosk-1"))
-                self.desk.countersign_parcel(state["n"], GUARD)
+                self.desk.parcels.pick_up(state["n"], Actor(Role.OWNER, "孙八", "kiosk-1"))
+                self.desk.parcels.countersign(state["n"], GUARD)
 
         self.at(t0, receive)
 
@@ -329,20 +342,22 @@ class Traffic:
             ident = (
                 {"id_type": "none"} if no_id else {"id_type": "passport", "id_number": "E12345678"}
             )
-            v = self.desk.register_visit(GUARD, host_unit=self._unit(), visitor_name="吴十",
-                                         purpose="探亲", **ident)  # fmt: skip
+            v = self.desk.visits.register(VisitRequest(host_unit=self._unit(), visitor_name="吴十",
+                                                       purpose="探亲", **ident), GUARD)  # fmt: skip
             if no_id:
                 if approve:
-                    self.desk.approve_visit_without_id(v.number, GUARD)
+                    self.desk.visits.approve_without_id(v.number, GUARD)
                 else:
-                    self.desk.transition(v.number, "refuse", GUARD, "无证件")
+                    self.desk.visits.refuse_without_id(v.number, GUARD)
             elif outcome == "admit":
-                self.desk.host_answer(v.number, GUARD, True)
-                self.at(t0 + timedelta(hours=2), lambda: self.desk.check_out(v.number, GUARD))
+                self.desk.visits.host_answer(v.number, GUARD, True)
+                self.at(
+                    t0 + timedelta(hours=2), lambda: self.desk.visits.check_out(v.number, GUARD)
+                )
             elif outcome == "decline":
-                self.desk.host_answer(v.number, GUARD, False)
+                self.desk.visits.host_answer(v.number, GUARD, False)
             else:
-                self.desk.leave_message(v.number, GUARD, "明天再来")
+                self.desk.visits.leave_message(v.number, GUARD, "明天再来")
 
         self.at(t0, register)
 
@@ -357,13 +372,15 @@ class Traffic:
         key_id = f"K{exp.key_loans:03d}"
 
         def lend() -> None:
-            self.desk.add_key(
-                key_id, f"{key_id} 空置房钥匙", f"钥匙 3-{exp.key_loans % 16 + 1:02d}", "vacant"
+            self.desk.keys.add(
+                NewKey(
+                    key_id, f"{key_id} 空置房钥匙", f"钥匙 3-{exp.key_loans % 16 + 1:02d}", "vacant"
+                )
             )
-            loan = self.desk.lend_key(GUARD, key_id, borrower_name="维修工老陈", borrower_is_staff=True,
-                                      purpose="入户维修", due_back=t0 + due)  # fmt: skip
+            loan = self.desk.keys.lend(KeyLoanRequest(key_id, borrower_name="维修工老陈", borrower_is_staff=True,
+                                                      purpose="入户维修", due_back=t0 + due), GUARD)  # fmt: skip
             if not never:
-                self.at(t0 + back, lambda: self.desk.return_key(loan.number, GUARD))
+                self.at(t0 + back, lambda: self.desk.keys.take_back(loan.number, GUARD))
 
         self.at(t0, lend)
 
@@ -383,10 +400,11 @@ class Traffic:
         exp.calls_emergency += emergency
 
         def record() -> None:
-            self.desk.record_call(
-                HOTLINE, direction="in", caller=self._phone(), callee="0755-88886666",
-                purpose="emergency" if emergency else "repair", status=status,
-                outcome=status, callback_done=callback,
-            )  # fmt: skip
+            call = self.desk.calls.record(CallLog(
+                direction="in", caller=self._phone(), callee="0755-88886666",
+                purpose="emergency" if emergency else "repair", status=status, outcome=status,
+            ), HOTLINE)  # fmt: skip
+            if callback:
+                self.desk.calls.called_back(call.number, STAFF)
 
         self.at(t0, record)

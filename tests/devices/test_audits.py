@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from desk import cli
+from desk.clock import in_site, local
 from desk.config import load_settings
 from desk.record_types import Audit
 from desk.records import Actor, Role
@@ -15,6 +16,7 @@ from desk.reports.audits import audits, get_audit
 from desk.reports.parcel_audit import evening_audit_reminder, parcel_audit
 from desk.reports.stocktake import stocktake_reminder
 from desk.service import Desk
+from desk.services.requests import KeyLoanRequest, NewKey, NewStaff, ParcelIn, RepairRequest
 from devices.audit_run import expand_doors, read_slots
 from devices.compartments import normalise_name
 from devices.manager import Devices
@@ -28,9 +30,9 @@ def data(tmp_path, monkeypatch):
     """A data dir with staff, keys and a desk; the sim starts in this process on first use."""
     settings = load_settings(data_dir=tmp_path / "data")
     desk = Desk.open(settings)
-    desk.add_staff("老张", "guard", "1111")
-    desk.add_staff("王主管", "supervisor", "9999")
-    pins = {"老张": "1111", "王主管": "9999"}
+    desk.staff.add(NewStaff("老张", "guard", "111111"))
+    desk.staff.add(NewStaff("王主管", "supervisor", "999999"))
+    pins = {"老张": "111111", "王主管": "999999"}
     monkeypatch.setattr("getpass.getpass", lambda prompt="": pins[prompt.split(" ")[0]])
     yield settings, desk
     desk.close()
@@ -64,11 +66,11 @@ def receipts(settings, at_least: int = 1) -> list:
 def test_key_stocktake_compares_records_sensors_and_ticks_K4(data, capsys) -> None:
     settings, desk = data
     for i in range(1, 5):
-        desk.add_key(f"K{i}", f"3栋{i}0{i}空置房", f"钥匙 3-{i:02d}", "vacant")
-    desk.add_key("K5", "水泵房备用", "抽屉-1", "plant")  # outside the sensed cabinet
-    desk.add_key("K6", "配电房备用", "抽屉-2", "plant")
-    loan = desk.lend_key(GUARD, "K4", borrower_name="维修工老陈", borrower_is_staff=True,
-                         due_back=desk.now() - timedelta(hours=1))  # fmt: skip
+        desk.keys.add(NewKey(f"K{i}", f"3栋{i}0{i}空置房", f"钥匙 3-{i:02d}", "vacant"))
+    desk.keys.add(NewKey("K5", "水泵房备用", "抽屉-1", "plant"))  # outside the sensed cabinet
+    desk.keys.add(NewKey("K6", "配电房备用", "抽屉-2", "plant"))
+    loan = desk.keys.lend(KeyLoanRequest("K4", borrower_name="维修工老陈", borrower_is_staff=True,
+                                         due_back=desk.now() - timedelta(hours=1)), GUARD)  # fmt: skip
     for slot in ("钥匙 3-01", "钥匙 3-02", "钥匙 3-05"):
         sim(settings, f"put {slot}")  # K3's slot is empty; 3-05 holds a key nobody recorded
 
@@ -107,7 +109,7 @@ def test_stocktake_reminder_from_the_25th_alert_after_the_27th_K4(data) -> None:
     assert level == "alert" and "K4" in text
     from desk.reports.stocktake import key_stocktake
 
-    key_stocktake(desk.store, GUARD, datetime(2026, 11, 26, 10, 0), {})
+    key_stocktake(desk.store, GUARD, local(2026, 11, 26, 10, 0), {})
     assert stocktake_reminder(desk.store, date(2026, 11, 28)) is None
     assert stocktake_reminder(desk.store, date(2026, 12, 25))[0] == "reminder"
 
@@ -116,8 +118,8 @@ def test_parcel_audit_every_parcel_accounted_for_P5(data) -> None:
     settings, desk = data
     numbers = {}
     for name, compartment in (("a1", "A-01"), ("a2", "A-02"), ("c1", "counter"), ("c2", "counter")):
-        p = desk.receive_parcel(GUARD, recipient_name="孙八", unit="3-2-501", courier="顺丰速运",
-                                tracking_no=f"SF{name}", compartment=compartment)  # fmt: skip
+        p = desk.parcels.receive(ParcelIn(recipient_name="孙八", unit="3-2-501", courier="顺丰速运",
+                                          tracking_no=f"SF{name}", compartment=compartment), GUARD)  # fmt: skip
         numbers[name] = p.number
     sim(settings, "put A-01")
     sim(settings, "put A-05")  # occupied, no parcel recorded
@@ -133,7 +135,9 @@ def test_parcel_audit_every_parcel_accounted_for_P5(data) -> None:
     assert problems == [("missing", "A-02"), ("missing", "前台"), ("unexpected", "A-05")]
     assert (audit.checked, audit.sensed, audit.status) == (4, 2, "open")
 
-    evening = datetime.combine(now.date(), settings.hours.staffed_until) - timedelta(minutes=30)
+    evening = in_site(datetime.combine(now.date(), settings.hours.staffed_until)) - timedelta(
+        minutes=30
+    )
     assert evening_audit_reminder(desk.store, settings, evening - timedelta(hours=2)) is None
     assert evening_audit_reminder(desk.store, settings, evening) is None  # done today
     assert "P5" in evening_audit_reminder(desk.store, settings, evening + timedelta(days=1))
@@ -180,19 +184,21 @@ def test_expand_doors_ranges_and_groups(data) -> None:
 def test_daily_sheet_printed_at_handover_L3(data, capsys) -> None:
     settings, desk = data
     staff = Actor(Role.STAFF, "小李", "desk")
-    order = desk.create_work_order(staff, location="3-2-501", category="water", description="漏水",
-                                   contact_name="张三", contact_phone="13812345678", urgent=True)  # fmt: skip
-    desk.transition(order.number, "dispatch", staff, assignee="老陈")
-    p = desk.receive_parcel(GUARD, recipient_name="孙八", unit="3-2-501", courier="顺丰",
-                            tracking_no="SF1", compartment="A-01")  # fmt: skip
-    desk.pick_up_parcel(p.number, GUARD, proxy_name="周九", proxy_id="E1234567")
+    order = desk.repairs.report(RepairRequest(location="3-2-501", category="water", description="漏水",
+                                              contact_name="张三", contact_phone="13812345678",
+                                              urgent=True), staff)  # fmt: skip
+    desk.repairs.dispatch(order.number, staff, assignee="老陈")
+    p = desk.parcels.receive(ParcelIn(recipient_name="孙八", unit="3-2-501", courier="顺丰",
+                                      tracking_no="SF1", compartment="A-01"), GUARD)  # fmt: skip
+    desk.parcels.pick_up(p.number, GUARD, proxy_name="周九", proxy_id="E1234567")
     from desk.reports.daily_sheet import daily_sheet
 
     later = desk.now() + timedelta(hours=1)  # the urgent order is now past its 30 minutes
-    sheet = daily_sheet(desk.store, desk.now().date(), later, desk.due_report(later))
+    sheet = daily_sheet(desk.store, desk.now().date(), later, desk.reports.due(later))
     assert sheet.received["work_order"] == 1 and sheet.received["parcel"] == 1
     assert sheet.done["parcel"] == 1 and sheet.still_open["work_order"] == 1
-    assert [(o.number, o.owner) for o in sheet.overdue] == [(order.number, "老陈")]
+    # E1: the leak is also an emergency (the core records one for 漏水), listed first
+    assert (order.number, "老陈") in [(o.number, o.owner) for o in sheet.overdue]
     assert sheet.chain_head == desk.store.head and len(sheet.chain_head) == 64
 
     assert run(settings, "daily-sheet") == 0
@@ -212,7 +218,7 @@ def _log_entries(settings) -> list[dict]:
 def test_audit_record_validates() -> None:
     from desk.errors import ValidationError
 
-    now = datetime(2026, 11, 25, 10, 0)
+    now = local(2026, 11, 25, 10, 0)
     with pytest.raises(ValidationError):
         Audit(number="x", created_at=now, status="settled", by="老张", settled_by="")
     with pytest.raises(ValidationError):
@@ -223,14 +229,14 @@ def test_status_shows_the_stocktake_alert_and_the_evening_audit(tmp_path, capsys
     from tests.conftest import FakeClock
 
     settings = load_settings(data_dir=tmp_path / "data")
-    clock = FakeClock(datetime(2026, 11, 28, 19, 30))
+    clock = FakeClock(local(2026, 11, 28, 19, 30))
     desk = Desk.open(settings, clock=clock)
     try:
         lines = cli._check_reminders(desk, settings)
         assert any(line.startswith("【警告】") and "K4" in line for line in lines)
         assert any("P5" in line for line in lines)
         parcel_audit(desk.store, GUARD, clock.now, {})
-        clock.now = datetime(2026, 11, 26, 10, 0)
+        clock.now = local(2026, 11, 26, 10, 0)
         assert [line for line in cli._check_reminders(desk, settings)] == [
             "提醒：本月钥匙盘点（11-25至11-27）尚未进行，请安排盘点 (K4)"
         ]

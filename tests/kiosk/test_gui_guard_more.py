@@ -6,7 +6,7 @@ from __future__ import annotations
 from kivy.tests.common import UnitTestTouch
 
 from desk.records import Actor, Role
-from desk.services.requests import RepairRequest
+from desk.services.requests import NewKey, RepairRequest
 from devices.manager import sim_dir
 from devices.sim.host import in_process_host
 
@@ -204,15 +204,17 @@ def test_X1_staff_set_a_resident_s_phone_pin_at_the_desk(k):
 
 def test_S1_month_report_on_the_staff_screen(k):
     staff = Actor(Role.STAFF, "staff", "test")
-    order = k.backend.desk.create_work_order(
-        staff, location="3-2-501", category="water", description="水龙头坏了",
+    desk = k.backend.desk
+    order = desk.repairs.report(RepairRequest(
+        location="3-2-501", category="water", description="水龙头坏了",
         contact_name="陈先生", contact_phone="13812345678",
-    )  # fmt: skip
-    for action in ("dispatch", "accept", "arrive"):
-        k.backend.desk.transition(order.number, action, staff)
-    k.backend.desk.complete_work_order(order.number, staff)
-    k.backend.desk.record_follow_up(order.number, "很不满意", staff)
-    k.app.staff = k.backend.desk.login("staff", "2222")
+    ), staff)  # fmt: skip
+    desk.repairs.dispatch(order.number, staff)
+    for action in ("accept", "arrive"):
+        desk.repairs.transition(order.number, action, staff)
+    desk.repairs.complete(order.number, staff)
+    desk.follow_ups.record(order.number, "很不满意", staff)
+    k.app.staff = desk.staff.login("staff", "222222")
     k.app.go("guard")
     g = k.screen()
     g.show("report")
@@ -229,8 +231,8 @@ def test_K4_stocktake_at_the_kiosk_sensors_tick_report_settlement(k):
     from desk.reports.audits import get_audit
 
     desk = k.backend.desk
-    desk.add_key("K-DRAWER", "消防通道钥匙", "抽屉-1", "other")  # outside the sensed cabinet
-    k.app.staff = desk.login("guard", "1111")
+    desk.keys.add(NewKey("K-DRAWER", "消防通道钥匙", "抽屉-1", "other"))  # not sensed
+    k.app.staff = desk.staff.login("guard", "111111")
     k.app.go("guard")
     g = k.screen()
     g.show("log")  # where the K4 reminder shows
@@ -240,7 +242,7 @@ def test_K4_stocktake_at_the_kiosk_sensors_tick_report_settlement(k):
     k.tap(ask.buttons["yes"])  # the guard sees it in the drawer
     audit = g.check["audit"]
     assert "钥匙盘点" in g.notice and audit.ticked == ("K-DRAWER",)
-    cabinet = [key for key in desk.keys() if key.slot.startswith("钥匙")]  # noqa: SIM118
+    cabinet = [key for key in desk.keys.all() if key.slot.startswith("钥匙")]
     assert audit.sensed == len(cabinet)
     k.shot("32-guard-key-stocktake")
     jobs = [d for d in desk.store.iter_days("print_job") if d["record"] == audit.number]
@@ -258,7 +260,7 @@ def test_K4_stocktake_at_the_kiosk_sensors_tick_report_settlement(k):
 
 def test_P5_parcel_audit_at_the_kiosk_counter_parcels_ticked(k):
     desk = k.backend.desk
-    k.app.staff = desk.login("guard", "1111")
+    k.app.staff = desk.staff.login("guard", "111111")
     k.app.go("guard")
     g = k.screen()
     g.show("log")

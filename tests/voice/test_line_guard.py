@@ -20,6 +20,7 @@ import pytest
 from desk.config_hotline import HotlineSettings
 from desk.record_types import Call
 from desk.records import Actor, Role
+from desk.services.requests import RepairRequest
 from voice import baresip as bs
 from voice import sip
 from voice.sipguard import Guard, GuardConfig, ha1
@@ -167,11 +168,12 @@ def test_10_unacknowledged_invites_are_limited_dropped_fast_and_never_on_the_cal
 
 def test_11_follow_up_never_dials_an_international_number(line, hotline, desk, tmp_path):
     def done_order(phone: str):
-        o = desk.create_work_order(STAFF, location="3-2-501", category="water", description="滴水",
-                                   contact_name="张三", contact_phone=phone)  # fmt: skip
-        for action in ("dispatch", "accept", "arrive"):
-            desk.transition(o.number, action, STAFF)
-        desk.complete_work_order(o.number, STAFF)
+        o = desk.repairs.report(RepairRequest(location="3-2-501", category="water", description="滴水",
+                                              contact_name="张三", contact_phone=phone), STAFF)  # fmt: skip
+        desk.repairs.dispatch(o.number, STAFF)
+        for action in ("accept", "arrive"):
+            desk.repairs.transition(o.number, action, STAFF)
+        desk.repairs.complete(o.number, STAFF)
         return o
 
     fraud = done_order("008821234567")  # typed by an anonymous caller: a satellite number
