@@ -45,6 +45,7 @@ APT_PACKAGES=(
   espeak-ng libespeak-ng1 libportaudio2 sox
   fonts-noto-cjk
   baresip socat
+  libgammu-dev pkg-config gammu
 )
 
 need_apt=()

@@ -16,6 +16,7 @@ from typing import Any
 from desk.config_devices import DeviceSettings
 from desk.config_hotline import HotlineSettings
 from desk.config_kiosk import KioskSettings
+from desk.config_notices import NoticeSettings
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +109,8 @@ class Settings:
     """Lobby touchscreen."""
     hotline: HotlineSettings = field(default_factory=HotlineSettings)
     """Hotline IVR."""
+    notices: NoticeSettings = field(default_factory=NoticeSettings)
+    """SMS notices (modem, quiet hours, pacing, duty phone)."""
     source: str = "<defaults>"
     """Where these settings were read from."""
 

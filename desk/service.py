@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
 
-from desk import deadlines, workflow
+from desk import deadlines, notice_hooks, workflow
 from desk.auth import hash_pin, verify_pin
 from desk.config import Settings, load_settings
 from desk.errors import DeskError, ValidationError
@@ -162,6 +162,7 @@ class Desk:
             record = build(number, now)
             workflow.check_create(kind, record.status, actor)
             self._write(txn, record, actor)
+            notice_hooks.on_change(self, txn, None, record)  # notices: same write (P2, R1, C3, V2)
         log.info("%s %s created by %s (%s)", kind, number, actor.role, actor.source)
         return record
 
@@ -173,6 +174,7 @@ class Desk:
             record = self._fresh(txn, number)
             updated = workflow.apply(record, action, actor, self.now(), note, **changes)
             self._write(txn, updated, actor)
+            notice_hooks.on_change(self, txn, record, updated)
         log.info(
             "%s %s: %s -> %s by %s", record.kind, number, record.status, updated.status, actor.role
         )
@@ -194,6 +196,7 @@ class Desk:
                 history = (*history, StatusChange(self.now(), record.status, actor, note))
             updated = record.replace(history=history, **changes)
             self._write(txn, updated, actor)
+            notice_hooks.on_change(self, txn, record, updated)
         return updated
 
     def _open(self, kind: Kind, cls: type[R]) -> list[R]:
