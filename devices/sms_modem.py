@@ -20,7 +20,7 @@ import gammu
 
 log = logging.getLogger(__name__)
 
-SEND_TIMEOUT_ERRORS = ("ERR_TIMEOUT", "ERR_DEVICENOTEXIST", "ERR_DEVICEOPENERROR", "ERR_DEVICEREADERROR",
+SEND_TIMEOUT_ERRORS = ("ERR_TIMEOUT", "ERR_GETTING_SMSC", "ERR_DEVICENOTEXIST", "ERR_DEVICEOPENERROR", "ERR_DEVICEREADERROR",
                        "ERR_DEVICEWRITEERROR", "ERR_NOTCONNECTED", "ERR_DEVICENOPERMISSION")  # fmt: skip
 """Gammu errors that mean the modem is gone or not answering (reconnect), not a refused message."""
 
@@ -116,9 +116,14 @@ class SmsModem:
             except gammu.GSMError as exc:
                 log.info("modem close: %s", exc)
 
-    def _drop(self) -> None:
-        """Forget a connection that failed (the next call reconnects)."""
-        self.close()
+    def _drop_locked(self) -> None:
+        """Close a connection that failed (frees the port); the next call reconnects."""
+        sm, self._sm = self._sm, None
+        if sm is not None:
+            try:
+                sm.Terminate()
+            except gammu.GSMError as exc:
+                log.info("modem: closing a failed connection: %s", exc)
 
     def send(self, number: str, text: str) -> list[int]:
         """Send ``text`` to ``number``; the message references of the parts the modem accepted.
@@ -142,7 +147,7 @@ class SmsModem:
                     err = _error(exc, "send")
                     err.sent_parts = len(refs)  # type: ignore[attr-defined]
                     if err.offline:
-                        self._sm = None
+                        self._drop_locked()
                     raise err from None
             if self.dummy:
                 self._keep_copy(sm, parts)
@@ -178,7 +183,7 @@ class SmsModem:
             except gammu.GSMError as exc:
                 err = _error(exc, "read")
                 if err.offline:
-                    self._sm = None
+                    self._drop_locked()
                 raise err from None
             seen = set()
             for msg in raw:

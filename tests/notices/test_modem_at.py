@@ -164,7 +164,7 @@ def test_modem_that_stops_answering(desk, actors, worker, modem_sim):
     assert n.status == "queued" and n.claimed_at is None and n.attempts == 0
     modem_sim.modem.mute = False
     worker.modem.close()
-    assert worker.run_once()
+    assert worker.run_once(), worker.last_error
     assert len(modem_sim.modem.inbox) == 1
 
 
