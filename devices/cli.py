@@ -1,4 +1,4 @@
-"""CLI: ``reception sim`` (virtual printer and lock boards) and ``reception devices`` (port tests)."""
+"""CLI: ``reception sim`` (virtual printer and lock boards), ``reception devices`` (port tests), ``reception notices``."""
 
 from __future__ import annotations
 
@@ -45,6 +45,14 @@ def register(subparsers: Any) -> None:
     dev.add_argument("--locks", help="lock bus port to test instead of the configured one")
     dev.add_argument("--protocol", choices=["kerong", "8a"], help="lock protocol to test")
     dev.set_defaults(func=cmd_devices)
+    register_notices(subparsers)
+
+
+def register_notices(subparsers: Any) -> None:
+    """``reception notices`` / ``reception notices test PHONE [--modem PORT]`` (SMS, issue 13)."""
+    from devices.notices_cli import register_notices as add
+
+    add(subparsers)
 
 
 def cmd_sim(args: argparse.Namespace, settings: Any) -> int:

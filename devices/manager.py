@@ -71,8 +71,21 @@ class Devices:
             retries=dev.lock_retries,
         )
         self.queue = PrintQueue(store, self.printer, self.hub, dev.print_poll_s) if store else None
+        self.notices = self._notice_worker(settings, store)
         self._stop = threading.Event()
         self._monitor: threading.Thread | None = None
+
+    @staticmethod
+    def _notice_worker(settings: Any, desk: Any) -> Any:
+        """The SMS sender, when this process runs it ([notices] run_in_kiosk) and a desk is given."""
+        notices = getattr(settings, "notices", None)
+        if desk is None or not hasattr(desk, "settings") or notices is None:
+            return None
+        if notices.modem == "off" or not notices.run_in_kiosk:
+            return None
+        from devices.notice_worker import NoticeWorker, modem_for
+
+        return NoticeWorker(desk, modem_for(settings))
 
     # -- API ----------------------------------------------------------------
     def subscribe(self, listener: Listener) -> Callable[[], None]:
@@ -101,6 +114,8 @@ class Devices:
         self.locks.connect()
         if self.queue:
             self.queue.start()
+        if self.notices:
+            self.notices.start(self.hub)
         self._stop.clear()
         self._monitor = threading.Thread(target=self._watch, name="devices-monitor", daemon=True)
         self._monitor.start()
@@ -111,6 +126,8 @@ class Devices:
         self._stop.set()
         if self.queue:
             self.queue.stop()
+        if self.notices:
+            self.notices.stop()
         if self._monitor:
             self._monitor.join(3)
         self.printer.close()
