@@ -47,10 +47,6 @@ class HoursSettings:
     """Start of staffed desk hours (L1)."""
     staffed_until: time = time(20, 0)
     """End of staffed desk hours (L1); complaints are taken 24 h regardless."""
-    parcel_notice_from: time = time(17, 0)
-    """Start of the daily window in which parcel notices are sent (P2)."""
-    parcel_notice_until: time = time(18, 0)
-    """End of the parcel notice window (P2)."""
 
 
 @dataclass(frozen=True)

@@ -169,3 +169,11 @@ def test_sms_parts_matches_gammu():
         parts = gammu.EncodeSMS({"Class": -1, "Unicode": not text.isascii(),
                                  "Entries": [{"ID": "ConcatenatedTextLong", "Buffer": text}]})  # fmt: skip
         assert sms_parts(text) == len(parts), text
+
+
+def test_owner_register_import_carries_the_opt_out_flag(desk):
+    (o,) = desk.import_owners(
+        [{"unit": "5-1-101", "name": "周八", "phone": "13512345678", "sms_opt_out": "是"}]
+    )
+    assert o.sms_opt_out and queue_of(desk).opted_out("13512345678")
+    assert not queue_of(desk).opted_out("13812345678")
