@@ -70,7 +70,8 @@ class VirtualModem:
         self.mute = False
         """A modem that stopped answering (hung firmware): input is swallowed."""
         self.fail_sends: list[int] = []
-        """+CMS ERROR codes for the next AT+CMGS commands (e.g. 500 unknown, 331 no network)."""
+        """+CMS ERROR codes for the next AT+CMGS commands (e.g. 500 unknown, 331 no network);
+        0 answers a plain ERROR."""
         self.memories: dict[str, dict[int, _Stored]] = {"SM": {}, "ME": {}}
         """Message storage per memory (TS 27.005 3.1 <mem>): the SIM and the module."""
         self.memory = "SM"
@@ -219,7 +220,8 @@ class VirtualModem:
         if term == ESC:
             return self._ok()  # TS 27.005 3.5.1: ESC cancels the send
         if self.fail_sends:
-            return self._error(self.fail_sends.pop(0))
+            code = self.fail_sends.pop(0)
+            return self._error(code or None)  # 0: a plain ERROR (V.250)
         try:
             if tpdu_length(pdu_hex) != length:
                 return self._error(304)

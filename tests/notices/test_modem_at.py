@@ -173,3 +173,40 @@ def test_modem_init_fails_cleanly_on_a_missing_port(tmp_path):
     with pytest.raises(ModemError) as err:
         modem.connect()
     assert err.value.offline
+
+
+def test_plain_error_and_cms_errors_are_refusals_not_sends(desk, actors, worker, modem_sim, clock):
+    """ERROR and +CMS ERROR: 331 (no network) are refused sends: retried, then failed, never "sent"."""
+    from dataclasses import replace
+
+    queue = queue_of(desk)
+    queue.settings = replace(queue.settings, max_attempts=2)
+    modem_sim.modem.fail_sends = [0, 331]
+    p = intake(desk, actors)
+    worker.run_once()
+    clock.advance(seconds=desk.settings.notices.retry_s + 1)
+    worker.run_once()
+    (n,) = queue.for_record(p.number)
+    assert n.status == "failed" and n.attempts == 2 and not modem_sim.modem.inbox
+    assert desk.get(p.number).status == "stored"  # P2: not notified, it was never sent
+
+
+def test_cds_forwarded_report_is_not_taken_for_delivery(desk, actors, worker, modem_sim):
+    """+CDS (AT+CNMI ds=1) goes straight to the line; Gammu's AT driver does not parse it
+    (ATGEN_IncomingSMSReport is empty): the notice stays "sent", never claimed delivered,
+    and the next command works."""
+    modem_sim.modem.cnmi_ds = 1
+    p = intake(desk, actors)
+    worker.run_once()
+    time.sleep(0.3)  # +CDS: <len> + PDU arrives unsolicited
+    intake(desk, actors, tracking_no="SF2", phone="13612345678")
+    worker.run_once()
+    assert len(modem_sim.modem.inbox) == 2
+    assert queue_of(desk).for_record(p.number)[0].status == "sent"
+
+
+def test_unmatched_reply_goes_to_the_duty_log_masked(desk, worker, modem_sim):
+    modem_sim.modem.receive("+8613812345678", "请问快递什么时候到")
+    worker.run_once()
+    (entry,) = [e for e in desk.duty_log(desk.now().date()) if "收到短信" in e.text]
+    assert "138****5678" in entry.text and "13812345678" not in entry.text

@@ -177,3 +177,78 @@ def test_owner_register_import_carries_the_opt_out_flag(desk):
     )
     assert o.sms_opt_out and queue_of(desk).opted_out("13512345678")
     assert not queue_of(desk).opted_out("13812345678")
+
+
+def with_duty_phone(desk, number="13900000000"):
+    queue = queue_of(desk)
+    desk.settings = dataclasses.replace(
+        desk.settings, notices=dataclasses.replace(desk.settings.notices, duty_phone=number)
+    )
+    queue.settings = desk.settings.notices
+    return queue
+
+
+def alerts(desk):
+    return [n for n in queue_of(desk).pending() if n.template in ("staff_alert", "device_offline")]
+
+
+def test_staff_alerts_go_to_the_duty_phone_at_once(desk, actors, clock):
+    """R2, E1, C2: urgent repairs, emergencies, collective complaints, devices offline."""
+    from desk.notice_hooks import device_offline
+
+    with_duty_phone(desk)
+    clock.now = datetime(2026, 11, 23, 23, 0)  # quiet hours: alerts go anyway
+    desk.create_work_order(actors["owner"], location="3-2-501", category="lift", description="电梯困人",
+                           contact_name="张三", contact_phone="13812345678")  # fmt: skip
+    desk.open_request(actors["visitor"], "emergency", note="有人晕倒")
+    for i, unit in enumerate(["3-2-501", "3-2-502", "3-1-101", "3-1-102", "3-1-103"]):
+        desk.create_complaint(actors["owner"], unit=unit, phone=f"1381234000{i}", category="cleaning",
+                              content="楼道垃圾没人清理")  # fmt: skip
+    device_offline(desk, "小票打印机", clock.now)
+    device_offline(desk, "小票打印机", clock.now)  # once an hour at most
+    got = alerts(desk)
+    assert all(n.recipient == "13900000000" and n.urgent for n in got)
+    texts = " ".join(n.text for n in got)
+    assert (
+        "电梯困人" in texts
+        and "紧急求助" in texts
+        and "集体投诉" in texts
+        and "小票打印机" in texts
+    )
+    assert len(got) == 4
+    assert queue_of(desk).next_due().template in ("staff_alert", "device_offline")
+
+
+def test_no_duty_phone_no_alerts(desk, actors):
+    desk.open_request(actors["visitor"], "emergency", note="有人晕倒")
+    assert alerts(desk) == []
+
+
+def test_complaint_acknowledged_with_number_and_promised_time(desk, actors):
+    """C3: the acknowledgement names the complaint's number and when we will reply."""
+    c = desk.create_complaint(actors["owner"], unit="3-2-501", phone="13812345678", category="cleaning",
+                              content="楼道垃圾没人清理", severity="minor")  # fmt: skip
+    (n,) = queue_of(desk).for_record(c.number)
+    assert "3-261123-0001" in n.text and f"{c.reply_by:%H:%M}" in n.text
+
+
+def test_preauthorisation_code_goes_to_the_owner_who_made_it(desk, actors):
+    """V5: the code made by phone is sent to the registered phone of the owner who made it."""
+    v = desk.preauthorise_visit(actors["owner"], "3-2-501", party_size=2)
+    (n,) = queue_of(desk).for_record(v.number)
+    assert n.recipient == "13812345678" and v.preauth_code in n.text
+
+
+def test_work_order_received_dispatched_completed(desk, actors):
+    """R1-R3: received with its number, dispatched with technician and time, completed."""
+    o = desk.create_work_order(actors["owner"], location="3-2-501", category="door_window",
+                               description="窗户关不上", contact_name="张三",
+                               contact_phone="13812345678")  # fmt: skip
+    desk.transition(o.number, "dispatch", actors["staff"], assignee="李师傅")
+    for action in ("accept", "arrive"):
+        desk.transition(o.number, action, actors["staff"])
+    desk.complete_work_order(o.number, actors["staff"])
+    got = sorted(queue_of(desk).for_record(o.number), key=lambda n: n.number)
+    assert [n.template for n in got] == ["work_order_received", "work_order_dispatched",
+                                         "work_order_completed"]  # fmt: skip
+    assert "2-261123-0001" in got[0].text and "李师傅" in got[1].text
