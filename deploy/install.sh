@@ -83,7 +83,7 @@ if [ "$SYSTEMD" -eq 1 ]; then
       "put the checkout where it can read it (e.g. /opt/reception)" >&2
     exit 1
   fi
-  units=(reception-hotline.service reception-kiosk.service reception-sim.service)
+  units=(reception-hotline.service reception-kiosk.service reception-sim.service reception-notices.service)
   changed=0
   for u in "${units[@]}"; do
     tmp=$(mktemp)
