@@ -252,3 +252,21 @@ def test_work_order_received_dispatched_completed(desk, actors):
     assert [n.template for n in got] == ["work_order_received", "work_order_dispatched",
                                          "work_order_completed"]  # fmt: skip
     assert "2-261123-0001" in got[0].text and "李师傅" in got[1].text
+
+
+def test_overdue_reminders_on_the_policy_days_then_the_return_notice(desk, actors, clock):
+    """P4: reminded when overdue (parcel_overdue_days), again every 3 days (3 at most), then
+    the return notice; each reminder once however often the worker looks."""
+    from desk.notice_hooks import parcel_reminders
+
+    p = parcel(desk, actors, phone="13612345678")
+    assert parcel_reminders(desk) == []
+    clock.advance(days=desk.settings.rules.parcel_overdue_days, minutes=1)
+    (r,) = parcel_reminders(desk)
+    assert r.template == "parcel_reminder" and "存放7天" in r.text and p.pickup_code in r.text
+    assert parcel_reminders(desk) == []
+    clock.advance(days=3)
+    assert len(parcel_reminders(desk)) == 1
+    desk.transition(p.number, "return", actors["staff"], return_reason="逾期未领")
+    (ret,) = [n for n in queue_of(desk).for_record(p.number) if n.template == "parcel_returned"]
+    assert "已退回寄件方" in ret.text
