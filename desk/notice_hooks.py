@@ -245,6 +245,13 @@ def notice_line(desk: Any, record: str) -> str:
         return "未发送取件短信（无登记手机号或短信未开启），请电话通知收件人"
     n = notices[0]
     from desk.masking import mask_phone
-    from desk.notices import NOTICE_STATUS_ZH
+    from desk.notices import NOTICE_STATUS_ZH, in_quiet_hours
 
+    cfg = desk.settings.notices
+    if (
+        n.status == "queued"
+        and not n.urgent
+        and in_quiet_hours(desk.now(), cfg.quiet_from, cfg.quiet_until)
+    ):
+        return f"取件短信将于{cfg.quiet_until:%H:%M}后发出（{mask_phone(n.recipient)}，免打扰时段）"
     return f"取件短信{NOTICE_STATUS_ZH[n.status]}（{mask_phone(n.recipient)}）"

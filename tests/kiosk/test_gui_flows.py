@@ -185,6 +185,7 @@ def test_P1_guard_intake_and_counter_pickup(k):
     # P2: the guard is told what really happened to the pickup SMS, number masked
     assert "取件短信" in g.notice and "137****0000" in g.notice, g.notice
     assert "取件通知已排队" not in g.notice
+    k.shot("15b-guard-intake-notice")
     parcel = next(p for p in k.backend.desk.parcels_waiting() if p.tracking_no == "YT123")
     k.app.logout()
     k.tap(k.screen().ids.parcel)

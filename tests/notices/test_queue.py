@@ -270,3 +270,9 @@ def test_overdue_reminders_on_the_policy_days_then_the_return_notice(desk, actor
     desk.transition(p.number, "return", actors["staff"], return_reason="逾期未领")
     (ret,) = [n for n in queue_of(desk).for_record(p.number) if n.template == "parcel_returned"]
     assert "已退回寄件方" in ret.text
+
+
+def test_guard_is_told_when_a_night_intake_will_be_sent(desk, actors, clock):
+    clock.now = datetime(2026, 11, 23, 23, 0)
+    p = parcel(desk, actors)
+    assert notice_line(desk, p.number) == "取件短信将于07:30后发出（138****5678，免打扰时段）"
