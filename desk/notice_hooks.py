@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from desk import deadlines
+from desk.errors import DeskError
 from desk.notices import NoticeQueue, Request
 from desk.record_types import Call, Complaint, GuardRequest, Notice, Owner, Parcel, Visit, WorkOrder
 from desk.records import SYSTEM, Record, format_number
@@ -193,8 +194,11 @@ def after_sent(desk: Any, notice: Notice) -> None:
         return
     parcel = desk.get(notice.record)
     if isinstance(parcel, Parcel) and parcel.status == "stored":
-        desk.transition(parcel.number, "notify", SYSTEM, f"取件短信已发出 {notice.number}",
-                        notified_at=notice.sent_at)  # fmt: skip
+        try:
+            desk.transition(parcel.number, "notify", SYSTEM, f"取件短信已发出 {notice.number}",
+                            notified_at=notice.sent_at)  # fmt: skip
+        except DeskError as exc:  # picked up meanwhile: the notice stays sent all the same
+            log.info("parcel %s not marked notified: %s", parcel.number, exc)
 
 
 def parcel_reminders(desk: Any) -> list[Notice]:

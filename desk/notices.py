@@ -15,6 +15,8 @@ given in the transaction itself (nor the configured duty phone).
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -54,6 +56,24 @@ class Request:
     given: bool = False
     """The number was given in the transaction itself (parcel's phone, work order's contact)."""
     urgent: bool | None = None
+
+
+SENDER = f"{socket.gethostname()}:{os.getpid()}"
+"""Who claims notices in this process."""
+
+
+def sender_alive(claimed_by: str) -> bool:
+    """True if the claiming sender is another process still running on this host."""
+    host, _, pid = claimed_by.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def in_quiet_hours(now: datetime, start: time, end: time) -> bool:
@@ -168,7 +188,7 @@ class NoticeQueue:
             return None
         quiet = in_quiet_hours(now, self.settings.quiet_from, self.settings.quiet_until)
         for notice in self.pending():
-            if notice.claimed_at is not None:
+            if notice.claimed_at is not None and not sender_alive(notice.claimed_by):
                 continue
             if notice.not_before and notice.not_before > now:
                 continue
@@ -196,7 +216,7 @@ class NoticeQueue:
                 return None
             now = self.desk.now()
             notice = Notice.from_doc(doc).replace(
-                claimed_at=now, attempts=doc.get("attempts", 0) + 1
+                claimed_at=now, claimed_by=SENDER, attempts=doc.get("attempts", 0) + 1
             )
             txn.put(str(Kind.NOTICE), number, notice.to_doc(), SYSTEM.to_doc())
         self._handed.append(now)
@@ -217,7 +237,7 @@ class NoticeQueue:
         """The modem accepted every part: the notice is sent (and a parcel is notified, P2)."""
         now = self.desk.now()
         notice = self._change(number, "sent", f"{len(references)} 条，参考号 {references}",
-                              sent_at=now, claimed_at=None, references=tuple(references),
+                              sent_at=now, claimed_at=None, claimed_by="", references=tuple(references),
                               parts=len(references), last_error="")  # fmt: skip
         from desk.notice_hooks import after_sent
 
@@ -230,24 +250,24 @@ class NoticeQueue:
         notice = Notice.from_doc(self.desk.store.get(str(Kind.NOTICE), number))
         if parts_sent or not certain or notice.attempts >= self.settings.max_attempts:
             why = error if certain and not parts_sent else f"{error}；{INTERRUPTED}"
-            return self._change(number, "fail", why[:200], claimed_at=None, last_error=why[:200],
+            return self._change(number, "fail", why[:200], claimed_at=None, claimed_by="", last_error=why[:200],
                                 done_at=self.desk.now())  # fmt: skip
         wait = timedelta(seconds=self.settings.retry_s * 2 ** max(0, notice.attempts - 1))
-        return self._change(number, None, claimed_at=None, last_error=error[:200],
+        return self._change(number, None, claimed_at=None, claimed_by="", last_error=error[:200],
                             not_before=self.desk.now() + wait)  # fmt: skip
 
     def release(self, number: str, error: str) -> Notice:
         """Nothing went out (the modem is gone): back in the queue, the attempt not counted."""
         notice = Notice.from_doc(self.desk.store.get(str(Kind.NOTICE), number))
-        return self._change(number, None, claimed_at=None, last_error=error[:200],
+        return self._change(number, None, claimed_at=None, claimed_by="", last_error=error[:200],
                             attempts=max(0, notice.attempts - 1))  # fmt: skip
 
     def recover(self) -> list[Notice]:
         """At start: notices claimed by a sender that died are failed, never sent twice."""
         failed = []
         for notice in self.pending():
-            if notice.claimed_at is not None:
-                failed.append(self._change(notice.number, "fail", INTERRUPTED, claimed_at=None,
+            if notice.claimed_at is not None and not sender_alive(notice.claimed_by):
+                failed.append(self._change(notice.number, "fail", INTERRUPTED, claimed_at=None, claimed_by="",
                                            last_error=INTERRUPTED, done_at=self.desk.now()))  # fmt: skip
                 log.warning(
                     "notice %s was being sent when the sender stopped: failed", notice.number

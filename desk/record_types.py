@@ -579,6 +579,8 @@ class Notice(Record):
     """Held until then (retries, rate limits)."""
     claimed_at: datetime | None = None
     """Set just before the text goes to the modem: a crash after it never sends twice."""
+    claimed_by: str = ""
+    """host:pid of the sender that claimed it (a live sender's claim is not taken as a crash)."""
     references: tuple[int, ...] = ()
     """+CMGS message references of the parts, matched with status reports."""
     reported: tuple[int, ...] = ()

@@ -160,6 +160,7 @@ def test_P3_parcel_pickup_opens_locker_and_prints_slip(k):
 
 def test_P3_wrong_code_message(k):
     k.tap(k.screen().ids.parcel)
+    k.shot("14a-parcel-code-pad")  # demo (dummy modem): no claim that the code came by SMS
     k.type_digits("000000")
     assert k.screen().message
     k.shot("14-parcel-wrong-code")

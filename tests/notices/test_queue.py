@@ -276,3 +276,21 @@ def test_guard_is_told_when_a_night_intake_will_be_sent(desk, actors, clock):
     clock.now = datetime(2026, 11, 23, 23, 0)
     p = parcel(desk, actors)
     assert notice_line(desk, p.number) == "取件短信将于07:30后发出（138****5678，免打扰时段）"
+
+
+def test_a_live_senders_claim_is_not_taken_for_a_crash(desk, actors):
+    """Two senders (kiosk and service): one starting does not fail what the other is sending."""
+    import os
+
+    parcel(desk, actors)
+    queue = queue_of(desk)
+    n = queue.claim(queue.next_due().number)
+    import socket
+
+    with desk.store.transaction() as txn:  # as if another live process (our parent) claimed it
+        other = n.replace(claimed_by=f"{socket.gethostname()}:{os.getppid()}")
+        txn.put("notice", n.number, other.to_doc(), SYSTEM.to_doc())
+    assert queue.recover() == []
+    with desk.store.transaction() as txn:  # a process that is gone
+        txn.put("notice", n.number, n.replace(claimed_by="otherhost:1").to_doc(), SYSTEM.to_doc())
+    assert [f.status for f in queue.recover()] == ["failed"]
