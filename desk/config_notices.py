@@ -14,6 +14,9 @@ class NoticeSettings:
     device: str = ""
     """Modem AT port for "at" (e.g. /dev/ttyUSB2 of a Quectel EC20, or a udev name);
     for "dummy" the directory of its files (default <data>/sms-modem)."""
+    more_devices: tuple[str, ...] = ()
+    """Further AT ports (more modems) sending from the same queue, for "at": through Gammu one
+    modem carries at most ~85 single-part messages a minute (bench/notices.py)."""
     connection: str = "at115200"
     """Gammu connection of the AT port ("at115200", "at19200", ...)."""
     delivery_reports: bool = True

@@ -77,15 +77,15 @@ class Devices:
 
     @staticmethod
     def _notice_worker(settings: Any, desk: Any) -> Any:
-        """The SMS sender, when this process runs it ([notices] run_in_kiosk) and a desk is given."""
+        """The SMS senders (one per modem), when this process runs them ([notices] run_in_kiosk)."""
         notices = getattr(settings, "notices", None)
         if desk is None or not hasattr(desk, "settings") or notices is None:
-            return None
+            return []
         if notices.modem == "off" or not notices.run_in_kiosk:
-            return None
-        from devices.notice_worker import NoticeWorker, modem_for
+            return []
+        from devices.notice_worker import senders_for
 
-        return NoticeWorker(desk, modem_for(settings))
+        return senders_for(desk, settings)
 
     # -- API ----------------------------------------------------------------
     def subscribe(self, listener: Listener) -> Callable[[], None]:
@@ -115,7 +115,9 @@ class Devices:
         if self.queue:
             self.queue.start()
         if self.notices:
-            self.notices.start(self.hub)
+            from devices.notice_worker import start_all
+
+            start_all(self.notices, self.hub)
         self._stop.clear()
         self._monitor = threading.Thread(target=self._watch, name="devices-monitor", daemon=True)
         self._monitor.start()
@@ -126,8 +128,8 @@ class Devices:
         self._stop.set()
         if self.queue:
             self.queue.stop()
-        if self.notices:
-            self.notices.stop()
+        for worker in self.notices or ():
+            worker.stop()
         if self._monitor:
             self._monitor.join(3)
         self.printer.close()

@@ -44,16 +44,42 @@ def modem_for(settings: Any, port: str | None = None) -> SmsModem | None:
     return SmsModem(gammu_config(cfg.device, cfg.connection), cfg.delivery_reports)
 
 
+def senders_for(desk: Any, settings: Any) -> list[NoticeWorker]:
+    """One worker per configured modem (``device`` and ``more_devices``); [] when off."""
+    first = modem_for(settings)
+    if first is None:
+        return []
+    cfg = settings.notices
+    modems = [first]
+    if cfg.modem == "at":
+        modems += [
+            SmsModem(gammu_config(p, cfg.connection), cfg.delivery_reports)
+            for p in cfg.more_devices
+        ]
+    return [NoticeWorker(desk, m, housekeeping=i == 0) for i, m in enumerate(modems)]
+
+
+def start_all(
+    workers: list[NoticeWorker], devices_hub: EventHub | None = None
+) -> list[NoticeWorker]:
+    """Start the workers; only the first fails claims left by a dead sender (before any runs)."""
+    for i, worker in enumerate(workers):
+        worker.start(devices_hub if i == 0 else None, recover=i == 0)
+    return workers
+
+
 class NoticeWorker:
     """One thread: send what is due, read what came in, retry the modem with backoff."""
 
     def __init__(self, desk: Any, modem: SmsModem, hub: EventHub | None = None,
-                 poll_s: float = 0.5) -> None:  # fmt: skip
+                 poll_s: float = 0.5, housekeeping: bool = True) -> None:  # fmt: skip
         self.desk = desk
         self.queue = queue_of(desk)
         self.modem = modem
         self.hub = hub or EventHub()
         self.poll_s = poll_s
+        self.housekeeping = housekeeping
+        """Also queue the parcel reminders (one worker of a process does)."""
         self.read_s = desk.settings.notices.poll_s
         self.state = DeviceState.CONNECTING
         self.last_error = ""
@@ -89,7 +115,7 @@ class NoticeWorker:
         """Read the modem if due, send every notice due now; True when nothing is left to send."""
         self.desk.store.refresh()
         now = time.monotonic()
-        if now - self._last_reminders >= REMINDER_EVERY_S:
+        if self.housekeeping and now - self._last_reminders >= REMINDER_EVERY_S:
             self._last_reminders = now
             parcel_reminders(self.desk)
         due = self.queue.next_due()
@@ -167,11 +193,11 @@ class NoticeWorker:
             self._wake.wait(delay)
             self._wake.clear()
 
-    def start(self, devices_hub: EventHub | None = None) -> NoticeWorker:
-        """Fail notices a dead sender left claimed, then start (idempotent)."""
+    def start(self, devices_hub: EventHub | None = None, recover: bool = True) -> NoticeWorker:
+        """Fail notices a dead sender left claimed (``recover``), then start (idempotent)."""
         if self._thread and self._thread.is_alive():
             return self
-        for notice in self.queue.recover():
+        for notice in self.queue.recover() if recover else []:
             log.warning("notice %s failed: interrupted while sending", notice.number)
         if devices_hub is not None:
             self._unsubscribe = devices_hub.subscribe(self._on_device)

@@ -128,23 +128,25 @@ def _test(desk: Any, settings: Any, args: argparse.Namespace) -> int:
 
 def _run(desk: Any, settings: Any, seconds: float | None) -> int:
     """The sender as its own service (``[notices] run_in_kiosk = false``)."""
-    from devices.notice_worker import NoticeWorker, modem_for
+    from devices.notice_worker import senders_for, start_all
 
-    modem = modem_for(settings)
-    if modem is None:
+    workers = senders_for(desk, settings)
+    if not workers:
         print('短信未开启 ([notices] modem = "off")', file=sys.stderr)
         return 1
-    worker = NoticeWorker(desk, modem).start()
+    start_all(workers)
     stop = threading.Event()
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    print(f"短信发送服务已启动 ({settings.notices.modem} {modem.config['Device']})")
+    ports = ", ".join(w.modem.config["Device"] for w in workers)
+    print(f"短信发送服务已启动 ({settings.notices.modem} {ports})")
     try:
         stop.wait(seconds)
     except KeyboardInterrupt:
         pass
     finally:
-        worker.stop()
+        for worker in workers:
+            worker.stop()
     return 0
 
 

@@ -186,6 +186,8 @@ class SmsModem:
                     self._drop_locked()
                 raise err from None
             seen = set()
+            # only what came in (messages, status reports); stored outgoing messages stay
+            raw = [m for m in raw if m["Type"] in ("Deliver", "Status_Report")]
             for msg in raw:
                 key = (msg["Memory"], msg["Location"])
                 if key in seen:

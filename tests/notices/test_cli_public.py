@@ -59,3 +59,18 @@ def test_outage_notice_reaches_every_household_of_the_buildings(desk, worker, mo
     log = desk.duty_log(desk.now().date())
     assert any(key in e.text and "3 户" in e.text for e in log)
     assert {n.record for n in queue_of(desk).pending()} == {key}
+
+
+def test_notices_run_sends_the_demo_queue_through_the_dummy_modem(tmp_path, capsys):
+    """`reception notices run` (the sender as a service) empties the queue into the demo's files."""
+    cfg = tmp_path / "r.toml"
+    cfg.write_text('[notices]\nquiet_from = "00:00"\nquiet_until = "00:00"\n', encoding="utf-8")
+    data = tmp_path / "demo"
+    base = ["--config", str(cfg), "--data", str(data)]
+    assert main([*base, "init"]) == 0  # the demo's parcels, repairs, complaints queue notices
+    assert main([*base, "notices", "run", "--seconds", "4"]) == 0
+    capsys.readouterr()
+    assert main([*base, "notices"]) == 0
+    listing = capsys.readouterr().out
+    assert "已发出" in listing and "已排队" not in listing
+    assert len(list((data / "sms-modem" / "sms" / "2").iterdir())) >= 3
