@@ -210,3 +210,30 @@ def test_unmatched_reply_goes_to_the_duty_log_masked(desk, worker, modem_sim):
     worker.run_once()
     (entry,) = [e for e in desk.duty_log(desk.now().date()) if "收到短信" in e.text]
     assert "138****5678" in entry.text and "13812345678" not in entry.text
+
+
+def test_two_modems_on_one_queue_send_each_notice_once(desk, actors, modem_sim, tmp_path):
+    """[notices] more_devices: two senders share the queue; the claim keeps them apart."""
+    from devices.notice_worker import NoticeWorker, start_all
+    from devices.sim.virtual_modem import ModemDevice, VirtualModem
+
+    second = ModemDevice(tmp_path / "dev" / "ttyUSB6", VirtualModem())
+    second.plug()
+    workers = [NoticeWorker(desk, SmsModem(gammu_config(str(d.link))), poll_s=0.05, housekeeping=i == 0)
+               for i, d in enumerate((modem_sim, second))]  # fmt: skip
+    try:
+        for w in workers:
+            w.modem.connect()
+        start_all(workers)
+        for i in range(12):
+            intake(desk, actors, tracking_no=f"T{i}", phone=f"136123456{i:02d}")
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and queue_of(desk).pending():
+            time.sleep(0.2)
+    finally:
+        for w in workers:
+            w.stop()
+        second.close()
+    numbers = [m.number for m in modem_sim.modem.inbox + second.modem.inbox]
+    assert sorted(numbers) == sorted(f"136123456{i:02d}" for i in range(12))
+    assert modem_sim.modem.inbox and second.modem.inbox  # both carried some
