@@ -218,3 +218,29 @@ class NoticeWorker:
         if self._thread:
             self._thread.join(timeout)
         self.modem.close()
+
+
+STATE_ZH = {"offline": "离线", "connecting": "连接中", "ready": "正常", "error": "故障"}
+
+
+def status_rows(devices: Any, desk: Any) -> list[tuple[str, str]]:
+    """(text, level) rows for the kiosk's device panel: each modem, and what waits to be sent."""
+    from desk.notice_hooks import queue_of
+
+    cfg = desk.settings.notices
+    if cfg.modem == "off":
+        return [("短信：未开启", "warn")]
+    rows = []
+    for worker in getattr(devices, "notices", None) or ():
+        state = worker.state.value
+        name = "短信模块（演示）" if cfg.modem == "dummy" else "短信模块"
+        rows.append((f"{name}：{STATE_ZH.get(state, state)}", "ok" if state == "ready" else "bad"))
+    if not rows:
+        rows.append(("短信模块：由 reception notices run 服务发送", "ok"))
+    from desk.notices import in_quiet_hours
+
+    waiting = len(queue_of(desk).pending())
+    quiet = in_quiet_hours(desk.now(), cfg.quiet_from, cfg.quiet_until)
+    note = f"（免打扰时段，{cfg.quiet_until:%H:%M}后发送）" if waiting and quiet else ""
+    rows.append((f"待发短信：{waiting}{note}", "ok" if waiting == 0 else "warn"))
+    return rows

@@ -484,6 +484,9 @@ class KioskBackend:
         )
         pending = len(self.desk.pending_print_jobs())
         rows.append((f"待打印：{pending}", "ok" if pending == 0 else "warn"))
+        from devices.notice_worker import status_rows  # SMS modem(s) and queue (issue 13)
+
+        rows += status_rows(self.devices, self.desk)
         return rows
 
     def reprint(self, number: str) -> bool:

@@ -208,6 +208,10 @@ def test_guard_board_keys_log_devices(k):
     for section in ("board", "keys", "log", "devices", "reprint"):
         g.show(section)
         k.shot(f"17-guard-{section}")
+    rows = [text for text, _ in k.backend.device_lines()]
+    assert any(t.startswith("短信模块") for t in rows) and any(
+        t.startswith("待发短信") for t in rows
+    )
     g.show("keys")
     k.tap(k.button(g.ids.content, "借出"))
     assert g.section == "loan"
