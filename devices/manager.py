@@ -71,12 +71,12 @@ class Devices:
             retries=dev.lock_retries,
         )
         self.queue = PrintQueue(store, self.printer, self.hub, dev.print_poll_s) if store else None
-        self.notices = self._notice_worker(settings, store)
+        self.notices = self._notice_workers(settings, store)
         self._stop = threading.Event()
         self._monitor: threading.Thread | None = None
 
     @staticmethod
-    def _notice_worker(settings: Any, desk: Any) -> Any:
+    def _notice_workers(settings: Any, desk: Any) -> list[Any]:
         """The SMS senders (one per modem), when this process runs them ([notices] run_in_kiosk)."""
         notices = getattr(settings, "notices", None)
         if desk is None or not hasattr(desk, "settings") or notices is None:
