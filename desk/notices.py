@@ -188,7 +188,7 @@ class NoticeQueue:
             return None
         quiet = in_quiet_hours(now, self.settings.quiet_from, self.settings.quiet_until)
         for notice in self.pending():
-            if notice.claimed_at is not None and not sender_alive(notice.claimed_by):
+            if notice.claimed_at is not None:  # being sent (or left by a crash: recover())
                 continue
             if notice.not_before and notice.not_before > now:
                 continue

@@ -294,3 +294,18 @@ def test_a_live_senders_claim_is_not_taken_for_a_crash(desk, actors):
     with desk.store.transaction() as txn:  # a process that is gone
         txn.put("notice", n.number, n.replace(claimed_by="otherhost:1").to_doc(), SYSTEM.to_doc())
     assert [f.status for f in queue.recover()] == ["failed"]
+
+
+def test_a_notice_claimed_by_another_live_sender_is_not_due(desk, actors):
+    import os
+    import socket
+
+    parcel(desk, actors)
+    queue = queue_of(desk)
+    n = queue.next_due()
+    with desk.store.transaction() as txn:
+        other = n.replace(
+            claimed_at=desk.now(), claimed_by=f"{socket.gethostname()}:{os.getppid()}"
+        )
+        txn.put("notice", n.number, other.to_doc(), SYSTEM.to_doc())
+    assert queue.next_due() is None and queue.claim(n.number) is None
