@@ -19,12 +19,13 @@ def _in_scope(unit: str, scopes: list[str]) -> bool:
     return any(unit == s or unit.startswith(s + "-") for s in scopes)
 
 
-def announce(
-    desk: Any, actor: Actor, scopes: list[str], what: str, when: str, detail: str
-) -> tuple[str, int, int]:
+def announce(desk: Any, actor: Actor, scopes: list[str], what: str, when: str, detail: str,
+             calls: bool = False) -> tuple[str, int, int]:  # fmt: skip
     """Queue the notice for every registered household in ``scopes``; (id, households, SMS queued).
 
-    Written to the duty log (L2). Residents who opted out still get it: an outage is essential.
+    ``calls``: also a notice call ("收到请按1") to one resident of each household, placed by
+    the hotline's dialer. Written to the duty log (L2). Residents who opted out still get it:
+    an outage is essential.
     """
     scopes = [s.strip() for s in scopes if s.strip()]
     owners = [Owner.from_doc(d) for d in desk.store.all_docs("owner")]
@@ -34,24 +35,42 @@ def announce(
     requests = [
         Request(f"{key}:{o.unit}:{o.phone}", "public_notice", o.phone, key, slots) for o in owners
     ]
+    if calls:
+        first: dict[str, Owner] = {}
+        for o in sorted(owners, key=lambda o: (o.owner_role != "owner", o.number)):
+            first.setdefault(o.unit, o)
+        requests += [Request(f"{key}:{unit}:call", "public_notice_call", o.phone, key, slots, channel="call")
+                     for unit, o in first.items()]  # fmt: skip
     made = queue_of(desk).enqueue(requests)
+    sms = [n for n in made if n.channel == "sms"]
     households = len({o.unit for o in owners})
-    desk.log_entry(
-        actor,
-        f"发布{what}（{when}）：{'、'.join(scopes)}，{households} 户，{len(made)} 条短信，编号 {key}",
+    calls_note = f"，{len(made) - len(sms)} 个语音通知" if calls else ""
+    desk.log_entry(actor, f"发布{what}（{when}）：{'、'.join(scopes)}，{households} 户，"
+                          f"{len(sms)} 条短信{calls_note}，编号 {key}")  # fmt: skip
+    log.info(
+        "public notice %s: %d households, %d SMS, %d calls",
+        key,
+        households,
+        len(sms),
+        len(made) - len(sms),
     )
-    log.info("public notice %s: %d households, %d SMS", key, households, len(made))
-    return key, households, len(made)
+    return key, households, len(sms)
 
 
 def reach(desk: Any, key: str) -> dict[str, list[str]]:
-    """Households reached (an SMS sent or delivered) and not (yet) reached, as units people read."""
+    """Households reached (an SMS sent or delivered, or a call answered with 1) and not (yet)
+    reached, as units people read; "confirmed": households that pressed 1 on the call."""
     notices = [Notice.from_doc(d) for d in desk.store.find("notice", "record", key)]
     by_unit: dict[str, bool] = {}
+    confirmed = set()
     for n in notices:
         unit = n.notice_id.split(":")[1]
-        by_unit[unit] = by_unit.get(unit, False) or n.status in ("sent", "delivered")
+        ok = n.status in ("sent", "delivered") if n.channel == "sms" else n.status == "delivered"
+        by_unit[unit] = by_unit.get(unit, False) or ok
+        if n.channel == "call" and n.status == "delivered":
+            confirmed.add(unit)
     return {
         "reached": sorted(unit_label_zh(u) for u, ok in by_unit.items() if ok),
         "not_reached": sorted(unit_label_zh(u) for u, ok in by_unit.items() if not ok),
+        "confirmed": sorted(unit_label_zh(u) for u in confirmed),
     }

@@ -134,12 +134,14 @@ def load_templates(signature: str, directory: str = "") -> dict[str, Template]:
     return out
 
 
-def render(template: Template, signature: str, **slots: str) -> str:
-    """The signed text; a slot left out or a text over 3 parts is a TemplateError."""
+def render(template: Template, signature: str, sign: bool = True, **slots: str) -> str:
+    """The signed text (``sign`` False: a spoken notice); a slot left out or a text over 3
+    parts is a TemplateError."""
     missing = [s for s in template.slots if s not in slots]
     if missing:
         raise TemplateError(f"[{template.name}]: no value for {missing}")
-    text = signed(signature, template.text.format(**{k: str(v) for k, v in slots.items()}))
+    text = template.text.format(**{k: str(v) for k, v in slots.items()})
+    text = signed(signature, text) if sign else text
     if sms_parts(text) > MAX_PARTS:
         raise TemplateError(f"[{template.name}]: the text needs {sms_parts(text)} SMS parts")
     return text

@@ -30,7 +30,7 @@ from desk.notice_templates import Template, load_templates, render
 from desk.record_types import Notice, Owner
 from desk.records import SYSTEM, Kind, StatusChange, make_number
 from desk.store import Transaction
-from desk.validate import mobile
+from desk.validate import mobile, phone
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +56,8 @@ class Request:
     given: bool = False
     """The number was given in the transaction itself (parcel's phone, work order's contact)."""
     urgent: bool | None = None
+    channel: str = "sms"
+    """"sms", or "call": a notice call placed by the hotline's dialer ("收到请按1")."""
 
 
 SENDER = f"{socket.gethostname()}:{os.getpid()}"
@@ -118,10 +120,12 @@ class NoticeQueue:
     # ---------------------------------------------------------- enqueue
     def build(self, txn: Transaction, req: Request) -> Notice | None:
         """The notice for ``req`` written in ``txn``, or None (refused, opted out, already queued)."""
-        if self.settings.modem == "off":
+        if self.settings.modem == "off" and req.channel == "sms":
             return None
         try:
-            recipient = self._normal(req.recipient)
+            recipient = (
+                self._normal(req.recipient) if req.channel == "sms" else phone(req.recipient)
+            )
         except ValidationError:
             log.info(
                 "notice %s: %s is not a mobile number, not sent",
@@ -142,7 +146,7 @@ class NoticeQueue:
             return None
         if self.desk.store.find("notice", "notice_id", req.notice_id):
             return None
-        text = render(template, self.signature, **req.slots)
+        text = render(template, self.signature, req.channel == "sms", **req.slots)
         now = txn.now.replace(microsecond=0)
         number = make_number(Kind.NOTICE, now.date(), txn.next_seq(str(Kind.NOTICE), now.date()))
         notice = Notice(
@@ -150,7 +154,7 @@ class NoticeQueue:
             history=(StatusChange(now, "queued", SYSTEM, f"{template.name} 排队"),),
             notice_id=req.notice_id, recipient=recipient, template=template.name, text=text,
             record=req.record, urgent=template.urgent if req.urgent is None else req.urgent,
-            essential=template.essential,
+            essential=template.essential, channel=req.channel,
         )  # fmt: skip
         workflow.check_create(Kind.NOTICE, "queued", SYSTEM)
         txn.put(str(Kind.NOTICE), number, notice.to_doc(), SYSTEM.to_doc())
@@ -175,19 +179,22 @@ class NoticeQueue:
             return self.build_all(txn, requests)
 
     # --------------------------------------------------------- schedule
-    def pending(self) -> list[Notice]:
+    def pending(self, channel: str | None = None) -> list[Notice]:
         docs = self.desk.store.open_docs(str(Kind.NOTICE))
-        return sorted((Notice.from_doc(d) for d in docs), key=lambda n: (not n.urgent, n.number))
+        notices = (Notice.from_doc(d) for d in docs)
+        notices = [n for n in notices if channel is None or n.channel == channel]
+        return sorted(notices, key=lambda n: (not n.urgent, n.number))
 
-    def next_due(self, now: datetime | None = None) -> Notice | None:
-        """The notice to hand to the modem now, or None (quiet hours, pacing, nothing queued)."""
+    def next_due(self, now: datetime | None = None, channel: str = "sms") -> Notice | None:
+        """The notice to hand to the modem (or the dialer) now, or None (quiet hours, pacing,
+        nothing queued)."""
         now = now or self.desk.now()
         while self._handed and now - self._handed[0] >= timedelta(minutes=1):
             self._handed.popleft()
-        if len(self._handed) >= self.settings.per_minute:
+        if channel == "sms" and len(self._handed) >= self.settings.per_minute:
             return None
         quiet = in_quiet_hours(now, self.settings.quiet_from, self.settings.quiet_until)
-        for notice in self.pending():
+        for notice in self.pending(channel):
             if notice.claimed_at is not None:  # being sent (or left by a crash: recover())
                 continue
             if notice.not_before and notice.not_before > now:
@@ -219,7 +226,8 @@ class NoticeQueue:
                 claimed_at=now, claimed_by=SENDER, attempts=doc.get("attempts", 0) + 1
             )
             txn.put(str(Kind.NOTICE), number, notice.to_doc(), SYSTEM.to_doc())
-        self._handed.append(now)
+        if notice.channel == "sms":
+            self._handed.append(now)
         return notice
 
     def _change(self, number: str, action: str | None, note: str = "", **changes: Any) -> Notice:
@@ -244,17 +252,28 @@ class NoticeQueue:
         after_sent(self.desk, notice)
         return notice
 
-    def refused(self, number: str, error: str, parts_sent: int = 0, certain: bool = True) -> Notice:
+    def refused(self, number: str, error: str, parts_sent: int = 0, certain: bool = True,
+                retry: timedelta | None = None, max_attempts: int | None = None) -> Notice:  # fmt: skip
         """The modem refused it: retry later, or fail (attempts used up, some parts already out,
         or not certain that nothing went out)."""
         notice = Notice.from_doc(self.desk.store.get(str(Kind.NOTICE), number))
-        if parts_sent or not certain or notice.attempts >= self.settings.max_attempts:
+        if (
+            parts_sent
+            or not certain
+            or notice.attempts >= (max_attempts or self.settings.max_attempts)
+        ):
             why = error if certain and not parts_sent else f"{error}；{INTERRUPTED}"
             return self._change(number, "fail", why[:200], claimed_at=None, claimed_by="", last_error=why[:200],
                                 done_at=self.desk.now())  # fmt: skip
-        wait = timedelta(seconds=self.settings.retry_s * 2 ** max(0, notice.attempts - 1))
+        wait = retry or timedelta(seconds=self.settings.retry_s * 2 ** max(0, notice.attempts - 1))
         return self._change(number, None, claimed_at=None, claimed_by="", last_error=error[:200],
                             not_before=self.desk.now() + wait)  # fmt: skip
+
+    def heard(self, number: str) -> Notice:
+        """A notice call answered with 1 (收到): sent and confirmed (delivered)."""
+        self._change(number, "sent", "语音通知已接听", sent_at=self.desk.now(), claimed_at=None,
+                     claimed_by="", last_error="")  # fmt: skip
+        return self._change(number, "delivered", "住户按1确认收到", done_at=self.desk.now())
 
     def release(self, number: str, error: str) -> Notice:
         """Nothing went out (the modem is gone): back in the queue, the attempt not counted."""

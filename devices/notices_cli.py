@@ -29,6 +29,8 @@ def register_notices(subparsers: Any) -> None:
     p.add_argument("--time", dest="when", default="", help="public: when, e.g. 11月30日9:00-17:00")
     p.add_argument("--detail", default="", help="public: what residents should do")
     p.add_argument("--seconds", type=float, default=None, help="run: stop after this long")
+    p.add_argument("--calls", action="store_true",
+                   help="public: also call each household (the hotline's dialer, 收到请按1)")  # fmt: skip
     p.set_defaults(func=cmd_notices)
 
 
@@ -159,7 +161,7 @@ def _public(desk: Any, args: argparse.Namespace) -> int:
               "--detail 请提前储水", file=sys.stderr)  # fmt: skip
         return 2
     key, households, queued = announce(desk, SYSTEM, args.buildings.split(","), args.what,
-                                       args.when, args.detail or "请相互转告")  # fmt: skip
+                                       args.when, args.detail or "请相互转告", args.calls)  # fmt: skip
     print(
         f"通知 {key}：{households} 户，{queued} 条短信已排队。查看送达：reception notices reach {key}"
     )
@@ -173,9 +175,8 @@ def _reach(desk: Any, key: str) -> int:
         print("用法: reception notices reach NOTICE_ID", file=sys.stderr)
         return 2
     got = reach(desk, key)
-    print(
-        f"通知 {key}：已送达/已发出 {len(got['reached'])} 户，未送达 {len(got['not_reached'])} 户"
-    )
+    print(f"通知 {key}：已送达/已发出 {len(got['reached'])} 户（电话确认收到 {len(got['confirmed'])} 户），"
+          f"未送达 {len(got['not_reached'])} 户")  # fmt: skip
     for unit in got["not_reached"]:
         print(f"  未送达: {unit}")
     return 0
