@@ -36,11 +36,17 @@ def modem_for(settings: Any, port: str | None = None) -> SmsModem | None:
         return SmsModem(gammu_config(port, cfg.connection), cfg.delivery_reports)
     if cfg.modem == "off":
         return None
+    if cfg.modem not in ("dummy", "at"):
+        from desk.config import ConfigError
+
+        raise ConfigError(f'[notices] modem must be "dummy", "at" or "off", not {cfg.modem!r}')
     if cfg.modem == "dummy":
         folder = cfg.device or str(settings.store.data_dir / "sms-modem")
         return SmsModem(gammu_config(folder, "dummy"), False)
     if not cfg.device:
-        raise ValueError('[notices] modem = "at" needs device = "/dev/ttyUSB2" (the AT port)')
+        from desk.config import ConfigError
+
+        raise ConfigError('[notices] modem = "at" needs device = "/dev/ttyUSB2" (the AT port)')
     return SmsModem(gammu_config(cfg.device, cfg.connection), cfg.delivery_reports)
 
 
