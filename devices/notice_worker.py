@@ -36,10 +36,17 @@ def modem_for(settings: Any, port: str | None = None) -> SmsModem | None:
         return SmsModem(gammu_config(port, cfg.connection), cfg.delivery_reports)
     if cfg.modem == "off":
         return None
-    if cfg.modem not in ("dummy", "at"):
-        from desk.config import ConfigError
+    from desk.config import ConfigError
+    from desk.errors import ValidationError
+    from desk.validate import mobile
 
+    if cfg.modem not in ("dummy", "at"):
         raise ConfigError(f'[notices] modem must be "dummy", "at" or "off", not {cfg.modem!r}')
+    try:
+        if cfg.duty_phone:
+            mobile(cfg.duty_phone)
+    except ValidationError as exc:
+        raise ConfigError(f"[notices] duty_phone: {exc.message}") from None
     if cfg.modem == "dummy":
         folder = cfg.device or str(settings.store.data_dir / "sms-modem")
         return SmsModem(gammu_config(folder, "dummy"), False)
