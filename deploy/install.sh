@@ -48,6 +48,7 @@ APT_PACKAGES=(
   fonts-noto-cjk poppler-utils
   baresip socat
   kamailio
+  libgammu-dev pkg-config gammu
 )
 
 need_apt=()
@@ -86,7 +87,7 @@ if [ "$SYSTEMD" -eq 1 ]; then
     exit 1
   fi
   units=(reception-hotline.service reception-kiosk.service reception-sim.service
-         reception-backup.service reception-backup.timer)
+         reception-backup.service reception-backup.timer reception-notices.service)
   changed=0
   units+=(reception-kamailio.service)  # the SIP front: kamailio over the hotline workers
   for u in "${units[@]}"; do

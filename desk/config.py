@@ -16,6 +16,7 @@ from typing import Any
 from desk.config_devices import DeviceSettings, apply_lock_scan
 from desk.config_hotline import HotlineSettings
 from desk.config_kiosk import KioskSettings
+from desk.config_notices import NoticeSettings
 from desk.config_ops import OperationsSettings
 from desk.config_policy import PolicySettings
 
@@ -48,10 +49,6 @@ class HoursSettings:
     """Start of staffed desk hours (L1)."""
     staffed_until: time = time(20, 0)
     """End of staffed desk hours (L1); complaints are taken 24 h regardless."""
-    parcel_notice_from: time = time(17, 0)
-    """Start of the daily window in which parcel notices are sent (P2)."""
-    parcel_notice_until: time = time(18, 0)
-    """End of the parcel notice window (P2)."""
 
 
 @dataclass(frozen=True)
@@ -124,6 +121,8 @@ class Settings:
     """Hotline IVR."""
     operations: OperationsSettings = field(default_factory=OperationsSettings)
     """Backups, disk space and go-live checks."""
+    notices: NoticeSettings = field(default_factory=NoticeSettings)
+    """SMS notices (modem, quiet hours, pacing, duty phone)."""
     source: str = "<defaults>"
     """Where these settings were read from."""
 

@@ -89,6 +89,7 @@ class Kind(StrEnum):
     STAFF = "staff"
     STATE = "state"
     AUDIT = "audit"
+    NOTICE = "notice"
 
 
 # The first digit of a record number names its kind, so a number keyed in on a
@@ -104,8 +105,11 @@ KIND_DIGIT: dict[Kind, str] = {
     Kind.PRINT_JOB: "8",
     Kind.DUTY_LOG: "9",
     Kind.REQUEST: "0",
+    # Notices are never keyed in by people: they share 8 with print jobs (both are
+    # outgoing work for a device) and are told apart by their kind in the store.
+    Kind.NOTICE: "8",
 }
-DIGIT_KIND = {v: k for k, v in KIND_DIGIT.items()}
+DIGIT_KIND = {v: k for k, v in KIND_DIGIT.items() if k != Kind.NOTICE}
 DATED_KINDS = frozenset(KIND_DIGIT)
 DIRECTORY_KINDS = frozenset({Kind.OWNER, Kind.KEY, Kind.STAFF, Kind.STATE, Kind.AUDIT})
 NUMBER_LENGTH = 11

@@ -27,7 +27,7 @@ from desk.services.repairs import Repairs
 from desk.services.reports import DueItem, Reports
 from desk.services.staff import Staff
 from desk.services.visits import Visits
-from desk.store import KindSpec, Store
+from desk.store import KindSpec, Store, Transaction
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +65,7 @@ class Desk:
         self.store = store
         self.clock = clock
         self.core = Core(settings, store, clock)
+        self.core.change_listeners.append(self._notices)
         self.policy: Policy = self.core.policy
         self.directory = Directory(self.core, self)
         self.staff = Staff(self.core, self)
@@ -99,6 +100,12 @@ class Desk:
             clock=clock,
         )
         return cls(settings, store, clock)
+
+    def _notices(self, txn: Transaction, before: Record | None, after: Record) -> None:
+        """The notices a change causes (P2, R1-R5, C3, V2, V5, E1), in the same write."""
+        from desk import notice_hooks
+
+        notice_hooks.on_change(self, txn, before, after)
 
     def close(self) -> None:
         self.store.close()

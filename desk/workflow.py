@@ -159,6 +159,20 @@ MACHINES: dict[Kind, Machine] = {
         },
         create_roles=frozenset({V, O, G, S, SV, SYS}),
     ),
+    # Notices (SMS): sent only when the modem accepted every part; delivered from reports.
+    Kind.NOTICE: Machine(
+        initial=frozenset({"queued"}),
+        # "sent" is final for the queue (only queued notices stay open); a status report
+        # may still move it to delivered or failed.
+        final=frozenset({"sent", "delivered", "failed", "cancelled"}),
+        actions={
+            "sent": t("queued", "sent", {SYS}, "短信已由模块发出"),
+            "delivered": t("sent", "delivered", {SYS}, "短信已送达"),
+            "fail": t("queued sent", "failed", {SYS}, "短信发送失败"),
+            "cancel": t("queued", "cancelled", OFFICE | {SYS}, "取消发送"),
+        },
+        create_roles=frozenset({V, O, G, S, SV, SYS}),
+    ),
 }
 
 STATUS_ZH = {
@@ -193,6 +207,9 @@ STATUS_ZH = {
     "turned_down": "不予办理",
     "queued": "待打印",
     "printed": "已打印",
+    "sent": "已发送",
+    "delivered": "已送达",
+    "failed": "发送失败",
 }
 
 

@@ -1,4 +1,4 @@
-"""CLI: ``reception sim`` (virtual printer and lock boards) and ``reception devices`` (port tests)."""
+"""CLI: ``reception sim`` (virtual printer and lock boards), ``reception devices`` (port tests), ``reception notices``."""
 
 from __future__ import annotations
 
@@ -72,6 +72,14 @@ def register(subparsers: Any) -> None:
     audit_cli.emergency_args(dev)
     dev.set_defaults(func=cmd_devices)
     audit_cli.register(subparsers)
+    register_notices(subparsers)
+
+
+def register_notices(subparsers: Any) -> None:
+    """``reception notices`` / ``reception notices test PHONE [--modem PORT]`` (SMS, issue 13)."""
+    from devices.notices_cli import register_notices as add
+
+    add(subparsers)
 
 
 def cmd_sim(args: argparse.Namespace, settings: Any) -> int:

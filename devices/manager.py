@@ -59,7 +59,9 @@ def _in_process_control(directory: Path, command: str) -> str:
 class Devices:
     """Everything on the serial side, reporting to listeners; never imports the UI."""
 
-    def __init__(self, settings: Any, store: PrintStore | None = None) -> None:
+    def __init__(self, settings: Any, store: PrintStore | None = None, desk: Any = None) -> None:
+        """``store``: the print queue's records (desk.printing); ``desk``: the core, for the
+        SMS senders when this process runs them."""
         self.settings = settings
         dev = settings.devices
         self.hub = EventHub()
@@ -91,6 +93,7 @@ class Devices:
             if store
             else None
         )
+        self.notices = self._notice_workers(settings, desk)
         self._stop = threading.Event()
         self._monitor: threading.Thread | None = None
 
@@ -108,6 +111,18 @@ class Devices:
                 send_control(directory, f"put {name}") or _in_process_control(
                     directory, f"put {name}"
                 )
+
+    @staticmethod
+    def _notice_workers(settings: Any, desk: Any) -> list[Any]:
+        """The SMS senders (one per modem), when this process runs them ([notices] run_in_kiosk)."""
+        notices = getattr(settings, "notices", None)
+        if desk is None or not hasattr(desk, "settings") or notices is None:
+            return []
+        if notices.modem == "off" or not notices.run_in_kiosk:
+            return []
+        from devices.notice_worker import senders_for
+
+        return senders_for(desk, settings)
 
     # -- API ----------------------------------------------------------------
     def subscribe(self, listener: Listener) -> Callable[[], None]:
@@ -160,6 +175,10 @@ class Devices:
         self.locks.connect()
         if self.queue:
             self.queue.start()
+        if self.notices:
+            from devices.notice_worker import start_all
+
+            start_all(self.notices, self.hub)
         self._stop.clear()
         self._monitor = threading.Thread(target=self._watch, name="devices-monitor", daemon=True)
         self._monitor.start()
@@ -170,6 +189,8 @@ class Devices:
         self._stop.set()
         if self.queue:
             self.queue.stop()
+        for worker in self.notices or ():
+            worker.stop()
         if self._monitor:
             self._monitor.join(3)
         self.printer.close()

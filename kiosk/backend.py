@@ -544,6 +544,9 @@ class KioskBackend(ReportsMixin):
         )
         pending = len(self.desk.printing.pending())
         rows.append((f"待打印：{pending}", "ok" if pending == 0 else "warn"))
+        from devices.notice_worker import status_rows  # SMS modem(s) and queue (issue 13)
+
+        rows += status_rows(self.devices, self.desk)
         return rows
 
     def reprint(self, number: str) -> bool:
@@ -577,7 +580,7 @@ def open_backend(settings: Any, with_devices: bool = True) -> KioskBackend:
     if with_devices:
         from devices.manager import Devices
 
-        devices = Devices(settings, desk.printing).start()
+        devices = Devices(settings, desk.printing, desk=desk).start()
         devices.seed_simulator(occupied_compartments(desk))
     return KioskBackend(desk, devices, settings)
 

@@ -1,4 +1,4 @@
-"""Outbound calls on the separate account: host confirmation (V2) and follow-ups (R5, C4)."""
+"""Outbound calls on the separate account: host confirmation (V2), follow-ups (R5, C4), notice calls."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from desk.dialplan import DEFAULT_PLAN, DialPlan, guarded
 from desk.errors import DeskError
 from desk.masking import mask_phone
+from desk.notice_hooks import queue_of
 from desk.record_types import Call, Complaint, Satisfaction, Visit, WorkOrder
 from desk.records import Record
 from desk.service import Desk
@@ -42,6 +44,7 @@ class Dialer:
         host_calls: bool = True,
         follow_up_calls: bool = True,
         dial_plan: DialPlan = DEFAULT_PLAN,
+        notice_calls: bool = True,
     ):
         self.desk = desk
         self.dial = guarded(dial, dial_plan)  # toll fraud: only numbers the plan allows
@@ -51,6 +54,7 @@ class Dialer:
         self.retry = timedelta(minutes=retry_minutes)
         self.host_calls = host_calls
         self.follow_up_calls = follow_up_calls
+        self.notice_calls = notice_calls
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -159,6 +163,41 @@ class Dialer:
         log.info("follow-up %s to %s: %s", record.number, mask_phone(phone), level or outcome)
         return level
 
+    def notice_call(self, notice: Any) -> bool | None:
+        """A notice call (停水/停电...): the text, "收到请按1"; True confirmed, None not placed.
+
+        The notice is claimed in the core first (never two dialers on one notice); not reached
+        or no 1: tried again after the retry interval, failed after ``attempts`` tries.
+        """
+        queue = queue_of(self.desk)
+        claimed = queue.claim(notice.number)
+        if claimed is None:
+            return None
+        purpose = f"notice:{claimed.number}"
+        t0 = time.monotonic()
+        self.prompts.prepare(self.menus["notice_confirm"].prompt, text=claimed.text)
+        ch = self.dial(claimed.recipient)
+        outcome, path = "no_answer", []
+        if ch is not None:
+            d = Dialog(ch, self.prompts, self.menus)
+            outcome = "no_choice"
+            try:
+                if d.menu("notice_confirm", text=claimed.text) == "heard":
+                    outcome = "confirmed"
+                    d.say("notice_thanks", barge=False)
+            except (CallerHungUp, EmergencyRequested):
+                pass
+            finally:
+                ch.hangup()
+                path = d.state.path
+        self._record(claimed.recipient, purpose, outcome, (claimed.record,), path, t0)
+        if outcome == "confirmed":
+            queue.heard(claimed.number)
+            return True
+        queue.refused(claimed.number, "未接听" if outcome == "no_answer" else "未按1确认",
+                      retry=self.retry, max_attempts=self.attempts)  # fmt: skip
+        return False
+
     # ---- scheduling ---------------------------------------------------------------------
     def run_once(self) -> int:
         """Place every call due now; returns how many were placed."""
@@ -169,6 +208,12 @@ class Dialer:
                 if self._due(f"host:{visit.number}", now):
                     self.confirm_host(visit)
                     placed += 1
+        if self.notice_calls:  # quiet hours and retries are the core's (desk.notices)
+            queue = queue_of(self.desk)
+            while (notice := queue.next_due(now, channel="call")) is not None:
+                if self.notice_call(notice) is None:
+                    break
+                placed += 1
         if self.follow_up_calls and self.desk.is_staffed(now):  # placed within staffed hours
             for record in self.desk.follow_ups.due():
                 if isinstance(record, WorkOrder | Complaint) and self._due(

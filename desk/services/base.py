@@ -38,6 +38,10 @@ class AuthError(DeskError):
     """Wrong name or PIN, or a role that may not do this."""
 
 
+ChangeListener = Callable[[Transaction, "Record | None", Record], None]
+"""What a change listener is given: the open transaction, the record before and after."""
+
+
 class Core:
     """The shared context of the services; not used by front ends directly."""
 
@@ -46,6 +50,9 @@ class Core:
         self.store = store
         self.clock = clock
         self.policy = Policy(settings)
+        self.change_listeners: list[ChangeListener] = []
+        """Called inside each write transaction with (txn, before, after); ``before`` is None
+        for a new record. What they write (notices) commits with the change or not at all."""
 
     def now(self) -> datetime:
         return self.clock().replace(microsecond=0)
@@ -82,6 +89,7 @@ class Core:
             record = build(number, now)
             workflow.check_create(kind, record.status, actor)
             self.write(txn, record, actor)
+            self._changed(txn, None, record)
         log.info("%s %s created by %s (%s)", kind, number, actor.role, actor.source)
         return record
 
@@ -107,6 +115,7 @@ class Core:
             updated = workflow.apply(record, action, actor, self.now(), note, **changes)
             assert isinstance(updated, cls)
             self.write(txn, updated, actor)
+            self._changed(txn, record, updated)
         log.info(
             "%s %s: %s -> %s by %s", record.kind, number, record.status, updated.status, actor.role
         )
@@ -125,7 +134,12 @@ class Core:
                 history = (*history, StatusChange(self.now(), record.status, actor, note))
             updated = record.replace(history=history, **changes)
             self.write(txn, updated, actor)
+            self._changed(txn, record, updated)
         return updated
+
+    def _changed(self, txn: Transaction, before: Record | None, after: Record) -> None:
+        for listener in self.change_listeners:
+            listener(txn, before, after)
 
     def open_records(self, kind: Kind, cls: type[R]) -> list[R]:
         return [cls.from_doc(d) for d in self.store.open_docs(str(kind))]

@@ -61,6 +61,9 @@ class Directory:
                         phone=phone(row["phone"]),
                         owner_role=row.get("role", "owner") or "owner",
                         initials=name_initials(row["name"]),
+                        # opt-out of non-essential SMS (reminders, follow-up ratings)
+                        sms_opt_out=str(row.get("sms_opt_out") or "").strip().lower()
+                        in ("1", "yes", "true", "y", "是"),
                     )
                 )
             except ValidationError as exc:

@@ -146,6 +146,10 @@ class Parcels:
             Parcel, number, "countersign", actor, countersigned_by=actor.name
         )
 
+    def mark_notified(self, number: str, actor: Actor, note: str, notified_at: datetime) -> Parcel:
+        """P2: the recipient was told (``notified_at`` is when the modem accepted the SMS)."""
+        return self.core.transition(Parcel, number, "notify", actor, note, notified_at=notified_at)
+
     def return_to_sender(self, number: str, actor: Actor, reason: str) -> Parcel:
         """P4: an uncollected parcel (or undeliverable registered mail) goes back to the sender."""
         return self.core.transition(Parcel, number, "return", actor, reason, return_reason=reason)

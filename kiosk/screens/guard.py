@@ -12,6 +12,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 
 from desk.masking import mask_id, mask_name, mask_phone
+from desk.notice_hooks import notice_line
 from desk.record_types import REQUEST_KINDS
 from desk.records import format_number
 from desk.validate import format_unit_zh, unit_label_zh
@@ -372,7 +373,9 @@ class GuardScreen(ChecksMixin, KeysMixin, ResidentsMixin, KioskScreen):
                 else "请放在前台货架"
             )
             place = "前台" if parcel.compartment == self.app.backend.counter else parcel.compartment
-            self._after(f"已入库 {format_number(parcel.number)}  {place}  {door}；取件通知已排队")
+            # only what really happened: queued/sent to a masked number, or not sent at all
+            told = notice_line(backend.desk, parcel.number)
+            self._after(f"已入库 {format_number(parcel.number)}  {place}  {door}；{told}")
 
         backend = self.app.backend
         if fields["compartment"] == self.app.backend.counter:  # no device: at once

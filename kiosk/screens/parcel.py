@@ -40,7 +40,10 @@ class ParcelScreen(KioskScreen):
         self.door = ""
 
     def open_pad(self) -> NumPad:
-        return NumPad.ask("请输入取件码", self.lookup, max_len=6, hint="短信中的6位取件码")
+        # "短信中的" only when a modem really sends the codes (not the demo's dummy driver)
+        by_sms = self.app.backend.desk.settings.notices.modem == "at"
+        hint = "短信中的6位取件码" if by_sms else "6位取件码（入库时告知或致电热线查询）"
+        return NumPad.ask("请输入取件码", self.lookup, max_len=6, hint=hint)
 
     def lookup(self, code: str) -> None:
         if not code:

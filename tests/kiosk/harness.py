@@ -232,7 +232,7 @@ def start(tmp: Path) -> tuple[Harness, subprocess.Popen | None]:
 
     desk = Desk.open(settings)
     install_demo(desk)
-    devices = Devices(settings, desk.printing).start()
+    devices = Devices(settings, desk.printing, desk=desk).start()
     backend = KioskBackend(desk, devices, settings)
     app = build_app(settings, backend)
     from kivy.base import EventLoop

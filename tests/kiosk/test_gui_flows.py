@@ -223,6 +223,7 @@ def test_P5_parcel_left_inside_is_asked_about_not_called_collected(k):
 
 def test_P3_wrong_code_message(k):
     k.tap(k.screen().ids.parcel)
+    k.shot("14a-parcel-code-pad")  # demo (dummy modem): no claim that the code came by SMS
     k.type_digits("000000")
     assert k.screen().message
     k.shot("14-parcel-wrong-code")
@@ -245,6 +246,10 @@ def test_P1_guard_intake_and_counter_pickup(k):
     k.shot("15-guard-intake")
     k.tap(k.button(g.ids.actions, "提交"))
     assert "已入库" in g.notice
+    # P2: the guard is told what really happened to the pickup SMS, number masked
+    assert "取件短信" in g.notice and "137****0000" in g.notice, g.notice
+    assert "取件通知已排队" not in g.notice
+    k.shot("15b-guard-intake-notice")
     parcel = next(p for p in k.backend.desk.parcels.waiting() if p.tracking_no == "YT123")
     k.app.logout()
     k.tap(k.screen().ids.parcel)
@@ -266,6 +271,10 @@ def test_guard_board_keys_log_devices(k):
     for section in ("board", "keys", "log", "devices", "reprint"):
         g.show(section)
         k.shot(f"17-guard-{section}")
+    rows = [text for text, _ in k.backend.device_lines()]
+    assert any(t.startswith("短信模块") for t in rows) and any(
+        t.startswith("待发短信") for t in rows
+    )
     g.show("keys")
     k.tap(k.button(g.ids.content, "借出"))
     assert g.section == "loan"

@@ -14,7 +14,7 @@ from voice.prompts import Prompts
 FLOW_VALUES = {
     "repair_category", "repair_urgency", "repair_confirm", "verify_owner", "parcel_repeat",
     "visitor_day", "complaint_category", "complaint_severity", "host_confirm", "followup",
-    "complaint_place", "complaint_place_other",
+    "complaint_place", "complaint_place_other", "notice_confirm",
 }  # fmt: skip
 
 
