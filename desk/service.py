@@ -124,6 +124,7 @@ class Desk:
             cache_records=st.cache_records,
             snapshot_days=settings.retention.snapshot_days,
             clock=clock,
+            audit_key=st.audit_key,
         )
         return cls(settings, store, clock)
 
@@ -865,24 +866,7 @@ class Desk:
 
     # ------------------------------------------------------------ privacy
     def purge(self, now: datetime | None = None) -> dict[str, int]:
-        """X2: anonymise visits past the keeping period, keeping anonymous counts."""
-        now = now or self.now()
-        cutoff = (now - timedelta(days=self.settings.retention.visitor_days)).date()
-        purged: set[tuple[str, str]] = set()
-        for doc in list(self.store.iter_days("visit", None, cutoff - timedelta(days=1))):
-            visit = Visit.from_doc(doc)
-            if visit.anonymised or workflow.is_open(Kind.VISIT, doc):
-                continue
-            anon = visit.replace(
-                anonymised=True, visitor_name="", id_number="", phone="", plate="", work_pass="", message="",
-                host_unit=visit.host_unit.split("-")[0] + "-0-0" if visit.host_unit else "",
-                history=tuple(h.__class__(h.at, h.status, Actor(h.actor.role, "", h.actor.source), "") for h in visit.history),
-            )  # fmt: skip
-            with self.store.transaction() as txn:
-                self._write(txn, anon, SYSTEM, op="purge")
-            purged.add(("visit", visit.number))
-        redacted = self.store.redact_log(purged, now.strftime("%Y-%m")) if purged else 0
-        if purged:
-            self.store.forget("visit", {key for _, key in purged})
-        log.info("purge: %d visits anonymised, %d log entries redacted", len(purged), redacted)
-        return {"visits": len(purged), "log_entries": redacted}
+        """X2: anonymise every kind of record past its keeping period (desk.retention)."""
+        from desk.retention import purge
+
+        return purge(self, now)

@@ -965,6 +965,10 @@ class Store:
         return count
 
     def forget(self, kind: str, keys: set[str]) -> None:
+        """``forget_records`` for records of one kind."""
+        self.forget_records({(kind, k) for k in keys})
+
+    def forget_records(self, targets: set[tuple[str, str]]) -> None:
         """After a purge (X2): drop these records from the indexes and from every snapshot.
 
         The snapshots taken before the purge, and the ``tables.broken-*`` copies a restore
@@ -973,10 +977,8 @@ class Store:
         """
         with self._locked():
             self._catch_up()
-            numbers = {int(k) for k in keys}
             for (k, _fld), postings in self._postings.items():
-                if k == kind:
-                    postings.discard(numbers)
+                postings.discard({int(key) for kind, key in targets if kind == k})
             self._compact()
             self._snapshot(replace=True)
             today = self.clock().date().isoformat()
@@ -986,7 +988,7 @@ class Store:
             for broken in self.dir.glob("tables.broken-*"):
                 shutil.rmtree(broken)
             fsync_dir(self.dir)
-        log.info("forgot %d %s record(s) in indexes and snapshots", len(keys), kind)
+        log.info("forgot %d record(s) in indexes and snapshots", len(targets))
 
     # ----------------------------------------------------------------- audit
     def verify(self, anchors: list[Anchor] | None = None) -> list[ChainProblem]:

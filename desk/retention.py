@@ -1,0 +1,185 @@
+"""Retention (X2): every kind holding personal data is purged after its configured period.
+
+- visits (``visitor_days``): name, ID, phone, plate, work pass, message, the host's room,
+  the history's actors — open ones too (never checked out / never answered: expired);
+  with them the receipts printed for them (print-job payloads) and guard requests about them;
+- key loans returned more than ``key_loan_days`` ago: the borrower's ID and phone (K2);
+- proxy pickups (``proxy_pickup_days``): the proxy's name and ID on parcels and requests (P3);
+- call audio (``call_audio_days``): ``hotline/audio/<day>/``; kiosk recordings
+  (``recording_days``): ``audio/kiosk-<date>-<time>.wav``.
+
+Each purged record is rewritten anonymised (op ``purge``), its earlier log entries are
+blanked in place (``Store.redact_log``: document and actor, hashes kept), and the indexes,
+snapshots and ``tables.broken-*`` copies that still held the data are replaced
+(``Store.forget_records``). Run daily by ``reception purge`` (systemd timer
+``reception-purge.timer``) and whenever the hotline starts.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from desk import workflow
+from desk.records import SYSTEM
+
+if TYPE_CHECKING:
+    from desk.service import Desk
+    from desk.store import Store, Transaction
+
+log = logging.getLogger(__name__)
+
+VISIT_PERSONAL = ("visitor_name", "id_number", "phone", "plate", "work_pass", "message")
+ERASED = ""
+
+
+def _blank_history(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {**h, "actor": {**h.get("actor", {}), "name": ""}, "note": ""}
+        for h in doc.get("history", [])
+    ]
+
+
+def _write(txn: Transaction, kind: str, doc: dict[str, Any]) -> None:
+    txn.put(kind, doc["number"], doc, SYSTEM.to_doc(), op="purge")
+
+
+def _day_before(day: date) -> date:
+    return day - timedelta(days=1)
+
+
+def purge_visits(store: Store, cutoff: date, now: datetime) -> set[tuple[str, str]]:
+    """Visits created before ``cutoff``, with their print jobs and guard requests."""
+    purged: set[tuple[str, str]] = set()
+    for doc in list(store.iter_days("visit", None, _day_before(cutoff))):
+        if doc.get("anonymised"):
+            continue
+        anon = {**doc, **dict.fromkeys(VISIT_PERSONAL, ERASED), "anonymised": True}
+        unit = doc.get("host_unit") or ""
+        anon["host_unit"] = unit.split("-")[0] + "-0-0" if unit else ""
+        anon["history"] = _blank_history(doc)
+        if workflow.is_open("visit", doc):
+            anon["status"] = "expired"  # never checked out / never answered: closed now
+        with store.transaction() as txn:
+            _write(txn, "visit", anon)
+            for job in store.find("print_job", "record", doc["number"]):
+                status = "cancelled" if workflow.is_open("print_job", job) else job["status"]
+                _write(txn, "print_job", {**job, "payload": ERASED, "status": status})
+                purged.add(("print_job", job["number"]))
+        purged.add(("visit", doc["number"]))
+    numbers = {key for _, key in purged}
+    for req in list(store.iter_days("request", None, _day_before(cutoff))):
+        if req.get("visit") in numbers and not req.get("anonymised"):
+            with store.transaction() as txn:
+                _write(txn, "request", _anon_request(req))
+            purged.add(("request", req["number"]))
+    return purged
+
+
+def _anon_request(req: dict[str, Any]) -> dict[str, Any]:
+    status = "turned_down" if workflow.is_open("request", req) else req["status"]
+    return {
+        **req,
+        "proxy_name": ERASED,
+        "proxy_id": ERASED,
+        "note": ERASED,
+        "anonymised": True,
+        "status": status,
+        "history": _blank_history(req),
+    }
+
+
+def purge_key_loans(store: Store, cutoff: date) -> set[tuple[str, str]]:
+    """Returned key loans older than ``cutoff``: the borrower's ID and phone (K2)."""
+    purged = set()
+    for doc in list(store.iter_days("key_loan", None, _day_before(cutoff))):
+        if doc.get("anonymised") or workflow.is_open("key_loan", doc):
+            continue
+        with store.transaction() as txn:
+            _write(
+                txn, "key_loan", {**doc, "id_number": ERASED, "phone": ERASED, "anonymised": True}
+            )
+        purged.add(("key_loan", doc["number"]))
+    return purged
+
+
+def purge_proxies(store: Store, cutoff: date) -> set[tuple[str, str]]:
+    """Proxy pickups older than ``cutoff``: the proxy's name and ID (P3)."""
+    purged = set()
+    for doc in list(store.iter_days("parcel", None, _day_before(cutoff))):
+        if not (doc.get("proxy_name") or doc.get("proxy_id")) or workflow.is_open("parcel", doc):
+            continue
+        history = [
+            {**h, "note": "代领" if "代领" in h.get("note", "") else h.get("note", "")}
+            for h in doc.get("history", [])
+        ]
+        anon = {**doc, "proxy_name": ERASED, "proxy_id": ERASED, "history": history}
+        if doc.get("collected_by") == doc.get("proxy_name"):
+            anon["collected_by"] = "代领人"
+        with store.transaction() as txn:
+            _write(txn, "parcel", anon)
+        purged.add(("parcel", doc["number"]))
+    for req in list(store.iter_days("request", None, _day_before(cutoff))):
+        if req.get("request_kind") != "proxy_pickup" or req.get("anonymised"):
+            continue
+        if workflow.is_open("request", req):
+            continue
+        with store.transaction() as txn:
+            _write(txn, "request", _anon_request(req))
+        purged.add(("request", req["number"]))
+    return purged
+
+
+def purge_audio_files(data_dir: Path, call_days: int, recording_days: int, today: date) -> int:
+    """Hotline call audio day folders and kiosk recordings past their periods."""
+    removed = 0
+    calls = Path(data_dir) / "hotline" / "audio"
+    if calls.is_dir():
+        for folder in calls.iterdir():
+            try:
+                day = date.fromisoformat(folder.name)
+            except ValueError:
+                continue
+            if day < today - timedelta(days=call_days):
+                shutil.rmtree(folder, ignore_errors=True)
+                removed += 1
+    kiosk = Path(data_dir) / "audio"
+    if kiosk.is_dir():
+        limit = datetime.combine(today - timedelta(days=recording_days), datetime.min.time())
+        for wav in kiosk.glob("*.wav"):
+            if datetime.fromtimestamp(wav.stat().st_mtime) < limit:
+                wav.unlink(missing_ok=True)
+                removed += 1
+    return removed
+
+
+def purge(desk: Desk, now: datetime | None = None) -> dict[str, int]:
+    """X2: everything past its keeping period, in every kind and file that holds it."""
+    now = now or desk.now()
+    r = desk.settings.retention
+    today = now.date()
+    store = desk.store
+    purged = purge_visits(store, today - timedelta(days=r.visitor_days), now)
+    visits = sum(1 for kind, _ in purged if kind == "visit")
+    purged |= purge_key_loans(store, today - timedelta(days=r.key_loan_days))
+    purged |= purge_proxies(store, today - timedelta(days=r.proxy_pickup_days))
+    redacted = store.redact_log(purged) if purged else 0
+    if purged:
+        store.forget_records(purged)
+    audio = purge_audio_files(store.dir, r.call_audio_days, r.recording_days, today)
+    log.info(
+        "purge: %d visits, %d other records anonymised, %d log entries redacted, %d audio removed",
+        visits,
+        len(purged) - visits,
+        redacted,
+        audio,
+    )
+    return {
+        "visits": visits,
+        "records": len(purged),
+        "log_entries": redacted,
+        "audio": audio,
+    }
