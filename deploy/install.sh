@@ -82,7 +82,8 @@ if [ "$SYSTEMD" -eq 1 ]; then
       "put the checkout where it can read it (e.g. /opt/reception)" >&2
     exit 1
   fi
-  units=(reception-hotline.service reception-kiosk.service reception-sim.service)
+  units=(reception-hotline.service reception-kiosk.service reception-sim.service
+    reception-purge.service reception-purge.timer)
   changed=0
   for u in "${units[@]}"; do
     tmp=$(mktemp)
@@ -96,6 +97,8 @@ if [ "$SYSTEMD" -eq 1 ]; then
   [ "$changed" -eq 0 ] || $SUDO systemctl daemon-reload
   [ "$SIM" -eq 0 ] || $SUDO systemctl enable --now reception-sim.service
   $SUDO systemctl enable --now reception-hotline.service
+  # X2: the purge runs every night by itself (personal data past its keeping period)
+  $SUDO systemctl enable --now reception-purge.timer
   # the kiosk needs the X session of the auto-login user: it starts with graphical.target
   $SUDO systemctl enable reception-kiosk.service
   [ "$changed" -eq 0 ] || $SUDO systemctl try-restart reception-hotline.service reception-kiosk.service

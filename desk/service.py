@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
 
 from desk import deadlines, workflow
+from desk.anchors import anchor_line
 from desk.auth import hash_pin, verify_pin
 from desk.config import Settings, load_settings
 from desk.errors import DeskError, ValidationError
@@ -727,7 +728,7 @@ class Desk:
                 "duty_log", "-", "-", "handover", f"有未完成的重要事项：{', '.join(blocking)}"
             )
         open_items = tuple(r.number for r in self.due_report() if r.state != "ok")
-        text = f"交接班：{actor.name} → {to_name}。{note}".strip()
+        text = f"交接班：{actor.name} → {to_name}。{note} {anchor_line(self.store)}".strip()
         return self.log_entry(actor, text, "handover", handover_to=to_name, open_items=open_items)
 
     def duty_log(self, day: date) -> list[DutyLogEntry]:

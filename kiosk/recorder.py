@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import wave
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from desk.fileio import private_dir
 
 log = logging.getLogger(__name__)
 
@@ -53,9 +56,10 @@ class Recorder:
         data = data[: RATE * 2 * self.max_seconds]
         if not data:
             return None
-        folder = Path(self.settings.store.data_dir) / "audio"
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = private_dir(Path(self.settings.store.data_dir) / "audio")
         path = folder / f"kiosk-{datetime.now():%Y%m%d-%H%M%S}.wav"
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+        os.chmod(path, 0o600)  # a spoken note is personal data (X1): 0600 like every data file
         with wave.open(str(path), "wb") as wav:
             wav.setnchannels(1)
             wav.setsampwidth(2)
