@@ -451,8 +451,11 @@ class KioskBackend:
         return self.desk.duty_log(datetime.now().date())
 
     def handover(self, to_name: str, note: str = "", override_by: Actor | None = None) -> Any:
-        """L3: refused while important work is open, unless a supervisor overrides."""
-        return self.desk.handover(self.staff_actor(), to_name, note, force_by=override_by)
+        """L3: refused while important work is open, unless a supervisor overrides; the
+        handover slip with the audit anchor (L2) is printed for both to sign."""
+        entry = self.desk.handover(self.staff_actor(), to_name, note, force_by=override_by)
+        self.print_record(entry.number, wait=0)
+        return entry
 
     def blocking_items(self) -> list[str]:
         """L3: open important work (emergencies, urgent repairs, collective complaints)."""
@@ -484,11 +487,22 @@ class KioskBackend:
         )
         pending = len(self.desk.pending_print_jobs())
         rows.append((f"待打印：{pending}", "ok" if pending == 0 else "warn"))
+        health = self.desk.store.health()  # issue 10: a full disk or a failing compaction
+        rows.extend((f"数据存储：{STORE_HEALTH_ZH.get(k, k)}", "bad") for k in health)
+        if not health:
+            rows.append(("数据存储：正常", "ok"))
         return rows
 
     def reprint(self, number: str) -> bool:
         return self.print_record(number.strip().replace("-", ""))
 
+
+STORE_HEALTH_ZH = {
+    "compaction": "整理失败（磁盘满？）写入仍安全",
+    "compaction_behind": "整理滞后",
+    "disk": "磁盘空间不足",
+    "audit_key": "缺少审计密钥",
+}
 
 _STATE_ZH = {
     "offline": "离线",

@@ -337,6 +337,10 @@ def test_L3_truncation_before_the_anchor_on_the_handover_slip_is_detected(
     desk.handover(STAFF, "guard")
     page = desk.duty_log(clock.now.date())[-1]
     assert f"审计锚点 {anchor.seq}:" in page.text
+    from devices.receipts import receipt_for
+
+    kind, slip = receipt_for(page, desk.settings)  # the handover slip both shifts sign
+    assert kind == "handover" and f"{anchor.seq}:{anchor.head[:16]}".encode() in slip
     desk.close()
     assert main(["--data", str(data), "verify", "--anchor", str(anchor)]) == 0
     (log_file,) = (data / "log").glob("*.jsonl")
