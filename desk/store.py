@@ -85,6 +85,8 @@ LOW_DISK_BYTES = 50 * 1024 * 1024
 """Free space under which the store reports a health problem."""
 
 COMPACT_RETRY = timedelta(minutes=1)
+COMPACTION_FAILED = "compaction-failed"
+"""Empty marker file while compactions fail, for other processes' health()."""
 """How long after a failed compaction (full disk) the next commit tries again."""
 
 RESTORE_HINT = (
@@ -751,9 +753,13 @@ class Store:
             self._compact_retry_at = now + COMPACT_RETRY
             self.health_problems["compaction"] = f"{exc.strerror or exc} ({now:%m-%d %H:%M})"
             log.error("compaction failed, will retry (the write itself is safe): %s", exc)
+            with contextlib.suppress(OSError):  # an empty file: tells `reception status`
+                os.close(os.open(self.dir / COMPACTION_FAILED, os.O_CREAT | os.O_WRONLY, 0o600))
         else:
             self._compact_retry_at = None
             self.health_problems.pop("compaction", None)
+            with contextlib.suppress(OSError):
+                os.unlink(self.dir / COMPACTION_FAILED)
 
     def _ensure_key(self) -> bytes:
         if self._mac_key is None:
@@ -1042,6 +1048,8 @@ class Store:
         """Problems the staff screen and `reception status` show (empty when healthy)."""
         with self._thread_lock:
             problems = dict(self.health_problems)
+            if "compaction" not in problems and (self.dir / COMPACTION_FAILED).exists():
+                problems["compaction"] = "the last compaction failed (see the log); retried"
             behind = self.seq - self._manifest_seq
             if behind >= 2 * self.compact_every:
                 problems["compaction_behind"] = f"{behind} changes not yet compacted"

@@ -205,6 +205,9 @@ def test_enospc_in_compaction_never_fails_the_acknowledged_write(
             txn.put("owner", key, {"number": key, "unit": "3-2-501", "name": "张三"}, {})
         keys.append(key)
     assert "compaction" in store.health()
+    other = Store(tmp_path, kind_specs())  # `reception status` runs in another process
+    assert "compaction" in other.health()
+    other.close()
     monkeypatch.undo()
     clock.advance(minutes=2)
     with store.transaction() as txn:
