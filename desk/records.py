@@ -124,6 +124,10 @@ def from_iso(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
+NOTE_MAX_LEN = 500
+"""Longest note of a status change (kept in the record's history)."""
+
+
 @dataclass(frozen=True)
 class StatusChange:
     """One line of a record's status history (R3)."""
@@ -132,6 +136,11 @@ class StatusChange:
     status: str
     actor: Actor
     note: str = ""
+
+    def __post_init__(self) -> None:
+        note = strip_controls(self.note)[:NOTE_MAX_LEN]  # issue 10 item 16: no raw escapes
+        if note != self.note:
+            object.__setattr__(self, "note", note)
 
     def to_doc(self) -> dict[str, Any]:
         return {
