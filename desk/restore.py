@@ -104,7 +104,7 @@ def restore_tables(
         backup.rmdir()
         kept = ""
     else:
-        kept = f"; the old tables are in {backup.name} (removed by the next purge)"
+        kept = f"; the old tables are in {backup.name} (removed by the next purge that anonymises anything)"
     if chosen:
         return f"restored snapshot {chosen}; the change log after it was replayed{kept}"
     return f"tables rebuilt from the change log{kept}"
