@@ -50,7 +50,7 @@ def main() -> int:
     bad = bool(missing or problems)
     t2 = time.perf_counter()
     for name, t in run_all(args.rounds).items():
-        print(f"{name}: kills {t.kills} ({t.interrupted} mid-operation), acknowledged writes "
+        print(f"{name}: {t.unit} {t.kills} ({t.interrupted} mid-operation), acknowledged writes "
               f"{len(t.acked)}, lost {len(t.lost)}, half-applied transactions {t.half_applied}, "
               f"unopenable stores {len(t.unopenable)}, audit problems {t.audit_problems}"
               + (f", writes refused (ENOSPC) {t.refused_writes}" if t.refused_writes else "")

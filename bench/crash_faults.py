@@ -38,6 +38,8 @@ KEYS = [f"K{i}" for i in range(5)]
 class Tally:
     """What one scenario saw."""
 
+    unit: str = "kills"
+    """What ``kills`` counts: processes killed, or log cuts for the torn-write sweep."""
     kills: int = 0
     interrupted: int = 0
     """Kills that hit the operation while it ran (the others found it finished)."""
@@ -51,6 +53,8 @@ class Tally:
 
     def add(self, other: Tally) -> None:
         for f in dataclasses.fields(self):
+            if f.name == "unit":
+                continue
             mine, theirs = getattr(self, f.name), getattr(other, f.name)
             if isinstance(mine, list):
                 mine.extend(theirs)
@@ -236,13 +240,16 @@ def kill_rounds(data: Path, rounds: int, seed: int = 7) -> Tally:
             _, alive = kill_after(pid, fd, rng.uniform(0.0, span), wait_first=False)
             tally.kills += 1
             tally.interrupted += int(alive)
+            tally.extra[f"{name} killed mid-run"] = tally.extra.get(
+                f"{name} killed mid-run", 0
+            ) + int(alive)
             check(data, tally.acked, tally, f"round {r} {name}")
     return tally
 
 
 def torn_sweep(base: Path) -> Tally:
     """Truncate the log at every byte of multi-entry transactions; all or nothing opens."""
-    tally = Tally()
+    tally = Tally(unit="torn cuts")
     for rows in (2, 6):  # a key loan (loan + key), and an owner import of six rows
         data = base / f"sweep{rows}"
         prepare(data)
@@ -254,6 +261,7 @@ def torn_sweep(base: Path) -> Tally:
             owners = desk.import_owners([{"unit": f"5-1-{100 + i}", "name": "孙八", "phone": f"1370000{i:04d}"}
                                          for i in range(rows)])  # fmt: skip
             expect = [("owner", o.number) for o in owners]
+        tally.acked.append(f"transaction of {rows} entries")
         desk.close()
         (log_file,) = sorted((data / "log").glob("*.jsonl"))
         full = log_file.read_bytes()
@@ -274,7 +282,7 @@ def torn_sweep(base: Path) -> Tally:
                 tally.unopenable.append(f"cut {cut}: {exc}")
             finally:
                 store.close()
-        tally.extra[f"bytes_swept_{rows}"] = len(full) - start
+        tally.extra[f"bytes swept ({rows} entries)"] = len(full) - start
     return tally
 
 
@@ -310,11 +318,11 @@ def disk_full(base: Path, size: str = "2m") -> Tally:
                     raise
                 tally.refused_writes += 1
                 failures_in_a_row += 1
-        tally.extra["health_flags"] = len(desk.store.health())
+        tally.extra["store health flags raised"] = len(desk.store.health())
         desk.close()
         check(data, tally.acked, tally, "disk full")
         usage = shutil.disk_usage(mount)
-        tally.extra["free_bytes_at_end"] = usage.free
+        tally.extra["free bytes at the end"] = usage.free
     finally:
         subprocess.run(["umount", str(mount)], check=False)
     return tally
