@@ -182,7 +182,7 @@ def cmd_verify(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
-    desk = _open_desk(settings)
+    desk = _open_desk(settings, existing=True)
     try:
         result = desk.purge()
     finally:

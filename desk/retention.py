@@ -5,7 +5,8 @@
   with them the receipts printed for them (print-job payloads) and guard requests about them;
 - key loans returned more than ``key_loan_days`` ago: the borrower's ID and phone (K2);
 - proxy pickups (``proxy_pickup_days``): the proxy's name and ID on parcels and requests (P3);
-- call audio (``call_audio_days``): ``hotline/audio/<day>/``; kiosk recordings
+- call audio (``call_audio_days``): ``hotline/audio/<day>/``, and the speech cache
+  ``hotline/tts/`` (host calls say the visitor's name); kiosk recordings
   (``recording_days``): ``audio/kiosk-<date>-<time>.wav``.
 
 Each purged record is rewritten anonymised (op ``purge``), its earlier log entries are
@@ -146,6 +147,16 @@ def purge_audio_files(data_dir: Path, call_days: int, recording_days: int, today
             if day < today - timedelta(days=call_days):
                 shutil.rmtree(folder, ignore_errors=True)
                 removed += 1
+    # Speech synthesised for host calls says the visitor's name (V2): the TTS cache is a
+    # cache, re-rendered on demand, so nothing in it outlives the call audio's period.
+    tts = Path(data_dir) / "hotline" / "tts"
+    if tts.is_dir():
+        limit = (
+            datetime.combine(today, datetime.min.time()) - timedelta(days=call_days)
+        ).timestamp()
+        for wav in tts.glob("*.wav"):
+            if wav.stat().st_mtime < limit:
+                wav.unlink(missing_ok=True)
     kiosk = Path(data_dir) / "audio"
     if kiosk.is_dir():
         limit = datetime.combine(today - timedelta(days=recording_days), datetime.min.time())

@@ -276,26 +276,15 @@ class Store(StoreUpkeep):
 
     def _load(self) -> None:
         manifest = self._read_manifest()
-        if manifest:
-            self.schema = manifest.get("schema", 1)
-            index_path = self.dir / manifest["index"]
+        if manifest is not None:
             try:
-                index = json.loads(index_path.read_bytes())
-            except FileNotFoundError as exc:
-                raise StoreCorrupt(index_path, "index snapshot missing") from exc
-            except ValueError as exc:
-                raise StoreCorrupt(index_path, f"unreadable index snapshot ({exc})") from exc
-            if index.get("seq") != manifest["seq"]:
-                raise StoreCorrupt(index_path, "index snapshot does not match manifest.json")
-            self.seq = manifest["seq"]
-            self.head = manifest["head"]
-            self._keyed = bool(manifest.get("keyed"))
-            self._pos_file, self._pos_off = manifest["pos"]
-            self._check_log_length()
-            self._manifest_seq = self.seq
-            self._restore_index(index)
-            if manifest.get("postings"):
-                self._restore_arrays(self.dir / manifest["postings"])
+                self._load_manifest(manifest)
+            except StoreCorrupt:
+                raise
+            except (KeyError, TypeError, AttributeError, ValueError) as exc:
+                raise StoreCorrupt(
+                    self.manifest_path, f"manifest or index not as written ({exc!r})"
+                ) from exc
         self._scan_known_partitions()
         if manifest and not manifest.get("locations"):
             self._locate_old_tables()
@@ -303,6 +292,27 @@ class Store(StoreUpkeep):
         self._cut_partial_tail()
         if self.schema < SCHEMA_VERSION:
             self._migrate()
+
+    def _load_manifest(self, manifest: dict[str, Any]) -> None:
+        self.schema = manifest.get("schema", 1)
+        index_path = self.dir / manifest["index"]
+        try:
+            index = json.loads(index_path.read_bytes())
+        except FileNotFoundError as exc:
+            raise StoreCorrupt(index_path, "index snapshot missing") from exc
+        except ValueError as exc:
+            raise StoreCorrupt(index_path, f"unreadable index snapshot ({exc})") from exc
+        if index.get("seq") != manifest["seq"]:
+            raise StoreCorrupt(index_path, "index snapshot does not match manifest.json")
+        self.seq = manifest["seq"]
+        self.head = manifest["head"]
+        self._keyed = bool(manifest.get("keyed"))
+        self._pos_file, self._pos_off = manifest["pos"]
+        self._check_log_length()
+        self._manifest_seq = self.seq
+        self._restore_index(index)
+        if manifest.get("postings"):
+            self._restore_arrays(self.dir / manifest["postings"])
 
     def _check_log_length(self) -> None:
         """The log must hold at least what the manifest says was compacted (issue 10 item 4)."""
@@ -468,7 +478,9 @@ class Store(StoreUpkeep):
         i = 0
         while i < len(lines):
             first = self._parse_line(path, lines[i], self._pos_off)
-            size = max(1, int(first.get("tx") or 1))
+            size = first.get("tx") or 1
+            if not isinstance(size, int) or size < 1:
+                raise StoreCorrupt(path, f"bad transaction size at byte {self._pos_off}")
             if i + size > len(lines):
                 return i  # the rest of this transaction is not (yet) written
             group, offset = [first], self._pos_off + len(lines[i]) + 1
@@ -529,6 +541,8 @@ class Store(StoreUpkeep):
             self._note_key(kind, key)
         else:
             self._apply_doc(seq, kind, key, doc)
+        if not isinstance(entry.get("sha"), str):
+            raise StoreCorrupt(path, f"change-log entry {seq} has no chain hash")
         self.seq = seq
         self.head = entry["sha"]
         self._keyed = self._keyed or entry.get("v") == 2

@@ -170,14 +170,20 @@ def test_X2_retention_covers_key_loans_proxies_and_audio(tmp_path: Path, clock: 
     call_dir = data / "hotline" / "audio" / old_day.isoformat()
     call_dir.mkdir(parents=True)
     (call_dir / "c.wav").write_bytes(b"RIFF")
+    tts = data / "hotline" / "tts"
+    tts.mkdir(parents=True)
+    spoken = tts / "abc.wav"  # "访客周九来访" rendered for a host call (V2)
+    spoken.write_bytes(b"RIFF")
     (data / "audio").mkdir()
     note = data / "audio" / "kiosk-old.wav"
     note.write_bytes(b"RIFF")
     stamp = time.time() - 40 * 86400
     os.utime(note, (stamp, stamp))
+    os.utime(spoken, (stamp, stamp))
     clock.advance(days=366)
     result = desk.purge()
     assert result["audio"] == 2 and not call_dir.exists() and not note.exists()
+    assert not spoken.exists()
     assert desk.get(loan.number).id_number == "" and desk.get(loan.number).borrower_name == "周九"
     assert desk.get(parcel.number).proxy_id == ""
     desk.close()

@@ -265,8 +265,35 @@ def test_a_corrupt_index_npz_is_refused_naming_the_file_then_restored(
     assert main(["--data", str(data), "verify"]) == 0
 
 
+@pytest.mark.parametrize(
+    ("pattern", "damage"),
+    [
+        ("manifest.json", b"{}"),
+        ("manifest.json", b"[1, 2]"),
+        ("index-*.json", b'{"seq": "x"}'),
+        ("index-*.json", b"\xff\xfe garbage"),
+        ("index-*.npz", b""),
+    ],
+)
+def test_any_damaged_store_file_is_refused_naming_it_without_a_traceback(
+    tmp_path: Path, clock: FakeClock, pattern: str, damage: bytes
+) -> None:
+    data = tmp_path / "data"
+    desk = open_desk(data, clock)
+    desk.add_owner("3-2-501", "张三", "13812345678")
+    desk.store.compact()
+    desk.close()
+    (target,) = data.glob(pattern)
+    target.write_bytes(damage)
+    with pytest.raises(StoreCorrupt) as err:
+        Store(data, kind_specs())
+    assert "reception restore" in str(err.value)
+    assert main(["--data", str(data), "status"]) == 2
+    assert main(["--data", str(data), "restore"]) == 0
+
+
 # ------------------------------------------------------ item 7: read-only commands create nothing
-@pytest.mark.parametrize("command", ["verify", "status"])
+@pytest.mark.parametrize("command", ["verify", "status", "purge"])
 def test_read_only_commands_never_create_a_store(tmp_path: Path, command: str) -> None:
     mistyped = tmp_path / "dta"
     assert main(["--data", str(mistyped), command]) == 2
