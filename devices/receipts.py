@@ -279,6 +279,8 @@ def handover_slip(doc: EscposDoc, entry: DutyLogEntry, settings: Any) -> None:
     match = re.search(r"审计锚点\s*([0-9]+:[0-9a-f]+)", entry.text)
     doc.rule()
     doc.field("审计锚点", match.group(1) if match else "—")
+    doc.feed()
+    doc.line("交班人签名：" + "_" * 16)  # L3: both shifts sign; the footer adds 接班人
 
 
 def test_page(settings: Any) -> bytes:
