@@ -65,6 +65,8 @@ class RetentionSettings:
     """Days after its return a key loan keeps the borrower's ID and phone (K2, X2)."""
     proxy_pickup_days: int = 90
     """Days a proxy pickup keeps the proxy's name and ID (P3, X2)."""
+    call_record_days: int = 180
+    """Days a hotline call record keeps the caller's number (T3 callbacks need 7; X2)."""
     snapshot_days: int = 14
     """Daily store snapshots kept before rotation."""
 

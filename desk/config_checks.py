@@ -19,6 +19,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "retention.recording_days": (1, 36500),
     "retention.key_loan_days": (1, 36500),
     "retention.proxy_pickup_days": (1, 36500),
+    "retention.call_record_days": (8, 36500),
     "retention.snapshot_days": (1, 3650),
     "rules.pickup_max_failures": (1, 100),
     "rules.pickup_lockout_minutes": (1, 24 * 60),

@@ -5,6 +5,7 @@
   with them the receipts printed for them (print-job payloads) and guard requests about them;
 - key loans returned more than ``key_loan_days`` ago: the borrower's ID and phone (K2);
 - proxy pickups (``proxy_pickup_days``): the proxy's name and ID on parcels and requests (P3);
+- hotline calls (``call_record_days``): the caller's and callee's numbers;
 - call audio (``call_audio_days``): ``hotline/audio/<day>/``, and the speech cache
   ``hotline/tts/`` (host calls say the visitor's name); kiosk recordings
   (``recording_days``): ``audio/kiosk-<date>-<time>.wav``.
@@ -107,6 +108,19 @@ def purge_key_loans(store: Store, cutoff: date) -> set[tuple[str, str]]:
     return purged
 
 
+def purge_calls(store: Store, cutoff: date) -> set[tuple[str, str]]:
+    """Hotline calls older than ``cutoff``: the caller's and callee's numbers (T3 is done)."""
+    purged = set()
+    for doc in list(store.iter_days("call", None, _day_before(cutoff))):
+        if not (doc.get("caller") or doc.get("callee") or doc.get("audio_path")):
+            continue
+        anon = {**doc, "caller": ERASED, "callee": ERASED, "audio_path": ERASED}
+        with store.transaction() as txn:
+            _write(txn, "call", anon)
+        purged.add(("call", doc["number"]))
+    return purged
+
+
 def purge_proxies(store: Store, cutoff: date) -> set[tuple[str, str]]:
     """Proxy pickups older than ``cutoff``: the proxy's name and ID (P3)."""
     purged = set()
@@ -177,6 +191,7 @@ def purge(desk: Desk, now: datetime | None = None) -> dict[str, int]:
     visits = sum(1 for kind, _ in purged if kind == "visit")
     purged |= purge_key_loans(store, today - timedelta(days=r.key_loan_days))
     purged |= purge_proxies(store, today - timedelta(days=r.proxy_pickup_days))
+    purged |= purge_calls(store, today - timedelta(days=r.call_record_days))
     redacted = store.redact_log(purged) if purged else 0
     if purged:
         store.forget_records(purged)

@@ -152,7 +152,9 @@ def test_X1_snapshot_folders_0700_and_files_0600_call_audio_too(
 
 
 # ------------------------------------------------------------------- item 12: every kind
-def test_X2_retention_covers_key_loans_proxies_and_audio(tmp_path: Path, clock: FakeClock) -> None:
+def test_X2_retention_covers_key_loans_proxies_calls_and_audio(
+    tmp_path: Path, clock: FakeClock
+) -> None:
     data = tmp_path / "data"
     desk = open_desk(data, clock)
     desk.add_key("K1", "3-2-501 空置房", "钥匙 3-12", "vacant")
@@ -166,6 +168,7 @@ def test_X2_retention_covers_key_loans_proxies_and_audio(tmp_path: Path, clock: 
     desk.pick_up_parcel(parcel.number, GUARD, proxy_name="吴十", proxy_id=PROXY_ID)
     for req in desk.open_requests():
         desk.settle_request(req.number, GUARD)
+    call = desk.record_call(Actor(Role.SYSTEM, "hotline", "hotline"), caller="13500005555")
     old_day = (clock.now - timedelta(days=40)).date()
     call_dir = data / "hotline" / "audio" / old_day.isoformat()
     call_dir.mkdir(parents=True)
@@ -185,10 +188,10 @@ def test_X2_retention_covers_key_loans_proxies_and_audio(tmp_path: Path, clock: 
     assert result["audio"] == 2 and not call_dir.exists() and not note.exists()
     assert not spoken.exists()
     assert desk.get(loan.number).id_number == "" and desk.get(loan.number).borrower_name == "周九"
-    assert desk.get(parcel.number).proxy_id == ""
+    assert desk.get(parcel.number).proxy_id == "" and desk.get(call.number).caller == ""
     desk.close()
     for path, raw in every_file_bytes(data).items():
-        for secret in (ID, PROXY_ID, "吴十", "13700007777"):
+        for secret in (ID, PROXY_ID, "吴十", "13700007777", "13500005555"):
             assert secret.encode() not in raw, (secret, path)
 
 
