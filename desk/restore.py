@@ -5,12 +5,14 @@ are staged aside, the old tables, manifest and index files are moved into
 ``tables.broken-<time>/`` (kept until the next purge, X2), and a failing check moves them
 back. The manifest goes first and comes back last: without one the store replays the whole
 change log over whatever tables it finds (each knows the sequence it holds), so a restore
-killed at any point leaves a store that opens.
+killed at any point leaves a store that opens. Stop the kiosk and hotline first: they keep
+what they had read in memory.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import logging
 import os
 import shutil
@@ -65,7 +67,9 @@ def restore_tables(
         moved.append((live, to))
 
     placed: list[Path] = []
+    lock_fd = os.open(data_dir / "lock", os.O_RDWR | os.O_CREAT, 0o600)
     try:
+        fcntl.flock(lock_fd, fcntl.LOCK_EX)  # no writer appends while the files move
         if (data_dir / "manifest.json").exists():
             move(data_dir / "manifest.json", backup / "manifest.json")
         for old in data_dir.glob("index-*"):
@@ -82,6 +86,8 @@ def restore_tables(
             os.rename(staged / "manifest.json", data_dir / "manifest.json")
             placed.append(data_dir / "manifest.json")
         fsync_dir(data_dir)
+        os.close(lock_fd)  # check() opens the store, which takes the lock itself
+        lock_fd = -1
         if check is not None:
             check()
     except BaseException:
@@ -99,6 +105,8 @@ def restore_tables(
             backup.rmdir()
         raise
     finally:
+        if lock_fd >= 0:
+            os.close(lock_fd)
         shutil.rmtree(staged, ignore_errors=True)
     if not any(backup.iterdir()):
         backup.rmdir()
