@@ -19,6 +19,7 @@ snapshots and ``tables.broken-*`` copies that still held the data are replaced
 
 from __future__ import annotations
 
+import json
 import logging
 import shutil
 from datetime import date, datetime, timedelta
@@ -26,11 +27,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from desk import workflow
+from desk.fileio import atomic_write_json
 from desk.records import SYSTEM
 
 if TYPE_CHECKING:
     from desk.service import Desk
-    from desk.store import Store, Transaction
+    from desk.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -45,18 +47,23 @@ def _blank_history(doc: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def _write(txn: Transaction, kind: str, doc: dict[str, Any]) -> None:
-    txn.put(kind, doc["number"], doc, SYSTEM.to_doc(), op="purge")
+Batch = list[tuple[str, dict[str, Any]]]
+"""Anonymised documents written together in one transaction: (kind, doc)."""
+PENDING = "purge-pending.json"
+"""Records anonymised whose log entries, indexes and snapshots may still hold their data:
+written before the first anonymising write, removed when all is clean, so a purge killed
+at any point is finished by the next one."""
 
 
 def _day_before(day: date) -> date:
     return day - timedelta(days=1)
 
 
-def purge_visits(store: Store, cutoff: date, now: datetime) -> set[tuple[str, str]]:
-    """Visits created before ``cutoff``, with their print jobs and guard requests."""
-    purged: set[tuple[str, str]] = set()
-    for doc in list(store.iter_days("visit", None, _day_before(cutoff))):
+def visit_batches(store: Store, cutoff: date) -> list[Batch]:
+    """Visits created before ``cutoff``, each with its print jobs; then their requests."""
+    batches: list[Batch] = []
+    numbers = set()
+    for doc in store.iter_days("visit", None, _day_before(cutoff)):
         if doc.get("anonymised"):
             continue
         anon = {**doc, **dict.fromkeys(VISIT_PERSONAL, ERASED), "anonymised": True}
@@ -65,20 +72,16 @@ def purge_visits(store: Store, cutoff: date, now: datetime) -> set[tuple[str, st
         anon["history"] = _blank_history(doc)
         if workflow.is_open("visit", doc):
             anon["status"] = "expired"  # never checked out / never answered: closed now
-        with store.transaction() as txn:
-            _write(txn, "visit", anon)
-            for job in store.find("print_job", "record", doc["number"]):
-                status = "cancelled" if workflow.is_open("print_job", job) else job["status"]
-                _write(txn, "print_job", {**job, "payload": ERASED, "status": status})
-                purged.add(("print_job", job["number"]))
-        purged.add(("visit", doc["number"]))
-    numbers = {key for _, key in purged}
-    for req in list(store.iter_days("request", None, _day_before(cutoff))):
+        batch: Batch = [("visit", anon)]
+        for job in store.find("print_job", "record", doc["number"]):
+            status = "cancelled" if workflow.is_open("print_job", job) else job["status"]
+            batch.append(("print_job", {**job, "payload": ERASED, "status": status}))
+        batches.append(batch)
+        numbers.add(doc["number"])
+    for req in store.iter_days("request", None, _day_before(cutoff)):
         if req.get("visit") in numbers and not req.get("anonymised"):
-            with store.transaction() as txn:
-                _write(txn, "request", _anon_request(req))
-            purged.add(("request", req["number"]))
-    return purged
+            batches.append([("request", _anon_request(req))])
+    return batches
 
 
 def _anon_request(req: dict[str, Any]) -> dict[str, Any]:
@@ -94,37 +97,28 @@ def _anon_request(req: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def purge_key_loans(store: Store, cutoff: date) -> set[tuple[str, str]]:
+def key_loan_batches(store: Store, cutoff: date) -> list[Batch]:
     """Returned key loans older than ``cutoff``: the borrower's ID and phone (K2)."""
-    purged = set()
-    for doc in list(store.iter_days("key_loan", None, _day_before(cutoff))):
-        if doc.get("anonymised") or workflow.is_open("key_loan", doc):
-            continue
-        with store.transaction() as txn:
-            _write(
-                txn, "key_loan", {**doc, "id_number": ERASED, "phone": ERASED, "anonymised": True}
-            )
-        purged.add(("key_loan", doc["number"]))
-    return purged
+    return [
+        [("key_loan", {**doc, "id_number": ERASED, "phone": ERASED, "anonymised": True})]
+        for doc in store.iter_days("key_loan", None, _day_before(cutoff))
+        if not doc.get("anonymised") and not workflow.is_open("key_loan", doc)
+    ]
 
 
-def purge_calls(store: Store, cutoff: date) -> set[tuple[str, str]]:
+def call_batches(store: Store, cutoff: date) -> list[Batch]:
     """Hotline calls older than ``cutoff``: the caller's and callee's numbers (T3 is done)."""
-    purged = set()
-    for doc in list(store.iter_days("call", None, _day_before(cutoff))):
-        if not (doc.get("caller") or doc.get("callee") or doc.get("audio_path")):
-            continue
-        anon = {**doc, "caller": ERASED, "callee": ERASED, "audio_path": ERASED}
-        with store.transaction() as txn:
-            _write(txn, "call", anon)
-        purged.add(("call", doc["number"]))
-    return purged
+    return [
+        [("call", {**doc, "caller": ERASED, "callee": ERASED, "audio_path": ERASED})]
+        for doc in store.iter_days("call", None, _day_before(cutoff))
+        if doc.get("caller") or doc.get("callee") or doc.get("audio_path")
+    ]
 
 
-def purge_proxies(store: Store, cutoff: date) -> set[tuple[str, str]]:
+def proxy_batches(store: Store, cutoff: date) -> list[Batch]:
     """Proxy pickups older than ``cutoff``: the proxy's name and ID (P3)."""
-    purged = set()
-    for doc in list(store.iter_days("parcel", None, _day_before(cutoff))):
+    batches: list[Batch] = []
+    for doc in store.iter_days("parcel", None, _day_before(cutoff)):
         if not (doc.get("proxy_name") or doc.get("proxy_id")) or workflow.is_open("parcel", doc):
             continue
         history = [
@@ -134,18 +128,25 @@ def purge_proxies(store: Store, cutoff: date) -> set[tuple[str, str]]:
         anon = {**doc, "proxy_name": ERASED, "proxy_id": ERASED, "history": history}
         if doc.get("collected_by") == doc.get("proxy_name"):
             anon["collected_by"] = "代领人"
-        with store.transaction() as txn:
-            _write(txn, "parcel", anon)
-        purged.add(("parcel", doc["number"]))
-    for req in list(store.iter_days("request", None, _day_before(cutoff))):
-        if req.get("request_kind") != "proxy_pickup" or req.get("anonymised"):
-            continue
-        if workflow.is_open("request", req):
-            continue
-        with store.transaction() as txn:
-            _write(txn, "request", _anon_request(req))
-        purged.add(("request", req["number"]))
-    return purged
+        batches.append([("parcel", anon)])
+    for req in store.iter_days("request", None, _day_before(cutoff)):
+        if (
+            req.get("request_kind") == "proxy_pickup"
+            and not req.get("anonymised")
+            and not workflow.is_open("request", req)
+        ):
+            batches.append([("request", _anon_request(req))])
+    return batches
+
+
+def _read_pending(path: Path) -> set[tuple[str, str]]:
+    try:
+        return {(k, n) for k, n in json.loads(path.read_bytes())}
+    except FileNotFoundError:
+        return set()
+    except (ValueError, TypeError) as exc:
+        log.error("%s unreadable (%s): redacting every purged record again", path, exc)
+        return {("*", "*")}
 
 
 def purge_audio_files(data_dir: Path, call_days: int, recording_days: int, today: date) -> int:
@@ -187,25 +188,35 @@ def purge(desk: Desk, now: datetime | None = None) -> dict[str, int]:
     r = desk.settings.retention
     today = now.date()
     store = desk.store
-    purged = purge_visits(store, today - timedelta(days=r.visitor_days), now)
-    visits = sum(1 for kind, _ in purged if kind == "visit")
-    purged |= purge_key_loans(store, today - timedelta(days=r.key_loan_days))
-    purged |= purge_proxies(store, today - timedelta(days=r.proxy_pickup_days))
-    purged |= purge_calls(store, today - timedelta(days=r.call_record_days))
-    redacted = store.redact_log(purged) if purged else 0
-    if purged:
-        store.forget_records(purged)
+    batches = [
+        *visit_batches(store, today - timedelta(days=r.visitor_days)),
+        *key_loan_batches(store, today - timedelta(days=r.key_loan_days)),
+        *proxy_batches(store, today - timedelta(days=r.proxy_pickup_days)),
+        *call_batches(store, today - timedelta(days=r.call_record_days)),
+    ]
+    new = {(kind, doc["number"]) for batch in batches for kind, doc in batch}
+    pending_path = store.dir / PENDING
+    targets = _read_pending(pending_path) | new
+    if new:
+        atomic_write_json(pending_path, sorted(targets))
+    for batch in batches:
+        with store.transaction() as txn:
+            for kind, doc in batch:
+                txn.put(kind, doc["number"], doc, SYSTEM.to_doc(), op="purge")
+    redacted = 0
+    if targets:
+        if ("*", "*") in targets:
+            targets = store.purged_records()
+        redacted = store.redact_log(targets)
+        store.forget_records(targets)
+        pending_path.unlink(missing_ok=True)
     audio = purge_audio_files(store.dir, r.call_audio_days, r.recording_days, today)
+    visits = sum(1 for kind, _ in new if kind == "visit")
     log.info(
         "purge: %d visits, %d other records anonymised, %d log entries redacted, %d audio removed",
         visits,
-        len(purged) - visits,
+        len(new) - visits,
         redacted,
         audio,
     )
-    return {
-        "visits": visits,
-        "records": len(purged),
-        "log_entries": redacted,
-        "audio": audio,
-    }
+    return {"visits": visits, "records": len(new), "log_entries": redacted, "audio": audio}

@@ -116,6 +116,18 @@ class StoreUpkeep:
                 count += redact_file(self.log_dir / name, keys)
         return count
 
+    def purged_records(self) -> set[tuple[str, str]]:
+        """Every record a ``purge`` entry of the log anonymised (to redo a lost purge list)."""
+        found = set()
+        for name in self._log_files():
+            with open(self.log_dir / name, "rb") as fh:
+                for raw in fh:
+                    if b'"op":"purge"' in raw:
+                        with contextlib.suppress(ValueError):
+                            entry = json.loads(raw)
+                            found.add((entry["kind"], entry["key"]))
+        return found
+
     def forget(self, kind: str, keys: set[str]) -> None:
         """``forget_records`` for records of one kind."""
         self.forget_records({(kind, k) for k in keys})

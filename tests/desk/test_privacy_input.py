@@ -103,6 +103,31 @@ def test_X2_after_purge_no_byte_of_a_visitor_remains_under_the_data_dir(
     assert not list(data.glob("tables.broken-*"))
 
 
+def test_X2_a_purge_killed_before_redacting_is_finished_by_the_next_one(
+    tmp_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desk.store import Store
+
+    data = tmp_path / "data"
+    desk = open_desk(data, clock)
+    number = visit(desk, "赵六", ID, "13600001111", "粤B12345")
+    desk.store.compact()
+    clock.advance(days=91)
+
+    def killed(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("killed")
+
+    monkeypatch.setattr(Store, "redact_log", killed)
+    with pytest.raises(RuntimeError):
+        desk.purge()
+    monkeypatch.undo()
+    assert desk.get(number).anonymised  # anonymised, but the log still has the name
+    desk.purge()  # nothing new to anonymise: finishes what the killed run left
+    desk.close()
+    for path, raw in every_file_bytes(data).items():
+        assert "赵六".encode() not in raw and ID.encode() not in raw, path
+
+
 # ----------------------------------------------------------------- item 10: masked output
 def test_X1_status_prints_no_full_phone_id_or_escape(
     tmp_path: Path, clock: FakeClock, capsys: pytest.CaptureFixture[str]
