@@ -244,6 +244,20 @@ def kill_rounds(data: Path, rounds: int, seed: int = 7) -> Tally:
                 f"{name} killed mid-run", 0
             ) + int(alive)
             check(data, tally.acked, tally, f"round {r} {name}")
+    # One purge that runs to its end finishes whatever the killed ones left (X2): no byte
+    # of a visitor may remain anywhere under the data dir.
+    final = datetime.combine(date(2026, 1, 2) + timedelta(days=rounds + 60), datetime.min.time())
+    pid, fd = fork(_purge, data, final)
+    kill_after(pid, fd, 0.0, wait_first=True)
+    left = [
+        str(p.relative_to(data))
+        for p in data.rglob("*")
+        if p.is_file()
+        and any(s in p.read_bytes() for s in ("赵六".encode(), b"13600001111", "粤B12345".encode()))
+    ]
+    tally.extra["files holding a purged visitor after the last purge"] = len(left)
+    tally.unopenable.extend(f"purged data left in {name}" for name in left[:5])
+    check(data, tally.acked, tally, "after the last purge")
     return tally
 
 
