@@ -159,6 +159,10 @@ def fork(target: Callable[..., None], *args: object) -> tuple[int, int]:
             target(*args[:1], write_fd, *args[1:])
         except BaseException:
             code = 1
+            if os.environ.get("CRASH_BENCH_DEBUG"):
+                import traceback
+
+                traceback.print_exc()
         finally:
             os._exit(code)
     os.close(write_fd)
@@ -207,7 +211,9 @@ def check(data: Path, acked: list[str], tally: Tally, label: str) -> None:
                 tally.half_applied += 1
         for loan in store.open_docs("key_loan"):
             key = store.get("key", loan["key_id"])
-            if loan["number"] not in returned and (key["status"], key["loan"]) != (
+            if key is None:
+                tally.lost.append(f"{label}: key {loan['key_id']} of loan {loan['number']}")
+            elif loan["number"] not in returned and (key["status"], key["loan"]) != (
                 "out",
                 loan["number"],
             ):

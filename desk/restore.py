@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import json
 import logging
 import os
 import shutil
@@ -31,6 +32,20 @@ def _private_copy(src: Path, dst: Path) -> None:
         os.chmod(path, 0o700 if path.is_dir() else 0o600)
 
 
+def _latest(data_dir: Path, snaps: list[str]) -> str:
+    """The snapshot holding the most of the log (its manifest's sequence), not the latest
+    name: a clock set wrong names days wrongly."""
+
+    def seq(name: str) -> tuple[int, str]:
+        try:
+            manifest = json.loads((data_dir / "snapshots" / name / "manifest.json").read_bytes())
+            return int(manifest["seq"]), name
+        except (OSError, ValueError, KeyError, TypeError):
+            return -1, name
+
+    return max(snaps, key=seq)
+
+
 def restore_tables(
     data_dir: Path,
     snapshot: str | None = None,
@@ -43,7 +58,7 @@ def restore_tables(
     snaps = sorted(p.name for p in (data_dir / "snapshots").glob("[0-9]*"))
     chosen = None
     if not rebuild and snaps:
-        chosen = snapshot if snapshot and snapshot != "latest" else snaps[-1]
+        chosen = snapshot if snapshot and snapshot != "latest" else _latest(data_dir, snaps)
         if not (data_dir / "snapshots" / chosen).is_dir():
             raise StoreError(f"no snapshot {chosen}; have {snaps}")
     stamp = f"{datetime.now():%Y%m%d%H%M%S%f}"

@@ -271,7 +271,11 @@ class Store(StoreUpkeep):
                 continue
             log.warning("removing %s left by an interrupted write", tmp)
             tmp.unlink(missing_ok=True)
-        for tmp in [*self.snap_dir.glob(".*.tmp"), *self.dir.glob(".restore-*.tmp")]:
+        for tmp in [
+            *self.snap_dir.glob(".*.tmp"),
+            *self.dir.glob(".restore-*.tmp"),
+            *self.dir.glob(".*.del.tmp"),
+        ]:
             shutil.rmtree(tmp, ignore_errors=True)
 
     def _load(self) -> None:

@@ -22,6 +22,21 @@ COMPACTION_FAILED = "compaction-failed"
 """Empty marker file while compactions fail, for other processes' health()."""
 
 
+def remove_dirs(paths: list[Path]) -> None:
+    """Remove folders so that a kill never leaves half of one under its name (a half-deleted
+    snapshot would be restored as if whole): each is first renamed to a dot-name that
+    nothing reads and that the next open sweeps away."""
+    gone = []
+    for path in paths:
+        hidden = path.with_name(f".{path.name}.del.tmp")
+        os.rename(path, hidden)
+        gone.append(hidden)
+    for parent in {p.parent for p in paths}:
+        fsync_dir(parent)
+    for hidden in gone:
+        shutil.rmtree(hidden, ignore_errors=True)
+
+
 class StoreUpkeep:
     """Snapshots, purge support, verify and health of ``desk.store.Store``."""
 
@@ -63,8 +78,7 @@ class StoreUpkeep:
             os.rename(tmp, target)
             fsync_dir(self.snap_dir)
         snaps = self.snapshots()
-        for old_name in snaps[: max(0, len(snaps) - self.snapshot_days)]:
-            shutil.rmtree(self.snap_dir / old_name)
+        remove_dirs([self.snap_dir / n for n in snaps[: max(0, len(snaps) - self.snapshot_days)]])
 
     def _build_snapshot(self, tmp: Path, previous: list[str] | None) -> None:
         prev = self.snap_dir / previous[-1] if previous else None
@@ -146,12 +160,8 @@ class StoreUpkeep:
             self._compact()
             self._snapshot(replace=True)
             today = self.clock().date().isoformat()
-            for old in self.snap_dir.iterdir():
-                if old.name != today:
-                    shutil.rmtree(old)
-            for broken in self.dir.glob("tables.broken-*"):
-                shutil.rmtree(broken)
-            fsync_dir(self.dir)
+            remove_dirs([p for p in self.snap_dir.iterdir() if p.name != today])
+            remove_dirs(list(self.dir.glob("tables.broken-*")))
         log.info("forgot %d record(s) in indexes and snapshots", len(targets))
 
     # ----------------------------------------------------------------- audit

@@ -135,6 +135,51 @@ def test_X2_purge_killed_after_redacting_the_log_leaves_an_openable_restorable_s
     desk.close()
 
 
+def test_X2_a_purge_killed_while_deleting_old_snapshots_leaves_none_half_deleted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Item 2 (found by bench/crash.py): a half-deleted snapshot must never be restored."""
+    import shutil
+
+    from desk import store_upkeep
+
+    data = tmp_path / "data"
+    clock = FakeClock(datetime(2026, 10, 2, 9, 0))
+    desk = open_desk(data, clock)
+    desk.add_owner("3-2-501", "张三", "13812345678")
+    visit_and_leave(desk)
+    for _ in range(3):  # snapshots of three days, the last holding everything
+        clock.advance(days=1)
+        desk.add_owner("3-2-502", "李四", "13912345678")
+        desk.store.compact()
+    clock.advance(days=91)
+    real_rmtree = shutil.rmtree
+
+    def killed_midway(path, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+        files = sorted(p for p in Path(path).rglob("*") if p.is_file())
+        if "2026-10" not in Path(path).name or not files:  # only an old snapshot's removal
+            return real_rmtree(path, *args, **kwargs)
+        owners = [p for p in files if p.name == "owner.json"]
+        (owners or files)[0].unlink()  # one file gone, then the process dies
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(store_upkeep.shutil, "rmtree", killed_midway)
+    with pytest.raises(KeyboardInterrupt):
+        desk.purge()
+    monkeypatch.setattr(store_upkeep.shutil, "rmtree", real_rmtree)
+    desk.store.close()
+    snaps = sorted((data / "snapshots").glob("[0-9]*"))
+    for snap in snaps:
+        manifest = json.loads((snap / "manifest.json").read_bytes())
+        assert (snap / manifest["index"]).exists() and (snap / "tables" / "owner.json").exists()
+    for snap in snaps:
+        restore(data, snapshot=snap.name)
+    restore(data)
+    desk = open_desk(data, clock)
+    assert len(desk.residents_of("3-2-501")) == 1 and desk.store.verify() == []
+    desk.close()
+
+
 # -------------------------------------------------------------- item 3: rebuild after purge
 def test_X2_restore_rebuild_works_on_a_purged_store(tmp_path: Path, clock: FakeClock) -> None:
     data = tmp_path / "data"
