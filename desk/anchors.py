@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ANCHOR_LABEL = "审计锚点"
-_ANCHOR_RE = re.compile(ANCHOR_LABEL + r"\s*([0-9]+:[0-9a-f]{8,64})")
+_ANCHOR_RE = re.compile(ANCHOR_LABEL + r"\s*((?:[0-9]+:)?[0-9a-f]{8,64})")
 
 
 def anchor_line(store: Store) -> str:

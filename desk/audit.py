@@ -123,20 +123,24 @@ def encode_entry(entry: dict[str, Any]) -> bytes:
 
 @dataclass(frozen=True)
 class Anchor:
-    """The chain head at a sequence number: printed on the handover slip (L3)."""
+    """The chain head at a sequence number: printed on the handover slip (L3). A head
+    without its sequence (as a sheet may print it) is looked for along the whole chain."""
 
-    seq: int
+    seq: int | None
     head: str
 
     def __str__(self) -> str:
-        return f"{self.seq}:{self.head[:16]}"
+        return f"{self.seq}:{self.head[:16]}" if self.seq is not None else self.head[:16]
 
     @classmethod
     def parse(cls, text: str) -> Anchor:
-        seq, _, head = text.strip().partition(":")
-        if not seq.isdigit() or len(head) < 8 or any(c not in "0123456789abcdef" for c in head):
+        seq, sep, head = text.strip().partition(":")
+        if not sep:
+            seq, head = "", seq
+        ok = (not sep or seq.isdigit()) and len(head) >= 8
+        if not ok or any(c not in "0123456789abcdef" for c in head):
             raise ValueError(f"not an audit anchor (SEQ:HEAD, e.g. 1234:3f9a0c...): {text!r}")
-        return cls(int(seq), head)
+        return cls(int(seq) if sep else None, head)
 
 
 @dataclass
@@ -163,7 +167,8 @@ class ChainChecker:
         self.keyed = False
         self._tx_left = 0
         self._redacted: dict[tuple[str, str], tuple[str, int, int]] = {}
-        self._anchors = {a.seq: a for a in anchors or ()}
+        self._anchors = {a.seq: a for a in anchors or () if a.seq is not None}
+        self._unplaced = {a.head: a for a in anchors or () if a.seq is None}
         self._where = ("", 0)
 
     def _problem(self, file: str, line: int, seq: int | None, text: str) -> None:
@@ -186,6 +191,8 @@ class ChainChecker:
         self._check_tx(entry, file, line, seq)
         self.prev = entry.get("sha", "")
         self.seq = seq if isinstance(seq, int) else self.seq + 1
+        for head in [h for h in self._unplaced if self.prev.startswith(h)]:
+            del self._unplaced[head]
         anchor = self._anchors.get(self.seq)
         if anchor and not self.prev.startswith(anchor.head):
             self._problem(file, line, seq, f"chain head differs from the anchor {anchor}")
@@ -246,6 +253,10 @@ class ChainChecker:
             self._redacted.items(), key=lambda kv: kv[1][2] or 0
         ):
             self._problem(file, line, seq, f"{kind} {key}: content removed without a purge entry")
+        for anchor in self._unplaced.values():
+            self._problem(
+                "log", 0, self.seq, f"anchor {anchor} is in no entry: entries removed or altered"
+            )
         last = max(self._anchors, default=0)
         if last > self.seq:
             self._problem(

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from desk import partition
+from desk.audit import Anchor
 from desk.cli import main
 from desk.config import load_settings
 from desk.fileio import dumps
@@ -425,6 +426,10 @@ def test_L3_truncation_before_the_anchor_on_the_handover_slip_is_detected(
     try:
         assert store.verify() == []  # the chain alone cannot tell
         assert any("anchor" in p.problem for p in store.verify([anchor]))
+        bare = Anchor.parse(anchor.head)  # a sheet that prints only the head
+        assert bare.seq is None and any("anchor" in p.problem for p in store.verify([bare]))
+        earlier = Anchor.parse(store.anchor().head[:16])
+        assert store.verify([earlier]) == []
     finally:
         store.close()
     assert main(["--data", str(data), "verify", "--anchor", str(anchor)]) == 1
