@@ -87,7 +87,8 @@ if [ "$SYSTEMD" -eq 1 ]; then
     exit 1
   fi
   units=(reception-hotline.service reception-kiosk.service reception-sim.service
-         reception-backup.service reception-backup.timer reception-notices.service)
+         reception-backup.service reception-backup.timer reception-notices.service
+         reception-purge.service reception-purge.timer)
   changed=0
   units+=(reception-kamailio.service)  # the SIP front: kamailio over the hotline workers
   for u in "${units[@]}"; do
@@ -107,6 +108,8 @@ if [ "$SYSTEMD" -eq 1 ]; then
   $SUDO systemctl enable --now reception-kamailio.service
   [ "$changed" -eq 0 ] || $SUDO systemctl try-restart reception-kamailio.service
   $SUDO systemctl enable --now reception-hotline.service
+  # X2: the purge runs every night by itself (personal data past its keeping period)
+  $SUDO systemctl enable --now reception-purge.timer
   # the kiosk needs the X session of the auto-login user: it starts with graphical.target
   $SUDO systemctl enable reception-kiosk.service
   # backups: a random passphrase made once, readable by the service user only

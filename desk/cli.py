@@ -5,16 +5,16 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from desk import golive
 from desk.config import ConfigError, Settings, load_settings
-from desk.csv_import import read_rows
 from desk.errors import DeskError
 from desk.frontends import load_frontends, register_all
-from desk.masking import install_log_masking, mask_phone
+from desk.masking import for_terminal, install_log_masking, mask_phone
 from desk.record_types import OWNER_ROLES, REQUEST_KINDS
 from desk.records import format_number
 from desk.validate import unit_label_zh
@@ -22,11 +22,30 @@ from desk.workflow import STATUS_ZH
 
 log = logging.getLogger(__name__)
 
+HEALTH_ZH = {
+    "compaction": "整理数据失败（磁盘满？），写入仍安全，将自动重试",
+    "compaction_behind": "数据整理滞后",
+    "disk": "磁盘空间不足",
+    "audit_key": "缺少审计密钥",
+}
 
-def _open_desk(settings: Settings):  # noqa: ANN202 - imported lazily to keep `--help` fast
+
+def _open_desk(settings: Settings, existing: bool = False):  # noqa: ANN202 - lazy import
+    """The desk on the configured store; ``existing``: refuse to create one (read-only use)."""
     from desk.service import Desk
+    from desk.store import store_exists
 
+    if existing and not store_exists(settings.store.data_dir):
+        raise DeskError(
+            f"数据目录 {settings.store.data_dir.absolute()} 中没有数据（请检查 --data，"
+            "或先运行 reception init）; no store there, nothing was created."
+        )
     return Desk.open(settings)
+
+
+def _show(text: object, limit: int | None = None) -> str:
+    """Stored text for the terminal: masked (X1), no control or escape characters."""
+    return for_terminal(str(text), limit)
 
 
 def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
@@ -44,7 +63,9 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_import_owners(args: argparse.Namespace, settings: Settings) -> int:
     """CSV columns: building,entrance,room,name,phone,role (role: owner/tenant/family)."""
-    rows = [row for _line, row in read_rows(args.file)]  # UTF-8 or GBK/GB18030 (Excel)
+    from desk.owner_import import read_owner_rows
+
+    rows, duplicates = read_owner_rows(Path(args.file))
     for row in rows:
         if row.get("role") and row["role"] not in OWNER_ROLES:
             raise DeskError(f"role {row['role']!r}: 应为 {', '.join(OWNER_ROLES)}")
@@ -53,12 +74,16 @@ def cmd_import_owners(args: argparse.Namespace, settings: Settings) -> int:
         owners = desk.directory.import_owners(rows)
     finally:
         desk.close()
-    print(f"已导入 {len(owners)} 位住户。")
+    for line_no, first in duplicates:
+        print(f"第{line_no}行与第{first}行是同一住户（同一房号和电话），只导入一次。")
+    print(
+        f"已导入 {len(owners)} 位住户" + (f"（{len(duplicates)} 行重复）。" if duplicates else "。")
+    )
     return 0
 
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
-    desk = _open_desk(settings)
+    desk = _open_desk(settings, existing=True)
     try:
         stats = desk.store.stats()
         tree = desk.directory.unit_tree()
@@ -69,6 +94,9 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
         )
         if warning := golive.disk_warning(settings):
             print(warning)
+        print(f"审计锚点（交接班单）: {desk.store.anchor()}")
+        for flag, problem in desk.store.health().items():
+            print(f"【存储告警】{HEALTH_ZH.get(flag, flag)}: {_show(problem)}")
         print(f"值班时间: {settings.hours.staffed_from:%H:%M}-{settings.hours.staffed_until:%H:%M}  "
               f"现在{'值班中' if desk.is_staffed() else '非值班时间（投诉、急修照常受理）'}")  # fmt: skip
         for line in _plugin_status(settings):
@@ -84,26 +112,28 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
             for item in items[: args.limit]:
                 flag = "【急】" if item.urgent else ""
                 print(
-                    f"  {flag}{format_number(item.number)}  {item.what}期限 {item.due:%m-%d %H:%M}  {item.summary}"
+                    f"  {flag}{format_number(item.number)}  {item.what}期限 {item.due:%m-%d %H:%M}  {_show(item.summary, 40)}"
                 )
         waiting = desk.visits.waiting()
         if waiting:
             print(f"\n等待确认的访客 ({len(waiting)}):")
             for v in waiting:
                 print(
-                    f"  {format_number(v.number)} {unit_label_zh(v.host_unit)} {STATUS_ZH[v.status]}"
+                    f"  {format_number(v.number)} {_show(unit_label_zh(v.host_unit), 40)} {STATUS_ZH[v.status]}"
                 )
         requests = desk.guard.pending()
         if requests:
             print(f"\n等待安全员处理 ({len(requests)}):")
             for r in requests:
                 where = unit_label_zh(r.unit) if r.unit else r.source
-                print(f"  {format_number(r.number)} {REQUEST_KINDS[r.request_kind]} {where}")
+                print(
+                    f"  {format_number(r.number)} {REQUEST_KINDS[r.request_kind]} {_show(where, 40)}"
+                )
         parcels = desk.parcels.waiting()
         print(f"\n待取快递: {len(parcels)} 件")
         callbacks = desk.calls.callbacks()
         if callbacks:
-            print(f"待回拨来电: {', '.join(mask_phone(c.caller) for c in callbacks)}")
+            print(f"待回拨来电: {', '.join(_show(mask_phone(c.caller), 20) for c in callbacks)}")
         unverified = desk.repairs.unverified()
         if unverified:
             print(
@@ -141,38 +171,50 @@ def _plugin_status(settings: Settings) -> list[str]:
     for frontend in load_frontends():
         if frontend.status_lines:
             try:
-                lines.extend(frontend.status_lines(settings))
+                lines.extend(_show(line) for line in frontend.status_lines(settings))
             except Exception as exc:  # a broken front end must not hide the desk's status
-                lines.append(f"{frontend.name}: {exc}")
+                lines.append(_show(f"{frontend.name}: {exc}"))
     return lines
 
 
 def cmd_verify(args: argparse.Namespace, settings: Settings) -> int:
-    desk = _open_desk(settings)
+    """L2: the keyed chain, the tables against it, and every anchor given or in the duty log."""
+    from desk.anchors import anchors_in_duty_log
+    from desk.audit import Anchor
+
     try:
-        problems = desk.store.verify()
+        given = [Anchor.parse(a) for a in getattr(args, "anchor", None) or ()]
+    except ValueError as exc:
+        raise DeskError(str(exc)) from exc
+    desk = _open_desk(settings, existing=True)
+    try:
+        anchors = [*given, *anchors_in_duty_log(desk.store)]
+        problems = desk.store.verify(anchors)
         stats = desk.store.stats()
+        head = desk.store.anchor()
     finally:
         desk.close()
     if problems:
         print(f"审计链校验失败，发现 {len(problems)} 处问题:")
         for problem in problems[:50]:
-            print(f"  {problem}")
+            print(f"  {_show(problem)}")
         return 1
     print(
-        f"审计链完整：{stats['seq']} 条变更，{len(stats['log_files'])} 个日志文件，数据表与日志一致。"
+        f"审计链完整：{stats['seq']} 条变更，{len(stats['log_files'])} 个日志文件，数据表与日志一致；"
+        f"核对锚点 {len(anchors)} 个。当前锚点: {head}"
     )
     return 0
 
 
 def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
-    desk = _open_desk(settings)
+    desk = _open_desk(settings, existing=True)
     try:
         result = desk.reports.purge()
     finally:
         desk.close()
-    print(f"已匿名化 {result['visits']} 条访客记录（保留 {settings.retention.visitor_days} 天），"
-          f"日志中 {result['log_entries']} 条已脱敏。")  # fmt: skip
+    print(f"已匿名化 {result['visits']} 条访客记录（保留 {settings.retention.visitor_days} 天）"
+          f"及其他 {result['records'] - result['visits']} 条到期记录（钥匙借用、代领、小票），"
+          f"日志中 {result['log_entries']} 条已脱敏，删除录音 {result['audio']} 个。")  # fmt: skip
     return 0
 
 
@@ -184,12 +226,19 @@ def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
 
         return cmd_restore_backup(args, settings)
 
-    print(restore(settings.store.data_dir, args.snapshot, args.rebuild))
-    desk = _open_desk(settings)
-    try:
-        problems = desk.store.verify()
-    finally:
-        desk.close()
+    problems: list = []
+
+    def check() -> None:  # open the restored store, write its tables; failing undoes it all
+        desk = _open_desk(settings, existing=True)
+        try:
+            desk.store.compact()
+            problems.extend(desk.store.verify())
+        finally:
+            desk.close()
+
+    if not (settings.store.data_dir / "log").is_dir():
+        raise DeskError(f"{settings.store.data_dir.absolute()}: 没有数据可恢复 (no store here)")
+    print(restore(settings.store.data_dir, args.snapshot, args.rebuild, check))
     print(
         "校验通过。"
         if not problems
@@ -278,9 +327,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("demo", help="set up the demo data and start the product").set_defaults(
         func=cmd_demo
     )
-    sub.add_parser("verify", help="check the audit chain and the tables").set_defaults(
-        func=cmd_verify
-    )
+    p = sub.add_parser("verify", help="check the audit chain and the tables")
+    p.add_argument("--anchor", action="append", help="chain head SEQ:HEAD from a handover slip")
+    p.set_defaults(func=cmd_verify)
     sub.add_parser(
         "purge", help="anonymise visitor data past its keeping period (X2)"
     ).set_defaults(func=cmd_purge)
@@ -326,6 +375,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     install_log_masking()
+    os.umask(0o077)  # every file the product writes is private: 0600 files, 0700 folders
     try:
         try:
             settings = load_settings(args.config, args.data)

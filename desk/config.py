@@ -13,6 +13,7 @@ from datetime import time
 from pathlib import Path
 from typing import Any
 
+from desk.config_checks import check_settings
 from desk.config_devices import DeviceSettings, apply_lock_scan
 from desk.config_hotline import HotlineSettings
 from desk.config_kiosk import KioskSettings
@@ -56,7 +57,15 @@ class RetentionSettings:
     visitor_days: int = 90
     """Days a visit keeps its personal data before the purge anonymises it (X2)."""
     call_audio_days: int = 30
-    """Days recorded call audio is kept."""
+    """Days recorded hotline call audio (``hotline/audio/<day>/``) is kept (X2)."""
+    recording_days: int = 30
+    """Days the kiosk's spoken repair notes (``audio/kiosk-*.wav``) are kept (X2)."""
+    key_loan_days: int = 365
+    """Days after its return a key loan keeps the borrower's ID and phone (K2, X2)."""
+    proxy_pickup_days: int = 90
+    """Days a proxy pickup keeps the proxy's name and ID (P3, X2)."""
+    call_record_days: int = 180
+    """Days a hotline call record keeps the caller's number (T3 callbacks need 7; X2)."""
     snapshot_days: int = 14
     """Daily store snapshots kept before rotation."""
 
@@ -97,6 +106,10 @@ class StoreSettings:
     """Log entries between compactions of the table files."""
     cache_records: int = 8000
     """Records of recently used days kept in memory (LRU by day); other lookups read one record from disk."""
+    audit_key: Path | None = None
+    """HMAC key of the audit chain (L2), kept apart from the data (0600, created with the
+    store). Default: a sibling of the data dir, ``<data_dir>.audit.key``; in production
+    e.g. ``/etc/reception/audit.key``. Back it up apart from the data backups."""
 
 
 @dataclass(frozen=True)
@@ -190,6 +203,17 @@ def build_section(cls: type, mapping: dict[str, Any], name: str = "") -> Any:
         raise ConfigError(str(exc)) from exc
 
 
+def read_text_any(path: Path) -> str:
+    """A text file in UTF-8 (with or without BOM) or, as Excel and Notepad on Chinese
+    Windows save it, GBK/GB18030; anything else is refused naming the file."""
+    from desk.textfile import decode_text
+
+    try:
+        return decode_text(path.read_bytes(), str(path))
+    except UnicodeError as exc:
+        raise ConfigError(str(exc)) from exc
+
+
 def load_settings(path: Path | None = None, data_dir: Path | None = None) -> Settings:
     """Read settings from ``path`` (or $RECEPTION_CONFIG, /etc/reception) or use the demo defaults."""
     candidates = [path] if path else []
@@ -202,7 +226,7 @@ def load_settings(path: Path | None = None, data_dir: Path | None = None) -> Set
     for candidate in candidates:
         if candidate and candidate.exists():
             try:
-                raw = tomllib.loads(candidate.read_text(encoding="utf-8"))
+                raw = tomllib.loads(read_text_any(candidate))
             except tomllib.TOMLDecodeError as exc:
                 raise ConfigError(f"{candidate}: not valid TOML: {exc}") from exc
             source = str(candidate)
@@ -219,5 +243,6 @@ def load_settings(path: Path | None = None, data_dir: Path | None = None) -> Set
         )
     devices = apply_lock_scan(settings.devices, raw.get("devices", {}), settings.store.data_dir)
     settings = dataclasses.replace(settings, devices=devices, source=source)
+    check_settings(settings)
     log.debug("settings loaded from %s", source)
     return settings

@@ -39,8 +39,11 @@ def atomic_write(path: Path, data: bytes) -> None:
             written = os.write(fd, view)
             view = view[written:]
         os.fsync(fd)
-    finally:
+    except BaseException:
         os.close(fd)
+        tmp.unlink(missing_ok=True)  # a full disk must not keep the half-written copy
+        raise
+    os.close(fd)
     os.replace(tmp, path)
     fsync_dir(path.parent)
 
@@ -70,6 +73,13 @@ class DurableAppender:
             written = os.write(self.fd, view)
             view = view[written:]
         os.fdatasync(self.fd)
+
+    def current(self) -> bool:
+        """Still the file at ``path`` (a purge may have swapped in a redacted copy)."""
+        try:
+            return os.fstat(self.fd).st_ino == os.stat(self.path).st_ino
+        except OSError:
+            return False
 
     def close(self) -> None:
         if self.fd >= 0:

@@ -111,16 +111,36 @@ def _mask_run_digits(run: str) -> str:
     return run
 
 
+# Landlines: area code (010, 02x, 0xxx) and a 7-8 digit local number starting 2-9, with a
+# dash, a space or nothing between them ("0755-88886666", "075588886666").
+_LANDLINE_RE = re.compile(r"(?<![0-9])0(?:10|2[0-9]|[3-9][0-9]{2})[ \-]?[2-9][0-9]{6,7}(?![0-9])")
+
+
 def mask_text(text: str) -> str:
-    """Mask every resident ID (18 digits, optional X) and mobile number found in free text.
+    """Mask every resident ID (18 digits, optional X), mobile and landline number in free text.
 
     Digit runs longer than 18 are masked too (an ID could hide inside); other runs of
-    11-17 digits (tracking numbers, timestamps) are kept unless they are mobiles.
+    11-17 digits (tracking numbers, timestamps) are kept unless they are phone numbers.
     """
     if not text:
         return text
     text = _DIGIT_RUN_RE.sub(_mask_run, text)
-    return _GROUPED_MOBILE_RE.sub(lambda m: mask_phone(m.group(0)), text)
+    text = _GROUPED_MOBILE_RE.sub(lambda m: mask_phone(m.group(0)), text)
+    return _LANDLINE_RE.sub(lambda m: mask_phone(m.group(0)), text)
+
+
+def for_terminal(text: str, limit: int | None = None) -> str:
+    """Stored text as it may be shown: masked (X1) first, then cut to ``limit`` characters,
+    with control and format characters (terminal escapes, direction overrides) removed."""
+    import unicodedata
+
+    text = mask_text(str(text))
+    text = "".join(
+        " " if c in "\n\t" else c
+        for c in text
+        if c in "\n\t" or unicodedata.category(c) not in ("Cc", "Cf")
+    )
+    return text if limit is None or len(text) <= limit else text[:limit] + "…"
 
 
 def _mask_record(record: logging.LogRecord) -> None:

@@ -291,9 +291,13 @@ class KeyLoan(Record):
     due_back: datetime | None = None
     returned_at: datetime | None = None
     returned_to: str = ""
+    anonymised: bool = False
+    """X2: the borrower's ID and phone purged after the keeping period."""
 
     def validate(self) -> None:
         require_text("key_id", self.key_id, 40)
+        if self.anonymised:
+            return
         require_text("borrower_name", self.borrower_name, 40)
         if not self.borrower_is_staff:
             check("id_number", validate.id_number, self.id_type, self.id_number)
@@ -406,9 +410,13 @@ class GuardRequest(Record):
     """E1: the emergency work order it came with, if any."""
     settled_by: str = ""
     settled_at: datetime | None = None
+    anonymised: bool = False
+    """X2: the proxy's name and ID purged after the keeping period."""
 
     def validate(self) -> None:
         require("request_kind", self.request_kind, REQUEST_KINDS)
+        if self.anonymised:
+            return
         if self.request_kind == "proxy_pickup":
             require_text("proxy_name", self.proxy_name, 40)
             check("proxy_id", validate.non_empty, "proxy_id", self.proxy_id, 40)

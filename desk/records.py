@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, ClassVar, Self
 
 from desk.clock import parse
+from desk.errors import ValidationError
+from desk.validate import DEFAULT_MAX_LEN, check_name, strip_controls
 
 log = logging.getLogger(__name__)
 
@@ -144,6 +147,10 @@ def from_iso(value: str | None) -> datetime | None:
     return parse(value) if value else None
 
 
+NOTE_MAX_LEN = 500
+"""Longest note of a status change (kept in the record's history)."""
+
+
 @dataclass(frozen=True)
 class StatusChange:
     """One line of a record's status history (R3)."""
@@ -152,6 +159,11 @@ class StatusChange:
     status: str
     actor: Actor
     note: str = ""
+
+    def __post_init__(self) -> None:
+        note = strip_controls(self.note)[:NOTE_MAX_LEN]  # issue 10 item 16: no raw escapes
+        if note != self.note:
+            object.__setattr__(self, "note", note)
 
     def to_doc(self) -> dict[str, Any]:
         return {
@@ -201,6 +213,7 @@ class Record:
     history: tuple[StatusChange, ...] = ()
 
     def __post_init__(self) -> None:
+        _clean_text(self)
         self.validate()
 
     def validate(self) -> None:
@@ -211,6 +224,14 @@ class Record:
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> Self:
+        token = _LOADING.set(True)
+        try:
+            return cls._from_doc(doc)
+        finally:
+            _LOADING.reset(token)
+
+    @classmethod
+    def _from_doc(cls, doc: dict[str, Any]) -> Self:
         names = {f.name for f in dataclasses.fields(cls)}
         values: dict[str, Any] = {}
         for key, value in doc.items():
@@ -238,6 +259,51 @@ class Record:
             if change.status == status:
                 return change.at
         return None
+
+
+FIELD_LIMITS: dict[str, int] = {
+    "payload": 2_000_000,  # base64 ESC/POS bytes of one receipt
+    "pin_hash": 500,
+    "transcript": 10_000,
+    "caller": 64,
+    "callee": 64,
+    "audio_path": 500,
+}
+"""Longest value (characters) of text fields; any other text field: validate.DEFAULT_MAX_LEN."""
+TRUNCATED_FIELDS = frozenset({"caller", "callee"})
+"""Fields that come off the wire (SIP caller ID): cut to their limit, never refused."""
+MAX_ITEMS = 200
+_LOADING: ContextVar[bool] = ContextVar("loading", default=False)
+
+
+def _clean_text(record: Record) -> None:
+    """Issue 10 item 16: control characters stripped, lengths limited, names without
+    invisible characters. Records read back from the store are cut, never refused."""
+    loading = _LOADING.get()
+    for f in dataclasses.fields(record):
+        value = getattr(record, f.name)
+        if isinstance(value, str):
+            new = _clean_one(f.name, value, loading)
+        elif isinstance(value, tuple) and value and all(isinstance(v, str) for v in value):
+            if len(value) > MAX_ITEMS and not loading:
+                raise ValidationError(f.name, f"{len(value)} items", f"最多{MAX_ITEMS}项")
+            new = tuple(_clean_one(f.name, v, loading) for v in value[:MAX_ITEMS])
+        else:
+            continue
+        if new != value:
+            object.__setattr__(record, f.name, new)
+
+
+def _clean_one(name: str, value: str, loading: bool) -> str:
+    value = strip_controls(value)
+    limit = FIELD_LIMITS.get(name, DEFAULT_MAX_LEN)
+    if len(value) > limit:
+        if not (loading or name in TRUNCATED_FIELDS):
+            raise ValidationError(name, value[:40], f"不能超过{limit}个字")
+        value = value[:limit]
+    if name.endswith("name") and not loading:
+        check_name(name, value)
+    return value
 
 
 RECORD_TYPES: dict[Kind, type[Record]] = {}

@@ -98,6 +98,7 @@ class Desk:
             cache_records=st.cache_records,
             snapshot_days=settings.retention.snapshot_days,
             clock=clock,
+            audit_key=st.audit_key,
         )
         return cls(settings, store, clock)
 

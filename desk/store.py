@@ -1,10 +1,12 @@
-"""The one store of the desk: TinyDB day partitions behind a hash-chained, fsynced change log.
+"""The one store of the desk: TinyDB day partitions behind a keyed, fsynced change log.
 
 Design (see README "Store"):
 - The change log ``log/YYYY-MM.jsonl`` is the source of truth and the audit trail:
-  one JSON line per change, fsynced before a write is acknowledged, each entry
-  hash-chained to the one before (L2). It is never rewritten, except that a purge
-  may blank the document of an entry whose hash it keeps (X2).
+  one JSON line per change, fsynced before a write is acknowledged, each entry chained
+  to the one before by an HMAC (L2, desk.audit). A transaction of several changes is
+  applied only when all its lines are there (its first entry says how many). The log is
+  never rewritten, except that a purge blanks the document and actor of an entry whose
+  hashes it keeps, without changing the line's length (X2, desk.redact).
 - Tables are TinyDB JSON files, one per kind and day (``tables/<kind>/<day>.json``)
   or one per directory kind; they are written only by compaction (temp file, fsync,
   rename, fsync of the directory) and hold everything up to the sequence in their
@@ -13,7 +15,7 @@ Design (see README "Store"):
 - Indexes (unit, phone, ...) over all history and the open records (with their
   pickup/pass codes) live in memory and are snapshotted at compaction.
 - Writers take an exclusive ``flock`` and first read what other processes appended
-  (the kiosk and the hotline both write); readers only read complete log lines.
+  (the kiosk and the hotline both write); readers only read complete transactions.
 """
 
 from __future__ import annotations
@@ -29,20 +31,25 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from desk.audit import GENESIS, ChainChecker, ChainProblem, encode_entry, make_entry
+from desk.audit import (
+    GENESIS,
+    create_key,
+    default_key_path,
+    encode_entry,
+    make_entry,
+    read_key,
+)
 from desk.errors import DeskError
 from desk.fileio import (
     DurableAppender,
     atomic_write,
     atomic_write_json,
-    dumps,
-    fsync_dir,
     private_dir,
 )
 from desk.partition import (
@@ -59,6 +66,7 @@ from desk.postings import (
     postings_to_arrays,
     save_arrays,
 )
+from desk.store_upkeep import COMPACTION_FAILED, StoreUpkeep
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +79,10 @@ SCHEMA_VERSION = 1
 Migration = Callable[[str, dict[str, Any]], dict[str, Any] | None]
 MIGRATIONS: dict[int, Migration] = {}
 """Migration from version N to N+1: (kind, doc) -> new doc, or None if unchanged."""
+
+COMPACT_RETRY = timedelta(minutes=1)
+
+"""How long after a failed compaction (full disk) the next commit tries again."""
 
 RESTORE_HINT = (
     "Nothing was changed. Restore with `reception restore` (last daily snapshot plus "
@@ -104,7 +116,10 @@ class KindSpec:
 
 @dataclass
 class _Pending:
-    entries: list[dict[str, Any]] = field(default_factory=list)
+    entries: list[tuple[str, str, dict[str, Any], dict[str, str], str]] = field(
+        default_factory=list
+    )
+    """(kind, key, doc, actor, op) of each change; chained into log entries at commit."""
     docs: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     counters: dict[tuple[str, str], int] = field(default_factory=dict)
 
@@ -131,19 +146,28 @@ class Transaction:
     def put(
         self, kind: str, key: str, doc: dict[str, Any], actor: dict[str, str], op: str = "put"
     ) -> None:
-        store = self._store
-        if kind not in store.kinds:
+        if kind not in self._store.kinds:
             raise StoreError(f"unknown kind {kind!r}")
-        seq = store.seq + len(self._pending.entries) + 1
-        prev = self._pending.entries[-1]["sha"] if self._pending.entries else store.head
-        entry = make_entry(
-            seq, self.now.isoformat(timespec="microseconds"), actor, op, kind, key, doc, prev
-        )
-        self._pending.entries.append(entry)
+        self._pending.entries.append((kind, key, doc, actor, op))
         self._pending.docs[(kind, key)] = doc
 
+    def entries(self, mac_key: bytes) -> list[dict[str, Any]]:
+        """The keyed log entries of this transaction; the first carries its size (``tx``)."""
+        store, out = self._store, []
+        ts = self.now.isoformat(timespec="microseconds")
+        size = len(self._pending.entries)
+        for i, (kind, key, doc, actor, op) in enumerate(self._pending.entries):
+            prev = out[-1]["sha"] if out else store.head
+            out.append(
+                make_entry(
+                    store.seq + i + 1, ts, actor, op, kind, key, doc, prev, mac_key,
+                    tx=size if i == 0 else 0,
+                )
+            )  # fmt: skip
+        return out
 
-class Store:
+
+class Store(StoreUpkeep):
     """The desk's records on disk; the only module that touches the data files."""
 
     def __init__(
@@ -155,8 +179,20 @@ class Store:
         cache_records: int = 8000,
         snapshot_days: int = 14,
         clock: Callable[[], datetime] = datetime.now,
+        audit_key: Path | None = None,
+        create: bool = True,
     ) -> None:
+        if not create and not store_exists(Path(data_dir)):
+            raise StoreError(
+                f"{Path(data_dir).absolute()}: no store here (no change log). Check --data, "
+                "or create one with `reception init`."
+            )
+        new_store = not store_exists(Path(data_dir))
         self.dir = private_dir(Path(data_dir))
+        self.key_path = Path(audit_key) if audit_key else default_key_path(self.dir)
+        self.health_problems: dict[str, str] = {}
+        """Store health flags for `reception status` and the staff screen (compaction...)."""
+        self._compact_retry_at: datetime | None = None
         self.kinds = kinds
         self.compact_every = compact_every
         self.cache_records = cache_records
@@ -170,13 +206,20 @@ class Store:
         self._lock_fd = os.open(self.dir / "lock", os.O_RDWR | os.O_CREAT, 0o600)
         self._appender: DurableAppender | None = None
         self._reset_memory()
+        try:
+            self._mac_key = read_key(self.key_path)
+        except ValueError as exc:
+            raise StoreCorrupt(self.key_path, str(exc)) from exc
         with self._locked():
+            if new_store and self._mac_key is None and not self._log_files():
+                self._mac_key = create_key(self.key_path)
             self._remove_stale_temp_files()
             self._load()
 
     # ----------------------------------------------------------------- state
     def _reset_memory(self) -> None:
         self.seq = 0
+        self._keyed = False
         self.head = GENESIS
         self.schema = SCHEMA_VERSION
         self._pos_file = ""
@@ -224,31 +267,28 @@ class Store:
     def _remove_stale_temp_files(self) -> None:
         """Temp files are written only under the lock, so any found now is from a killed writer."""
         for tmp in [*self.dir.glob(".*.tmp"), *self.tables_dir.rglob(".*.tmp")]:
+            if tmp.is_dir():
+                continue
             log.warning("removing %s left by an interrupted write", tmp)
             tmp.unlink(missing_ok=True)
-        for tmp in self.snap_dir.glob(".*.tmp"):
+        for tmp in [
+            *self.snap_dir.glob(".*.tmp"),
+            *self.dir.glob(".restore-*.tmp"),
+            *self.dir.glob(".*.del.tmp"),
+        ]:
             shutil.rmtree(tmp, ignore_errors=True)
 
     def _load(self) -> None:
         manifest = self._read_manifest()
-        if manifest:
-            self.schema = manifest.get("schema", 1)
-            index_path = self.dir / manifest["index"]
+        if manifest is not None:
             try:
-                index = json.loads(index_path.read_bytes())
-            except FileNotFoundError as exc:
-                raise StoreCorrupt(index_path, "index snapshot missing") from exc
-            except ValueError as exc:
-                raise StoreCorrupt(index_path, f"unreadable index snapshot ({exc})") from exc
-            if index.get("seq") != manifest["seq"]:
-                raise StoreCorrupt(index_path, "index snapshot does not match manifest.json")
-            self.seq = manifest["seq"]
-            self.head = manifest["head"]
-            self._pos_file, self._pos_off = manifest["pos"]
-            self._manifest_seq = self.seq
-            self._restore_index(index)
-            if manifest.get("postings"):
-                self._restore_arrays(self.dir / manifest["postings"])
+                self._load_manifest(manifest)
+            except StoreCorrupt:
+                raise
+            except (KeyError, TypeError, AttributeError, ValueError) as exc:
+                raise StoreCorrupt(
+                    self.manifest_path, f"manifest or index not as written ({exc!r})"
+                ) from exc
         self._scan_known_partitions()
         if manifest and not manifest.get("locations"):
             self._locate_old_tables()
@@ -256,6 +296,44 @@ class Store:
         self._cut_partial_tail()
         if self.schema < SCHEMA_VERSION:
             self._migrate()
+
+    def _load_manifest(self, manifest: dict[str, Any]) -> None:
+        self.schema = manifest.get("schema", 1)
+        index_path = self.dir / manifest["index"]
+        try:
+            index = json.loads(index_path.read_bytes())
+        except FileNotFoundError as exc:
+            raise StoreCorrupt(index_path, "index snapshot missing") from exc
+        except ValueError as exc:
+            raise StoreCorrupt(index_path, f"unreadable index snapshot ({exc})") from exc
+        if index.get("seq") != manifest["seq"]:
+            raise StoreCorrupt(index_path, "index snapshot does not match manifest.json")
+        self.seq = manifest["seq"]
+        self.head = manifest["head"]
+        self._keyed = bool(manifest.get("keyed"))
+        self._pos_file, self._pos_off = manifest["pos"]
+        self._check_log_length()
+        self._manifest_seq = self.seq
+        self._restore_index(index)
+        if manifest.get("postings"):
+            self._restore_arrays(self.dir / manifest["postings"])
+
+    def _check_log_length(self) -> None:
+        """The log must hold at least what the manifest says was compacted (issue 10 item 4)."""
+        if not self._pos_file:
+            return
+        path = self.log_dir / self._pos_file
+        try:
+            size = path.stat().st_size
+        except FileNotFoundError:
+            size = -1
+        if size < self._pos_off:
+            have = "missing" if size < 0 else f"{size} bytes"
+            raise StoreCorrupt(
+                path,
+                f"change log {have}, shorter than the {self._pos_off} bytes manifest.json "
+                "records: acknowledged changes are missing (refusing to reuse their numbers)",
+            )
 
     def _locate_old_tables(self) -> None:
         """A store written before record locations were kept: re-save its days once to get them."""
@@ -296,8 +374,10 @@ class Store:
             postings = postings_from_arrays(arrays)
         except FileNotFoundError as exc:
             raise StoreCorrupt(path, "index snapshot missing") from exc
-        except ValueError as exc:
-            raise StoreCorrupt(path, f"unreadable index snapshot ({exc})") from exc
+        except Exception as exc:  # zipfile.BadZipFile, EOFError, KeyError, ValueError, zlib...
+            raise StoreCorrupt(
+                path, f"unreadable index snapshot ({type(exc).__name__}: {exc})"
+            ) from exc
         for name, p in postings.items():
             kind, fld = name.split("|", 1)
             if (kind, fld) in self._postings:
@@ -353,14 +433,21 @@ class Store:
         size = path.stat().st_size
         if size > self._pos_off:
             log.warning(
-                "%s: dropping %d bytes of an unfinished last entry", path, size - self._pos_off
+                "%s: dropping %d bytes of an unfinished last transaction (never acknowledged)",
+                path,
+                size - self._pos_off,
             )
             with open(path, "r+b") as fh:
                 fh.truncate(self._pos_off)
                 os.fsync(fh.fileno())
 
     def _catch_up(self) -> None:
-        """Apply what any process appended to the log since we last looked."""
+        """Apply what any process appended to the log since we last looked.
+
+        A transaction of several entries is applied only when all its lines are there
+        (its first entry carries their number, ``tx``): a torn transaction at the end of
+        the log was never acknowledged and is left for ``_cut_partial_tail``.
+        """
         self._check_manifest()
         files = self._log_files()
         if not files:
@@ -374,23 +461,54 @@ class Store:
                 self._pos_file, self._pos_off = name, 0
             path = self.log_dir / name
             size = path.stat().st_size
+            if size < self._pos_off:
+                self._check_log_length()
             if size <= self._pos_off:
                 continue
             with open(path, "rb") as fh:
                 fh.seek(self._pos_off)
                 chunk = fh.read(size - self._pos_off)
-            end = chunk.rfind(b"\n") + 1
-            offset = self._pos_off
-            for lineno_hint, raw in enumerate(chunk[:end].split(b"\n")[:-1]):
-                try:
-                    entry = json.loads(raw)
-                except ValueError as exc:
-                    raise StoreCorrupt(
-                        path, f"unreadable change-log entry at byte {offset} (#{lineno_hint})"
-                    ) from exc
-                self._apply(entry, path)
+            lines = chunk[: chunk.rfind(b"\n") + 1].split(b"\n")[:-1]
+            done = self._apply_lines(path, lines)
+            if done < len(lines) and name != files[-1]:
+                raise StoreCorrupt(
+                    path, f"incomplete transaction at byte {self._pos_off} before a newer log file"
+                )
+            if done < len(lines):
+                return
+
+    def _apply_lines(self, path: Path, lines: list[bytes]) -> int:
+        """Apply whole transactions from ``lines``; returns how many lines were used."""
+        i = 0
+        while i < len(lines):
+            first = self._parse_line(path, lines[i], self._pos_off)
+            size = first.get("tx") or 1
+            if not isinstance(size, int) or size < 1:
+                raise StoreCorrupt(path, f"bad transaction size at byte {self._pos_off}")
+            if i + size > len(lines):
+                return i  # the rest of this transaction is not (yet) written
+            group, offset = [first], self._pos_off + len(lines[i]) + 1
+            for raw in lines[i + 1 : i + size]:
+                entry = self._parse_line(path, raw, offset)
+                if entry.get("tx"):
+                    raise StoreCorrupt(path, f"transaction cut short at byte {self._pos_off}")
+                group.append(entry)
                 offset += len(raw) + 1
-            self._pos_off += end
+            for entry in group:
+                self._apply(entry, path)
+            self._pos_off = offset
+            i += size
+        return i
+
+    @staticmethod
+    def _parse_line(path: Path, raw: bytes, offset: int) -> dict[str, Any]:
+        try:
+            entry = json.loads(raw)
+            if not isinstance(entry, dict):
+                raise ValueError("not an object")
+            return entry
+        except ValueError as exc:
+            raise StoreCorrupt(path, f"unreadable change-log entry at byte {offset}") from exc
 
     def _check_manifest(self) -> None:
         try:
@@ -414,17 +532,31 @@ class Store:
                             self._postings[(kind, fld)].add(str(doc[fld]), int(key))
 
     def _apply(self, entry: dict[str, Any], path: Path) -> None:
-        seq = entry["seq"]
-        if seq <= self.seq:
+        seq = entry.get("seq")
+        if isinstance(seq, int) and seq <= self.seq:
             return
-        if seq != self.seq + 1 or entry["prev"] != self.head:
+        if seq != self.seq + 1 or entry.get("prev") != self.head:
             raise StoreCorrupt(path, f"change log broken at seq {seq} (expected {self.seq + 1})")
-        kind, key, doc = entry["kind"], entry["key"], entry["doc"]
-        if kind not in self.kinds:
+        kind, key, doc = entry.get("kind"), entry.get("key"), entry.get("doc")
+        if kind not in self.kinds or not isinstance(key, str):
             raise StoreCorrupt(path, f"unknown kind {kind!r} at seq {seq}")
-        self._apply_doc(seq, kind, key, doc)
+        if doc is None:
+            # Redacted by a purge (X2); the purge entry after it holds the anonymised record.
+            self._note_key(kind, key)
+        else:
+            self._apply_doc(seq, kind, key, doc)
+        if not isinstance(entry.get("sha"), str):
+            raise StoreCorrupt(path, f"change-log entry {seq} has no chain hash")
         self.seq = seq
         self.head = entry["sha"]
+        self._keyed = self._keyed or entry.get("v") == 2
+
+    def _note_key(self, kind: str, key: str) -> None:
+        """A record number seen in the log: its day exists and its sequence is used."""
+        if self.kinds[kind].dated:
+            day = self._partition_name(kind, key).split("/", 1)[1]
+            self._known[kind].add(day)
+            self._counters[(kind, day)] = max(self._counters.get((kind, day), 0), int(key[-4:]))
 
     def _apply_doc(self, seq: int, kind: str, key: str, doc: dict[str, Any]) -> None:
         spec = self.kinds[kind]
@@ -608,7 +740,12 @@ class Store:
     # ---------------------------------------------------------------- writes
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Transaction]:
-        """Exclusive write section: see others' writes, then commit ours with one fsync."""
+        """Exclusive write section: see others' writes, then commit ours with one fsync.
+
+        Once the log line is fsynced the write is acknowledged: a compaction that follows
+        and fails (a full disk) is logged, flagged in ``health()`` and retried later, never
+        raised as the write's failure.
+        """
         with self._locked():
             self._catch_up()
             self._cut_partial_tail()
@@ -617,19 +754,62 @@ class Store:
             if txn._pending.entries:
                 self._commit(txn)
                 if len(self._tail) >= self.compact_every:
-                    self._compact()
+                    self._compact_safely()
+
+    def _compact_safely(self) -> None:
+        now = self.clock()
+        if self._compact_retry_at and now < self._compact_retry_at:
+            return
+        try:
+            self._compact()
+        except OSError as exc:
+            self._compact_retry_at = now + COMPACT_RETRY
+            self.health_problems["compaction"] = f"{exc.strerror or exc} ({now:%m-%d %H:%M})"
+            log.error("compaction failed, will retry (the write itself is safe): %s", exc)
+            with contextlib.suppress(OSError):  # an empty file: tells `reception status`
+                os.close(os.open(self.dir / COMPACTION_FAILED, os.O_CREAT | os.O_WRONLY, 0o600))
+        else:
+            self._compact_retry_at = None
+            self.health_problems.pop("compaction", None)
+            with contextlib.suppress(OSError):
+                os.unlink(self.dir / COMPACTION_FAILED)
+
+    def _ensure_key(self) -> bytes:
+        if self._mac_key is None:
+            if self._keyed:
+                raise StoreCorrupt(
+                    self.key_path,
+                    "audit key missing while the change log is keyed; put the key back "
+                    "(from its backup) or point [store] audit_key at it",
+                )
+            self._mac_key = create_key(self.key_path)
+        return self._mac_key
 
     def _commit(self, txn: Transaction) -> None:
-        entries = txn._pending.entries
+        entries = txn.entries(self._ensure_key())
         name = f"{txn.now:%Y-%m}.jsonl"
         if name < self._pos_file:
             name = self._pos_file  # never write behind the newest file (clock stepped back)
-        if self._appender is None or self._appender.path.name != name:
+        path = self.log_dir / name
+        if (
+            self._appender is None
+            or self._appender.path.name != name
+            or not self._appender.current()
+        ):
             if self._appender:
                 self._appender.close()
-            self._appender = DurableAppender(self.log_dir / name)
+            self._appender = DurableAppender(path)
         data = b"".join(encode_entry(e) for e in entries)
-        self._appender.append(data)
+        start = self._pos_off if name == self._pos_file else 0
+        try:
+            self._appender.append(data)
+        except OSError:
+            # Not acknowledged: take back whatever part of it reached the file, so the
+            # transaction is absent, never half there (the next writer would cut it anyway).
+            with contextlib.suppress(OSError):
+                os.truncate(path, start)
+                os.fsync(self._appender.fd)
+            raise
         if name != self._pos_file:
             self._pos_file, self._pos_off = name, 0
         for entry in entries:
@@ -673,6 +853,7 @@ class Store:
             "seq": self.seq,
             "head": self.head,
             "pos": [self._pos_file, self._pos_off],
+            "keyed": self._keyed,
             "at": self.clock().isoformat(timespec="seconds"),
         }
         atomic_write_json(self.manifest_path, manifest)
@@ -686,46 +867,6 @@ class Store:
         self._tail_latest.clear()
         self._snapshot()
         log.info("compacted %d table file(s) at seq %d", len(names), self.seq)
-
-    # ------------------------------------------------------------- snapshots
-    def _snapshot(self) -> None:
-        today = self.clock().date().isoformat()
-        target = self.snap_dir / today
-        if target.exists():
-            return
-        tmp = self.snap_dir / f".{today}.tmp"
-        shutil.rmtree(tmp, ignore_errors=True)
-        previous = self.snapshots()
-        prev = self.snap_dir / previous[-1] if previous else None
-        # Copies, not links to the live files (an in-place corruption must not reach the
-        # snapshot); a file unchanged since the previous snapshot is linked to that copy.
-        manifest = json.loads(self.manifest_path.read_bytes())
-        index_files = [self.dir / manifest[k] for k in ("index", "postings") if manifest.get(k)]
-        tables = [
-            p for p in self.tables_dir.rglob("*") if p.is_file() and not p.name.startswith(".")
-        ]
-        for src in [*tables, *index_files, self.manifest_path]:
-            rel = src.relative_to(self.dir)
-            dst = tmp / rel
-            dst.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            old = prev / rel if prev else None
-            st = src.stat()
-            if (
-                old
-                and old.exists()
-                and (old.stat().st_size, old.stat().st_mtime_ns) == (st.st_size, st.st_mtime_ns)
-            ):
-                os.link(old, dst)
-            else:
-                shutil.copy2(src, dst)
-        os.rename(tmp, target)
-        fsync_dir(self.snap_dir)
-        snaps = sorted(p for p in self.snap_dir.iterdir() if not p.name.startswith("."))
-        for old in snaps[: max(0, len(snaps) - self.snapshot_days)]:
-            shutil.rmtree(old)
-
-    def snapshots(self) -> list[str]:
-        return sorted(p.name for p in self.snap_dir.iterdir() if not p.name.startswith("."))
 
     # ------------------------------------------------------------ migrations
     def _migrate(self) -> None:
@@ -764,92 +905,6 @@ class Store:
         if txn._pending.entries:
             self._commit(txn)
 
-    # --------------------------------------------------------------- purging
-    def redact_log(self, keys: set[tuple[str, str]], before_month: str) -> int:
-        """Blank the documents of old log entries of purged records (X2); hashes stay."""
-        count = 0
-        with self._locked():
-            for name in self._log_files():
-                if name[:7] >= before_month:
-                    continue
-                path = self.log_dir / name
-                lines = path.read_bytes().splitlines()
-                changed = False
-                for i, raw in enumerate(lines):
-                    entry = json.loads(raw)
-                    if (
-                        (entry["kind"], entry["key"]) in keys
-                        and not entry.get("redacted")
-                        and entry["op"] != "purge"
-                    ):
-                        entry["doc"] = None
-                        entry["redacted"] = True
-                        lines[i] = dumps(entry).encode("utf-8")
-                        changed = True
-                        count += 1
-                if changed:
-                    atomic_write(path, b"\n".join(lines) + b"\n")
-        return count
-
-    def forget(self, kind: str, keys: set[str]) -> None:
-        """After a purge (X2): drop these records from the indexes and from every snapshot.
-
-        The snapshots taken before the purge still hold the personal data, so they are
-        replaced by one taken now; the change log (redacted) can rebuild anything older.
-        """
-        with self._locked():
-            self._catch_up()
-            numbers = {int(k) for k in keys}
-            for (k, _fld), postings in self._postings.items():
-                if k == kind:
-                    postings.discard(numbers)
-            self._compact()
-            for old in self.snap_dir.iterdir():
-                shutil.rmtree(old)
-            self._snapshot()
-        log.info("forgot %d %s record(s) in indexes and snapshots", len(keys), kind)
-
-    # ----------------------------------------------------------------- audit
-    def verify(self) -> list[ChainProblem]:
-        """Check the whole change log chain, the manifest and the table files against it."""
-        checker = ChainChecker()
-        latest: dict[tuple[str, str], str] = {}
-        for name in self._log_files():
-            with open(self.log_dir / name, "rb") as fh:
-                for lineno, raw in enumerate(fh, 1):
-                    entry = checker.feed(raw.rstrip(b"\n"), name, lineno)
-                    if entry and "kind" in entry:
-                        latest[(entry["kind"], entry["key"])] = entry.get("doc_sha", "")
-        problems = checker.problems
-        manifest = None
-        with contextlib.suppress(StoreCorrupt):
-            manifest = self._read_manifest()
-        if manifest and manifest["seq"] > checker.seq:
-            problems.append(
-                ChainProblem(
-                    "manifest.json",
-                    0,
-                    manifest["seq"],
-                    f"log ends at {checker.seq}: entries removed",
-                )
-            )
-        from desk.audit import doc_hash
-
-        with self._thread_lock:
-            self._catch_up()
-            for (kind, key), sha in latest.items():
-                doc = self.get(kind, key)
-                if doc is None or doc_hash(doc) != sha:
-                    problems.append(
-                        ChainProblem(
-                            f"tables/{self._partition_name(kind, key)}.json",
-                            0,
-                            None,
-                            f"{kind} {key} differs from the change log",
-                        )
-                    )
-        return problems
-
     def stats(self) -> dict[str, Any]:
         with self._thread_lock:
             self._catch_up()
@@ -872,24 +927,18 @@ class Store:
                 self._lock_fd = -1
 
 
-def restore(data_dir: Path, snapshot: str | None = None, rebuild: bool = False) -> str:
-    """Put back the tables of a daily snapshot (or none, to rebuild from the log)."""
-    data_dir = Path(data_dir)
-    snaps = sorted(p.name for p in (data_dir / "snapshots").glob("[0-9]*"))
-    for old in [data_dir / "manifest.json", *data_dir.glob("index-*")]:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(old)
-    broken = data_dir / f"tables.broken-{datetime.now():%Y%m%d%H%M%S%f}"
-    if (data_dir / "tables").exists():
-        os.rename(data_dir / "tables", broken)
-    if rebuild or not snaps:
-        private_dir(data_dir / "tables")
-        return f"tables rebuilt from the change log; the old tables are in {broken.name}"
-    chosen = snapshot if snapshot and snapshot != "latest" else snaps[-1]
-    src = data_dir / "snapshots" / chosen
-    if not src.exists():
-        raise StoreError(f"no snapshot {chosen}; have {snaps}")
-    shutil.copytree(src / "tables", data_dir / "tables")
-    for path in [src / "manifest.json", *src.glob("index-*")]:
-        shutil.copy2(path, data_dir / path.name)
-    return f"restored snapshot {chosen}; the change log after it is replayed at open"
+def store_exists(data_dir: Path) -> bool:
+    """A store was created here (its change log folder exists)."""
+    return (Path(data_dir) / "log").is_dir()
+
+
+def restore(
+    data_dir: Path,
+    snapshot: str | None = None,
+    rebuild: bool = False,
+    check: Callable[[], None] | None = None,
+) -> str:
+    """Put back a daily snapshot's tables (or none: rebuild from the log); see desk.restore."""
+    from desk.restore import restore_tables
+
+    return restore_tables(Path(data_dir), snapshot, rebuild, check)

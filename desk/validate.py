@@ -216,3 +216,29 @@ def non_empty(field: str, value: Any, max_len: int = 500) -> str:
     if any(unicodedata.category(c) == "Cc" and c not in "\n\t" for c in v):
         raise ValidationError(field, value, "含有无效字符")
     return v
+
+
+# --- hostile text (issue 10 items 16, 17) ----------------------------------------------
+
+INVISIBLE = frozenset(
+    "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff"
+    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c\u180e"
+)
+"""Zero-width and bidirectional-override characters: never allowed in a name."""
+
+DEFAULT_MAX_LEN = 2000
+"""Longest free-text field (characters) unless a record says otherwise."""
+
+
+def strip_controls(value: str, keep_newlines: bool = True) -> str:
+    """``value`` without control characters (C0, C1, DEL: terminal escapes die here)."""
+    keep = "\n\t" if keep_newlines else ""
+    if value.isprintable():
+        return value
+    return "".join(c for c in value if c in keep or unicodedata.category(c) != "Cc")
+
+
+def check_name(field: str, value: str) -> None:
+    """Names may not hide characters: zero-width or direction overrides are refused."""
+    if any(c in INVISIBLE for c in value):
+        raise ValidationError(field, value, "姓名含有不可见字符或方向控制字符")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -18,6 +19,7 @@ from desk.record_types import (
     REPAIR_CATEGORY_FULL,
     VISITOR_KINDS,
     Complaint,
+    DutyLogEntry,
     Key,
     KeyLoan,
     Parcel,
@@ -32,13 +34,14 @@ from devices.escpos_doc import EscposDoc
 log = logging.getLogger(__name__)
 
 #: Receipt kinds, as stored in PrintJob.receipt.
-VISIT_PASS, WORK_ORDER, PARCEL_SLIP, KEY_LOAN, COMPLAINT, TEST = (
+VISIT_PASS, WORK_ORDER, PARCEL_SLIP, KEY_LOAN, COMPLAINT, TEST, HANDOVER = (
     "visit_pass",
     "work_order",
     "parcel_slip",
     "key_loan",
     "complaint",
     "test",
+    "handover",
 )
 
 
@@ -259,6 +262,28 @@ def complaint_ack(doc: EscposDoc, complaint: Complaint, settings: Any) -> None:
         doc.field("答复时限", _fmt(complaint.reply_by, settings))
     if complaint.resolve_by:
         doc.field("处理时限", _fmt(complaint.resolve_by, settings))
+
+
+@_receipt(
+    DutyLogEntry,
+    HANDOVER,
+    "交接班单",
+    "审计锚点请抄入值班记录本，用于核对日志未被删改 (L2)",
+    "接班人",
+)
+def handover_slip(doc: EscposDoc, entry: DutyLogEntry, settings: Any) -> None:
+    """L3: the handover, its open items and the audit anchor (L2: the chain head that
+    leaves the machine on paper, so a later truncation of the log is detected)."""
+    doc.field("交班人", entry.author)
+    doc.field("接班人", entry.handover_to or "—")
+    doc.field("未完事项", f"{len(entry.open_items)} 项")
+    for number in entry.open_items[:20]:
+        doc.line(f"  {number}")
+    match = re.search(r"审计锚点\s*([0-9]+:[0-9a-f]+)", entry.text)
+    doc.rule()
+    doc.field("审计锚点", match.group(1) if match else "—")
+    doc.feed()
+    doc.line("交班人签名：" + "_" * 16)  # L3: both shifts sign; the footer adds 接班人
 
 
 def test_page(settings: Any) -> bytes:

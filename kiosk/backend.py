@@ -547,11 +547,22 @@ class KioskBackend(ReportsMixin):
         from devices.notice_worker import status_rows  # SMS modem(s) and queue (issue 13)
 
         rows += status_rows(self.devices, self.desk)
+        health = self.desk.store.health()  # issue 10: a full disk or a failing compaction
+        rows.extend((f"数据存储：{STORE_HEALTH_ZH.get(k, k)}", "bad") for k in health)
+        if not health:
+            rows.append(("数据存储：正常", "ok"))
         return rows
 
     def reprint(self, number: str) -> bool:
         return self.print_record(number.strip().replace("-", ""))
 
+
+STORE_HEALTH_ZH = {
+    "compaction": "整理失败（磁盘满？）写入仍安全",
+    "compaction_behind": "整理滞后",
+    "disk": "磁盘空间不足",
+    "audit_key": "缺少审计密钥",
+}
 
 _STATE_ZH = {
     "offline": "离线",

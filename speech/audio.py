@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import wave
 from functools import lru_cache
 from pathlib import Path
@@ -48,9 +49,22 @@ def read_wav(path: Path) -> tuple[np.ndarray, int]:
     return pcm, rate
 
 
+def _private_parents(folder: Path) -> None:
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for new in reversed(missing):
+        new.mkdir(mode=0o700, exist_ok=True)
+        os.chmod(new, 0o700)
+
+
 def write_wav(path: Path, pcm: np.ndarray, rate: int = 8000) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _private_parents(path.parent)
     tmp = path.with_suffix(".tmp")
+    # Call audio is personal data (X1): 0600 files in 0700 folders, as the README promises.
+    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+    os.chmod(tmp, 0o600)
     with wave.open(str(tmp), "wb") as w:
         w.setnchannels(1)
         w.setsampwidth(2)

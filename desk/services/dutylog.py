@@ -6,6 +6,7 @@ import logging
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from desk.anchors import anchor_line
 from desk.record_types import DutyLogEntry
 from desk.records import Actor, Kind, Role
 from desk.services.base import Core
@@ -59,7 +60,8 @@ class DutyLog:
                 "duty_log", "-", "-", "handover", f"有未完成的重要事项：{', '.join(blocking)}"
             )
         open_items = tuple(r.number for r in self.desk.reports.due() if r.state != "ok")
-        text = f"交接班：{actor.name} → {to_name}。{note}".strip()
+        # L2: the chain head goes on the page (and the printed sheet): truncation after it shows
+        text = f"交接班：{actor.name} → {to_name}。{note} {anchor_line(self.core.store)}".strip()
         return self.write(text, actor, "handover", handover_to=to_name, open_items=open_items)
 
     def day(self, day: date) -> list[DutyLogEntry]:

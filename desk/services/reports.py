@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from desk import deadlines, workflow
-from desk.record_types import Visit
-from desk.records import SYSTEM, Actor, Kind
+from desk import deadlines
+from desk.records import Kind
 from desk.services.base import Core
 from desk.validate import unit_label_zh
 
@@ -95,25 +94,7 @@ class Reports:
         return emergencies + sorted(items, key=lambda i: (order[i.state], not i.urgent, i.due))
 
     def purge(self, now: datetime | None = None) -> dict[str, int]:
-        """X2: anonymise visits past the keeping period, keeping anonymous counts."""
-        core = self.core
-        now = now or core.now()
-        cutoff = (now - timedelta(days=core.settings.retention.visitor_days)).date()
-        purged: set[tuple[str, str]] = set()
-        for doc in list(core.store.iter_days("visit", None, cutoff - timedelta(days=1))):
-            visit = Visit.from_doc(doc)
-            if visit.anonymised or workflow.is_open(Kind.VISIT, doc):
-                continue
-            anon = visit.replace(
-                anonymised=True, visitor_name="", id_number="", phone="", plate="", work_pass="", message="",
-                host_unit=visit.host_unit.split("-")[0] + "-0-0" if visit.host_unit else "",
-                history=tuple(h.__class__(h.at, h.status, Actor(h.actor.role, "", h.actor.source), "") for h in visit.history),
-            )  # fmt: skip
-            with core.store.transaction() as txn:
-                core.write(txn, anon, SYSTEM, op="purge")
-            purged.add(("visit", visit.number))
-        redacted = core.store.redact_log(purged, now.strftime("%Y-%m")) if purged else 0
-        if purged:
-            core.store.forget("visit", {key for _, key in purged})
-        log.info("purge: %d visits anonymised, %d log entries redacted", len(purged), redacted)
-        return {"visits": len(purged), "log_entries": redacted}
+        """X2: anonymise every kind of record past its keeping period (desk.retention)."""
+        from desk.retention import purge
+
+        return purge(self.desk, now)
