@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from desk import golive
 from desk.config import ConfigError, Settings, load_settings
@@ -20,6 +21,9 @@ from desk.records import format_number
 from desk.validate import unit_label_zh
 from desk.workflow import STATUS_ZH
 
+if TYPE_CHECKING:
+    from desk.service import Desk
+
 log = logging.getLogger(__name__)
 
 HEALTH_ZH = {
@@ -30,7 +34,7 @@ HEALTH_ZH = {
 }
 
 
-def _open_desk(settings: Settings, existing: bool = False):  # noqa: ANN202 - lazy import
+def _open_desk(settings: Settings, existing: bool = False) -> Desk:
     """The desk on the configured store; ``existing``: refuse to create one (read-only use)."""
     from desk.service import Desk
     from desk.store import store_exists
@@ -149,7 +153,7 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _check_reminders(desk, settings: Settings) -> list[str]:  # noqa: ANN001
+def _check_reminders(desk: Desk, settings: Settings) -> list[str]:
     """K4 stock-take from the 25th (an alert after the 27th), P5 evening parcel audit."""
     from desk.reports.parcel_audit import evening_audit_reminder
     from desk.reports.stocktake import stocktake_reminder
@@ -167,7 +171,7 @@ def _check_reminders(desk, settings: Settings) -> list[str]:  # noqa: ANN001
 
 
 def _plugin_status(settings: Settings) -> list[str]:
-    lines = []
+    lines: list[str] = []
     for frontend in load_frontends():
         if frontend.status_lines:
             try:

@@ -142,7 +142,7 @@ class Settings:
 
 def _convert(value: Any, hint: Any, name: str) -> Any:
     origin = typing.get_origin(hint)
-    if dataclasses.is_dataclass(hint):
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         if not isinstance(value, dict):
             raise ConfigError(f"[{name}] must be a table, got {value!r}")
         return build_section(hint, value, name)
@@ -179,10 +179,10 @@ def _convert(value: Any, hint: Any, name: str) -> Any:
             {str(k): _convert(v, vhint, f"{name}.{k}") for k, v in value.items()}
         )
     if origin in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        members = [a for a in typing.get_args(hint) if a is not type(None)]
         if value is None:
             return None
-        return _convert(value, args[0], name)
+        return _convert(value, members[0], name)
     return value
 
 

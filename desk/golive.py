@@ -49,7 +49,7 @@ def check_settings(settings: Settings) -> Check:
     h = settings.hours
     if h.staffed_from >= h.staffed_until:
         problems.append("[hours] staffed_from 应早于 staffed_until")
-    for name, where in settings.devices.compartments.items():
+    for name, where in (settings.devices.compartments or {}).items():
         board, _, lock = where.partition(":")
         if not (board.isdigit() and lock.isdigit() and int(lock) >= 1):
             problems.append(f'[devices] compartments {name!r} = {where!r} 应为 "板号:锁号"')

@@ -154,6 +154,7 @@ class Partition:
 
     def put(self, key: str, doc: dict[str, Any], seq: int) -> None:
         doc_id = self._doc_id(key, create=True)
+        assert doc_id is not None  # create=True always gives one
         self.table.upsert(Document(doc, doc_id=doc_id))
         self.seq = max(self.seq, seq)
 
@@ -165,7 +166,7 @@ class Partition:
 
     def save(self, schema: int) -> np.ndarray:
         """Write the file (and, for a day, its offsets) so a crash leaves old or new; the offsets."""
-        raw = self.db.storage.read()
+        raw = self.db.storage.read() or {}
         raw["_meta"] = {"1": {"seq": self.seq, "schema": schema}}
         private_dir(self.path.parent)
         data, offsets = encode_table(raw)

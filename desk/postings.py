@@ -75,7 +75,7 @@ class Postings:
 def save_arrays(arrays: dict[str, np.ndarray]) -> bytes:
     """Named int64 arrays as one ``.npz`` image (no pickles)."""
     buf = io.BytesIO()
-    np.savez(buf, **arrays)
+    np.savez(buf, **arrays)  # type: ignore[arg-type]  # numpy's stub types **kwds as bool
     return buf.getvalue()
 
 

@@ -175,9 +175,10 @@ class StatusChange:
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> StatusChange:
-        return cls(
-            from_iso(doc["at"]), doc["status"], Actor.from_doc(doc["actor"]), doc.get("note", "")
-        )
+        at = from_iso(doc["at"])
+        if at is None:
+            raise ValueError("a status change without its time")
+        return cls(at, doc["status"], Actor.from_doc(doc["actor"]), doc.get("note", ""))
 
 
 def _encode(value: Any) -> Any:
@@ -282,6 +283,7 @@ def _clean_text(record: Record) -> None:
     loading = _LOADING.get()
     for f in dataclasses.fields(record):
         value = getattr(record, f.name)
+        new: str | tuple[str, ...]
         if isinstance(value, str):
             new = _clean_one(f.name, value, loading)
         elif isinstance(value, tuple) and value and all(isinstance(v, str) for v in value):

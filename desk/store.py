@@ -153,7 +153,8 @@ class Transaction:
 
     def entries(self, mac_key: bytes) -> list[dict[str, Any]]:
         """The keyed log entries of this transaction; the first carries its size (``tx``)."""
-        store, out = self._store, []
+        store = self._store
+        out: list[dict[str, Any]] = []
         ts = self.now.isoformat(timespec="microseconds")
         size = len(self._pending.entries)
         for i, (kind, key, doc, actor, op) in enumerate(self._pending.entries):

@@ -107,9 +107,9 @@ def daily_sheet(store: Store, day: date, now: datetime, due_items: Sequence[DueL
     for item in due_items:
         if item.state != "overdue":
             continue
-        doc = store.get(str(item.kind), item.number)
+        found = store.get(str(item.kind), item.number)
         sheet.overdue.append(
-            OverdueLine(item.number, item.what, item.due, _owner(doc), item.summary)
+            OverdueLine(item.number, item.what, item.due, _owner(found), item.summary)
         )
     stats = store.stats()
     sheet.chain_seq = stats["seq"]
