@@ -88,6 +88,8 @@ class Kind(StrEnum):
     KEY = "key"
     STAFF = "staff"
     STATE = "state"
+    BLOCK = "block"
+    RENOVATION = "renovation"
 
 
 # The first digit of a record number names its kind, so a number keyed in on a
@@ -106,7 +108,9 @@ KIND_DIGIT: dict[Kind, str] = {
 }
 DIGIT_KIND = {v: k for k, v in KIND_DIGIT.items()}
 DATED_KINDS = frozenset(KIND_DIGIT)
-DIRECTORY_KINDS = frozenset({Kind.OWNER, Kind.KEY, Kind.STAFF, Kind.STATE})
+DIRECTORY_KINDS = frozenset(
+    {Kind.OWNER, Kind.KEY, Kind.STAFF, Kind.STATE, Kind.BLOCK, Kind.RENOVATION}
+)
 NUMBER_LENGTH = 11
 
 

@@ -105,7 +105,7 @@ class Reports:
             if visit.anonymised or workflow.is_open(Kind.VISIT, doc):
                 continue
             anon = visit.replace(
-                anonymised=True, visitor_name="", id_number="", phone="", plate="", work_pass="", message="",
+                anonymised=True, visitor_name="", id_number="", id_hash="", phone="", plate="", work_pass="", message="",
                 host_unit=visit.host_unit.split("-")[0] + "-0-0" if visit.host_unit else "",
                 history=tuple(h.__class__(h.at, h.status, Actor(h.actor.role, "", h.actor.source), "") for h in visit.history),
             )  # fmt: skip
