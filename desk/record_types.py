@@ -102,8 +102,8 @@ class Visit(Record):
         if self.anonymised:
             return
         check("host_unit", validate.parse_unit, self.host_unit)
-        if self.status == "preauthorised":
-            return
+        if self.status == "preauthorised" or (self.preauth_code and self.time_in is None):
+            return  # V5: an owner's code nobody arrived with (still valid, expired, cancelled)
         require_text("visitor_name", self.visitor_name, 40)
         require("id_type", self.id_type, ID_TYPES)
         if self.id_type != "none":

@@ -24,6 +24,10 @@ log = logging.getLogger(__name__)
 class PassRefused(DeskError):
     """V4: no worker's pass now (unknown permit, renovation ended, out of its days or hours)."""
 
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
 
 def permit_key(permit: str) -> str:
     return "".join(permit.split()).upper()

@@ -25,7 +25,8 @@ class VisitorBlocked(DeskError):
     """The person is on the blocklist: the public screen says only to see the desk."""
 
     def __init__(self, request_number: str) -> None:
-        super().__init__("请到前台，由工作人员为您办理登记")
+        self.message = "请到前台，由工作人员为您办理登记"
+        super().__init__(self.message)
         self.request_number = request_number
 
 
@@ -123,6 +124,18 @@ class Visits:
                          valid_until=datetime.combine(day, req.valid_until, tz))  # fmt: skip
 
         return core.create(Kind.VISIT, actor, build)
+
+    def resident_at_kiosk(self, unit: str, phone: str, pin: str, source: str) -> Actor:
+        """V5 at the kiosk: the unit's registered phone plus that resident's phone PIN (set at
+        the desk) make a verified resident; anything less is only a claim (X1). Wrong PINs
+        count towards the unit's lockout (LockedOut)."""
+        from desk.identity import Evidence
+
+        owner = self.desk.directory.check_phone_pin(unit, pin) if pin else None
+        ok = owner is not None and owner.phone == phone.strip()
+        return self.desk.identify(
+            Evidence("kiosk", source=source, phone=phone.strip(), unit=unit, second_factor_ok=ok)
+        )
 
     def by_preauth_code(self, code: str) -> Visit | None:
         doc = self.core.store.by_code("visit", "preauth_code", code.strip())
