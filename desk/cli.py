@@ -267,6 +267,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_lazy("desk.backup", "cmd_backup"))
     p = sub.add_parser("check", help="is everything ready to go live? (✓/✗ with the fix)")
     p.set_defaults(func=golive.cmd_check)
+    from desk.cli_visitors import register as register_visitor_desk
+
+    register_visitor_desk(sub)
     register_all(sub, load_frontends())
     return parser
 
