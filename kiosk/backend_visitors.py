@@ -50,18 +50,13 @@ class VisitorDeskMixin:
         return int(self.settings.kiosk.host_wait_seconds)
 
     # -- V5: a resident at the kiosk ------------------------------------------------------
-    def resident_at_kiosk(self, unit: str, phone: str, pin: str) -> Any:
-        return self.desk.visits.resident_at_kiosk(unit, phone, pin, self.kiosk_id)
-
-    def has_phone_pin(self, unit: str) -> bool:
-        return bool(self.desk.directory.has_phone_pin(unit))
-
-    def preauthorise(
-        self, actor: Any, unit: str, visitor_name: str, start: time, end: time, party: int = 1
-    ) -> Visit:
-        req = PreauthRequest(unit, party_size=party, visitor_name=visitor_name,
-                             valid_from=start, valid_until=end)  # fmt: skip
-        return self.desk.visits.preauthorise(req, actor)
+    def preauthorise(self, fields: dict[str, Any], phone: str, pin: str, staff: Any) -> Visit:
+        """V5: the core checks the phone + PIN (or the staff member) and makes the code."""
+        req = PreauthRequest(fields["unit"], party_size=int(fields.get("party_size") or 1),
+                             visitor_name=fields["visitor_name"],
+                             valid_from=time.fromisoformat(fields["valid_from"]),
+                             valid_until=time.fromisoformat(fields["valid_until"]))  # fmt: skip
+        return self.desk.visits.preauthorise_at_kiosk(req, phone, pin, self.kiosk_id, staff)
 
     # -- the guard's visitor desk -----------------------------------------------------------
     def on_site(self) -> list[Visit]:

@@ -137,6 +137,22 @@ class Visits:
             Evidence("kiosk", source=source, phone=phone.strip(), unit=unit, second_factor_ok=ok)
         )
 
+    def preauthorise_at_kiosk(
+        self, req: PreauthRequest, phone: str, pin: str, source: str, staff: Actor | None = None
+    ) -> Visit:
+        """V5 at the kiosk: a staff member logged in at the kiosk vouches for the resident,
+        or the resident proves it with the registered phone and the phone PIN."""
+        from desk.services.base import AuthError
+
+        if staff is not None:
+            return self.preauthorise(req, staff)
+        if not self.desk.directory.has_phone_pin(req.host_unit):
+            raise AuthError("该房号尚未设置电话查询密码，请到前台由工作人员办理")
+        actor = self.resident_at_kiosk(req.host_unit, phone, pin, source)
+        if not may_read_private(actor, req.host_unit):
+            raise AuthError("手机号码或电话查询密码不正确")
+        return self.preauthorise(req, actor)
+
     def by_preauth_code(self, code: str) -> Visit | None:
         doc = self.core.store.by_code("visit", "preauth_code", code.strip())
         if not doc or doc["status"] != "preauthorised":

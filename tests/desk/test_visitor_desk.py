@@ -232,3 +232,16 @@ def test_V5_kiosk_preauthorisation_needs_the_phone_pin(desk, actors):
     assert desk.visits.by_preauth_code(pre.preauth_code) is None  # 09:00: not yet
     with pytest.raises(TransitionRefused):  # another unit: refused
         desk.visits.preauthorise(PreauthRequest("3-2-502"), verified)
+
+
+def test_V5_kiosk_preauthorisation_refusals_are_worded_by_the_core(desk, actors):
+    req = PreauthRequest("3-2-501", visitor_name="钱七", valid_from=time(14), valid_until=time(16))
+    with pytest.raises(AuthError, match="尚未设置电话查询密码"):
+        desk.visits.preauthorise_at_kiosk(req, "13812345678", "432198", "kiosk-1")
+    desk.directory.set_phone_pin("3-2-501", "13812345678", "432198", actors["staff"])
+    with pytest.raises(AuthError, match="不正确"):
+        desk.visits.preauthorise_at_kiosk(req, "13812345678", "111111", "kiosk-1")
+    ok = desk.visits.preauthorise_at_kiosk(req, "13812345678", "432198", "kiosk-1")
+    assert ok.preauthorised_by == "张三"
+    by_guard = desk.visits.preauthorise_at_kiosk(req, "", "", "kiosk-1", staff=actors["guard"])
+    assert by_guard.preauthorised_by == "guard"
