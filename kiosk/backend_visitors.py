@@ -33,15 +33,6 @@ class VisitorDeskMixin:
         """V2: the core says whether the message reached someone (never claimed otherwise)."""
         return self.desk.visits.leave_message(number, self.visitor(), text)
 
-    def give_up_visit(self, number: str) -> None:
-        """The visitor left the wait screen before anyone answered: the visit is closed."""
-        visit = self.desk.get(number)
-        if isinstance(visit, Visit) and visit.status in ("waiting_host", "waiting_approval"):
-            try:
-                self.desk.visits.transition(number, "give_up", self.visitor(), "访客离开等待页面")  # type: ignore[arg-type]
-            except Exception:  # noqa: BLE001 - the tick closes it later anyway
-                log.info("visit %s not closed now", number, exc_info=True)
-
     def tick_visits(self) -> dict[str, int]:
         """The core's periodic job (closes abandoned waits, signs out expired passes, V1)."""
         return self.desk.visits.tick()

@@ -58,10 +58,9 @@ class VisitorWaitScreen(KioskScreen):
             self._poll = None
 
     def reset(self) -> None:
-        """Home or idle: a visitor who walks away from a wait has gone (the visit is closed)."""
+        """Home: the visit stays on the guard's list (a guard may still admit the visitor at
+        the gate); the core closes it after visit_wait_minutes if nobody does (issue 12)."""
         self._stop()
-        if self.number and self.state in (*WAITING, "no_answer") and self.app is not None:
-            self.app.backend.give_up_visit(self.number)
         self.number = self.state = ""
 
     def on_leave(self, *_: Any) -> None:
