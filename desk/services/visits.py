@@ -76,9 +76,8 @@ class Visits:
         from desk.validate import format_unit_zh
 
         host = format_unit_zh(req.host_unit) if req.host_unit else "未填"
-        note = (f"黑名单人员 {mask_name(entry.name)} 在自助机登记来访（被访 {host}）。"
-                f"原因：{entry.reason}；决定人：{entry.decided_by}"
-                + (f"；至 {entry.until}" if entry.until else ""))  # fmt: skip
+        until = f"，至{entry.until}" if entry.until else ""
+        note = f"{mask_name(entry.name)} 访 {host}；原因：{entry.reason}（{entry.decided_by}决定{until}）"
         request = self.desk.guard.ask(
             GuardAsk(request_kind="blocked_visitor", unit=req.host_unit, note=note), actor
         )

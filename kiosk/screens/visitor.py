@@ -175,6 +175,10 @@ class VisitorScreen(FormScreen):
             self.shape(value)
         elif key == "id_number" and value and not self.ids.id_number.error:
             self._recognise(value)
+        elif key == "phone" and value and not self.ids.phone.error:  # X1: masked on screen
+            from desk.masking import mask_phone
+
+            self.ids.phone.display = mask_phone(value)
 
     def _recognise(self, id_number: str) -> None:
         """Issue 16 item 2: a returning visitor's name and plate (and, from the card, the usual

@@ -35,6 +35,12 @@ class VisitorPreauthScreen(FormScreen):
         self.ids.phone.opacity = self.ids.pin.opacity = 0 if self.app.staff else 1
         self.ids.phone.disabled = self.ids.pin.disabled = bool(self.app.staff)
 
+    def on_value(self, key: str, value: str) -> None:
+        if key == "phone" and value and not self.ids.phone.error:  # X1: masked on screen
+            from desk.masking import mask_phone
+
+            self.ids.phone.display = mask_phone(value)
+
     def edit(self, key: str) -> Any:
         if key == "unit":
             return self.edit_unit(key, self.app.backend.unit_tree())

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import time, timedelta
 
+from harness import SCREENS_DIR
 from test_gui_flows import pick_unit, pump_until, receipts, wait_receipts
 
 from desk.records import Actor, Role
@@ -219,6 +221,11 @@ def test_guard_on_site_list_printed_blocklist_and_renovation_tabs(k):
     before = receipts(k)
     k.tap(k.button(g.ids.actions, "打印名单"))
     assert wait_receipts(k, before) > before and "已打印" in g.notice
+    folder = k.app.settings.devices.sim_dir / "receipts"
+    newest = max(folder.glob("*.png"), key=lambda p: p.stat().st_mtime)
+    text = newest.with_suffix(".txt").read_text(encoding="utf-8")
+    assert "在场人员名单" in text and "冯*" in text and "冯十二" not in text
+    shutil.copy(newest, SCREENS_DIR / "visitdesk-14b-on-site-receipt.png")
     k.shot("visitdesk-14-guard-on-site")
     k.tap(k.button(g.ids.actions, "黑名单"))
     k.tap(k.button(g.ids.actions, "添加"))
