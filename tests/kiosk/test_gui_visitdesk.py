@@ -12,7 +12,7 @@ from desk.records import Actor, Role
 from desk.services.requests import BlockRequest, RenovationRequest, VisitRequest
 
 BLOCKED_ID = "110101199003077774"
-RETURNING_ID = "11010519491231002X"
+RETURNING_ID = "320102198506150030"
 WORKER_ID = "440106198001010019"
 STAFF = Actor(Role.STAFF, "staff", "test")
 
