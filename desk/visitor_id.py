@@ -9,7 +9,7 @@ import os
 import secrets
 from pathlib import Path
 
-from desk.fileio import atomic_write, private_dir
+from desk.fileio import private_dir
 
 log = logging.getLogger(__name__)
 
@@ -37,13 +37,6 @@ def load_key(data_dir: Path) -> bytes:
     if len(key) < 16:
         raise ValueError(f"{path}: 证件哈希密钥损坏（{len(key)} 字节），请从备份恢复")
     return key
-
-
-def rewrite_key(data_dir: Path, key: bytes) -> None:
-    """Put a key back (restore from a backup); hashes made with another key no longer match."""
-    path = Path(data_dir) / KEY_FILE
-    private_dir(path.parent)
-    atomic_write(path, key)
 
 
 def id_hash(key: bytes, id_type: str, id_number: str) -> str:
