@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
@@ -173,6 +174,10 @@ class Visits:
         default = VisitRequest()
         fields = {k: v for k, v in fields_of(req, skip=("host_unit",)).items()
                   if v != getattr(default, k)}  # fmt: skip
+        digest = self.core.id_hash(req.id_type, req.id_number)
+        self._refuse_blocked(digest, replace(req, host_unit=visit.host_unit), actor)
+        if digest:
+            fields.update(id_hash=digest, earlier_visits=len(self._earlier(digest)))
         now = self.core.now()
         fields["valid_until"] = now + timedelta(hours=self.core.settings.rules.visit_pass_hours)
         return self.core.transition(Visit, visit.number, "arrive", actor, time_in=now,

@@ -245,3 +245,15 @@ def test_V5_kiosk_preauthorisation_refusals_are_worded_by_the_core(desk, actors)
     assert ok.preauthorised_by == "张三"
     by_guard = desk.visits.preauthorise_at_kiosk(req, "", "", "kiosk-1", staff=actors["guard"])
     assert by_guard.preauthorised_by == "guard"
+
+
+def test_V5_a_code_does_not_let_a_blocked_person_in(desk, actors):
+    pre = desk.visits.preauthorise(PreauthRequest("3-2-501", visitor_name="赵六"), actors["owner"])
+    desk.blocklist.add(BlockRequest(ID, "赵六", "冒用预约码", "主管"), actors["staff"])
+    with pytest.raises(VisitorBlocked):
+        desk.visits.arrive(pre.preauth_code, guest(), actors["visitor"])
+    assert desk.get(pre.number).status == "preauthorised"
+    [alert] = desk.guard.pending()
+    assert "冒用预约码" in alert.note and "3栋2单元501" in alert.note
+    ok = desk.visits.arrive(pre.preauth_code, guest(id_number=OTHER_ID), actors["visitor"])
+    assert ok.status == "admitted" and len(ok.id_hash) == 32
