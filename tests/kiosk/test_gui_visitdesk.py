@@ -243,3 +243,20 @@ def test_guard_on_site_list_printed_blocklist_and_renovation_tabs(k):
     k.tap(k.button(g.ids.actions, "登记"))
     assert g.section == "visit_reno" and desk.renovations.by_permit("ZX-2026-77")
     k.shot("visitdesk-17-guard-renovations")
+
+
+def test_known_visitor_from_the_card_gets_the_usual_host(k):
+    """Issue 16 item 2: a card read (not a typed number) also offers the usual host."""
+    desk = k.backend.desk
+    card_id = "320102198506150110"
+    for _ in range(2):
+        v = desk.visits.register(
+            VisitRequest(host_unit="2-1-101", visitor_name="孔十四", id_number=card_id),
+            Actor(Role.VISITOR, "", "test"),
+        )
+        desk.visits.host_answer(v.number, STAFF, True)
+    s = open_form(k)
+    s.card_fields({"visitor_name": "孔十四", "id_type": "resident_id", "id_number": card_id})
+    assert s.values["host_unit"] == "2-1-101" and s.ids.host_unit.display == "2栋1单元101室"
+    assert "欢迎再次来访" in s.status
+    k.shot("visitdesk-18-card-returning-visitor")
