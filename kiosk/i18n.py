@@ -210,6 +210,7 @@ EN_VISITOR_DESK: dict[str, str] = {
     "还可等待": "Waiting time left",
     "住户同意后将自动打印通行凭条；若住户未应答，可给住户留言或呼叫客服": "Your pass prints as soon as the host agrees; if there is no answer you can leave a message or call staff",
     "安全员核实后将自动打印通行凭条": "Your pass prints as soon as a guard has checked",
+    "住户同意且安全员核实后将自动打印通行凭条": "Your pass prints once the host agrees and a guard has checked",
     "您可以给住户留言，或联系前台工作人员": "You can leave a message for your host, or ask the desk staff",
     "无证件来访需安全员批准": "Without ID a guard must approve",
     "住户已确认，欢迎来访": "Your host confirmed, welcome",

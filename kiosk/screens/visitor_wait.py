@@ -37,6 +37,7 @@ class VisitorWaitScreen(KioskScreen):
         self.prompt = PROMPTS["waiting_host"]
         self._poll: Any = None
         self._waited = 0
+        self._needs_guard = False
 
     @property
     def keeps_awake(self) -> bool:
@@ -68,6 +69,8 @@ class VisitorWaitScreen(KioskScreen):
 
     def next_step(self) -> str:
         """What happens next, in words (issue 12)."""
+        if self.state == "waiting_host" and self._needs_guard:  # V2 + V3, either first
+            return "住户同意且安全员核实后将自动打印通行凭条"
         return {
             "waiting_host": "住户同意后将自动打印通行凭条；若住户未应答，可给住户留言或呼叫客服",
             "waiting_guard": "安全员核实后将自动打印通行凭条",
@@ -91,6 +94,8 @@ class VisitorWaitScreen(KioskScreen):
             state = "no_answer"  # the kiosk stops waiting; the guard still sees the visit
         self.seconds_left = max(0, limit - self._waited)
         if state != self.state:
+            visit = self.app.backend.get(self.number)
+            self._needs_guard = visit is not None and self.app.backend.needs_guard(visit)
             self.state = state
             self.prompt = PROMPTS.get(state, "")
             if self.app.voice is not None and self.prompt:

@@ -144,7 +144,7 @@ def test_issue12_wait_is_not_reset_counts_down_and_prints_when_the_host_answers(
     k.app._tick(0)
     k.pump(3)
     assert k.screen().name == "visitor_wait"  # exempt while waiting
-    assert ":" in wait.ids.countdown.text and "自动打印" in wait.ids.next_step.text
+    assert ":" in wait.ids.countdown.text and "安全员核实后将自动打印" in wait.ids.next_step.text
     k.shot("visitdesk-08-waiting-countdown")
     before = receipts(k)
     desk = k.backend.desk
