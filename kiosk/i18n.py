@@ -194,7 +194,7 @@ EN: dict[str, str] = {
 # -- the visitor desk (issue 16 items 2-6, issue 12 "Visitors waiting", issue 18 item 4) --------
 EN_VISITOR_DESK: dict[str, str] = {
     "姓名或房号找住户": "Host by name or unit",
-    "住户预约访客": "Residents: book a visitor",
+    "住户预约访客": "Book a visitor",
     "请到前台": "Please see the front desk",
     "请到前台，由工作人员为您办理登记": "Please go to the front desk; staff will register you",
     "请输入施工证号；出入证只在装修登记的施工日和施工时段有效": "Enter the renovation permit number; a worker's pass is valid only on the permit's days and hours",
@@ -245,6 +245,9 @@ EN_VISITOR_DESK: dict[str, str] = {
     "预约码无效或已过期，请按正常流程登记": "The code is invalid or expired; please register as usual",
     "没有这个施工证，请业主或装修公司到前台登记装修": "No such permit; the owner or the company must register the renovation at the desk",
     "周末和节假日不得装修施工": "No renovation work on weekends and public holidays",
+    "装修已于 {day} 结束，不能再办出入证，请到前台续期": "The renovation ended on {day}: no new passes; please extend it at the desk",
+    "装修 {day} 开始，今天不能入场施工": "The renovation starts on {day}: no work today",
+    "施工时间为 {start}–{end}，现在不能入场施工": "Work hours are {start}–{end}: no entry for work now",
 }
 for _zh, _en in EN_VISITOR_DESK.items():  # never overrides an entry of the main table
     EN.setdefault(_zh, _en)

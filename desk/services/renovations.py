@@ -24,9 +24,11 @@ log = logging.getLogger(__name__)
 class PassRefused(DeskError):
     """V4: no worker's pass now (unknown permit, renovation ended, out of its days or hours)."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, template: str, **params: str) -> None:
+        self.template, self.params = template, params
+        """The words with {placeholders}, so a front end can say them in another language."""
+        self.message = template.format(**params)
+        super().__init__(self.message)
 
 
 def permit_key(permit: str) -> str:
@@ -55,7 +57,7 @@ class Renovations:
                           workers=tuple(w.strip() for w in req.workers if w.strip()),
                           contact_phone=req.contact_phone)  # fmt: skip
         if self.by_permit(permit) is not None:
-            raise PassRefused(f"施工证 {permit} 已登记")
+            raise PassRefused("施工证 {permit} 已登记", permit=permit)
         self.core.put_directory(reno, actor)
         log.info("renovation %s of %s registered by %s", permit, req.unit, actor.name)
         return reno
@@ -81,14 +83,17 @@ class Renovations:
             raise PassRefused("没有这个施工证，请业主或装修公司到前台登记装修")
         today = now.date()
         if today > reno.end:
-            raise PassRefused(f"装修已于 {reno.end:%m-%d} 结束，不能再办出入证，请到前台续期")
+            raise PassRefused(
+                "装修已于 {day} 结束，不能再办出入证，请到前台续期", day=f"{reno.end:%m-%d}"
+            )
         if today < reno.start:
-            raise PassRefused(f"装修 {reno.start:%m-%d} 开始，今天不能入场施工")
+            raise PassRefused("装修 {day} 开始，今天不能入场施工", day=f"{reno.start:%m-%d}")
         if reno.workdays_only and not is_working_day(today):
             raise PassRefused("周末和节假日不得装修施工")
         start, end = reno.window(today, now.tzinfo)
         if not start <= now < end:
-            raise PassRefused(f"施工时间为 {reno.hours_from}–{reno.hours_until}，现在不能入场施工")
+            raise PassRefused("施工时间为 {start}–{end}，现在不能入场施工",
+                              start=reno.hours_from, end=reno.hours_until)  # fmt: skip
         return reno, end
 
     def describe(self, reno: Renovation) -> str:

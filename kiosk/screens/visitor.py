@@ -317,6 +317,9 @@ class VisitorScreen(FormScreen):
                 self.ids[field].error = getattr(exc, "message", "")
             elif self.kind == "decoration":
                 self.ids.work_pass.error = "无效"
+            if getattr(exc, "template", ""):  # V4 refusals: the core's words, with their times
+                self.status = self.tr(exc.template).format(**exc.params)
+                return
             self.status = self.tr(getattr(exc, "message", "")) or self.tr(
                 "对不起"
             ) + "，" + self.tr("请联系前台工作人员")

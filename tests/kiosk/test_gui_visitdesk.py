@@ -78,6 +78,12 @@ def test_V4_renovation_pass_refused_out_of_hours(k):
     assert k.screen().name == "visitor"  # refused: no visit, no wait
     assert f"{start:%H:%M}–{end:%H:%M}" in s.status and s.ids.work_pass.error
     k.shot("visitdesk-03-worker-out-of-hours")
+    k.app.toggle_language()  # the core's reason, said in English too (issue 18 item 5)
+    s.set_value("work_pass", f"SG{now:%H%M%S}")  # keyed again: the red mark goes
+    k.tap(s.ids.submit)
+    assert f"Work hours are {start:%H:%M}–{end:%H:%M}" in s.status
+    k.shot("visitdesk-03b-worker-out-of-hours-en")
+    k.app.toggle_language()
     assert not [v for v in desk.visits.waiting() if v.visitor_kind == "decoration"]
 
 
