@@ -99,9 +99,14 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
                 print(f"  {format_number(r.number)} {REQUEST_KINDS[r.request_kind]} {where}")
         parcels = desk.parcels.waiting()
         print(f"\n待取快递: {len(parcels)} 件")
-        callbacks = desk.calls.callbacks()
+        callbacks = [c for c in desk.calls.callbacks() if c.status != "visitor_message"]
         if callbacks:
             print(f"待回拨来电: {', '.join(mask_phone(c.caller) for c in callbacks)}")
+        messages = [c for c in desk.calls.callbacks() if c.status == "visitor_message"]
+        if messages:  # V2: a visitor's message waits for staff to phone the host
+            print("待转告访客留言: " + ", ".join(
+                f"{mask_phone(c.callee)}（{format_number(c.records[0]) if c.records else ''}）"
+                for c in messages))  # fmt: skip
         unverified = desk.repairs.unverified()
         if unverified:
             print(

@@ -6,6 +6,7 @@ import io
 import json
 
 from desk.cli import main
+from desk.services.requests import VisitRequest
 
 ID = "11010519491231002X"
 
@@ -53,3 +54,24 @@ def test_renovations_add_list_and_on_site(tmp_path, capsys, monkeypatch):
     assert rc == 2 and "--from" in out
     rc, out = run(tmp_path, capsys, monkeypatch, "on-site")
     assert rc == 0 and "0 批" in out
+
+
+def test_status_lists_visitor_messages_for_the_desk(tmp_path, capsys, monkeypatch):
+    """V2, issue 12: a message left by a visitor waits on the desk's list until passed on."""
+    from desk.config import load_settings
+    from desk.records import Actor, Role
+    from desk.service import Desk
+
+    settings = load_settings(data_dir=tmp_path / "data")
+    desk = Desk.open(settings)
+    try:
+        desk.directory.import_owners([{"unit": "3-2-501", "name": "张三", "phone": "13812345678"}])
+        visitor = Actor(Role.VISITOR, "", "kiosk-1")
+        v = desk.visits.register(
+            VisitRequest(host_unit="3-2-501", visitor_name="赵六", id_number=ID), visitor
+        )
+        desk.visits.leave_message(v.number, visitor, "下午再来")
+    finally:
+        desk.close()
+    rc, out = run(tmp_path, capsys, monkeypatch, "status")
+    assert rc == 0 and "待转告访客留言: 138****5678" in out and "13812345678" not in out
