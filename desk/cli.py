@@ -135,9 +135,14 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
                 )
         parcels = desk.parcels.waiting()
         print(f"\n待取快递: {len(parcels)} 件")
-        callbacks = desk.calls.callbacks()
+        callbacks = [c for c in desk.calls.callbacks() if c.status != "visitor_message"]
         if callbacks:
             print(f"待回拨来电: {', '.join(_show(mask_phone(c.caller), 20) for c in callbacks)}")
+        messages = [c for c in desk.calls.callbacks() if c.status == "visitor_message"]
+        if messages:  # V2: a visitor's message waits for staff to phone the host
+            print("待转告访客留言: " + ", ".join(
+                f"{_show(mask_phone(c.callee), 20)}（{format_number(c.records[0]) if c.records else ''}）"
+                for c in messages))  # fmt: skip
         unverified = desk.repairs.unverified()
         if unverified:
             print(
@@ -367,6 +372,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="is everything ready to go live? (✓/✗ with the fix)")
     p.set_defaults(func=golive.cmd_check)
     add_report_command(sub)
+    from desk.cli_visitors import register as register_visitor_desk
+
+    register_visitor_desk(sub)
     register_all(sub, load_frontends())
     return parser
 

@@ -88,6 +88,10 @@ class RulesSettings:
     """First login delay after too many wrong PINs; it doubles with each further failure."""
     visit_open_hours: int = 12
     """A visit still open after this many hours is listed for the guard."""
+    visit_pass_hours: int = 8
+    """V1: a pass is valid this long after admission; then the visit is signed out by itself."""
+    visit_wait_minutes: int = 20
+    """Issue 12: a visit still waiting for the host or a guard this long is closed (gone)."""
     due_soon_minutes: int = 30
     """A deadline closer than this is reported as 'due soon' / at risk (R4)."""
     collective_households: int = 5

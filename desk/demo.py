@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import logging
 import random
+from datetime import timedelta
 
 from desk.records import Actor, Role
 from desk.service import Desk
-from desk.services.requests import ComplaintRequest, NewKey, NewStaff, ParcelIn, RepairRequest
+from desk.services.requests import (
+    ComplaintRequest,
+    NewKey,
+    NewStaff,
+    ParcelIn,
+    RenovationRequest,
+    RepairRequest,
+)
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +113,13 @@ def install_demo(desk: Desk) -> dict[str, int]:
         ComplaintRequest("楼道垃圾两天没有清理", other.name, other.unit, other.phone, "hotline",
                          "cleaning", "minor"),
         Actor(Role.OWNER, other.name, "demo", "claimed", other.unit),
+    )  # fmt: skip
+    # V4: a renovation in progress, so a worker's pass can be tried (permit SG-DEMO-01)
+    today = desk.now().date()
+    desk.renovations.add(
+        RenovationRequest("2-1-101", "好家装饰工程公司", "SG-DEMO-01", today,
+                          today + timedelta(days=30), workers=("孙师傅", "李师傅")),
+        staff,
     )  # fmt: skip
     desk.dutylog.write("演示数据已载入，开始值班。", staff)
     log.info("demo compound installed: %d owners", len(owners))

@@ -63,7 +63,7 @@ class Visit(Record):
 
     kind: ClassVar[Kind] = Kind.VISIT
     datetime_fields = ("time_in", "time_out", "valid_from", "valid_until")
-    index_fields = ("host_unit", "phone")
+    index_fields = ("host_unit", "phone", "id_hash")
     code_fields = ("pass_code", "preauth_code")
 
     host_unit: str = ""
@@ -93,13 +93,17 @@ class Visit(Record):
     valid_until: datetime | None = None
     anonymised: bool = False
     """X2: personal data purged after the keeping period."""
+    id_hash: str = ""
+    """X1: keyed hash of the ID (desk.visitor_id): a returning visitor is recognised by it."""
+    earlier_visits: int = 0
+    """Visits of the same ID before this one, shown to the guard."""
 
     def validate(self) -> None:
         if self.anonymised:
             return
         check("host_unit", validate.parse_unit, self.host_unit)
-        if self.status == "preauthorised":
-            return
+        if self.status == "preauthorised" or (self.preauth_code and self.time_in is None):
+            return  # V5: an owner's code nobody arrived with (still valid, expired, cancelled)
         require_text("visitor_name", self.visitor_name, 40)
         require("id_type", self.id_type, ID_TYPES)
         if self.id_type != "none":

@@ -93,6 +93,8 @@ class Kind(StrEnum):
     STATE = "state"
     AUDIT = "audit"
     NOTICE = "notice"
+    BLOCK = "block"
+    RENOVATION = "renovation"
 
 
 # The first digit of a record number names its kind, so a number keyed in on a
@@ -114,7 +116,9 @@ KIND_DIGIT: dict[Kind, str] = {
 }
 DIGIT_KIND = {v: k for k, v in KIND_DIGIT.items() if k != Kind.NOTICE}
 DATED_KINDS = frozenset(KIND_DIGIT)
-DIRECTORY_KINDS = frozenset({Kind.OWNER, Kind.KEY, Kind.STAFF, Kind.STATE, Kind.AUDIT})
+DIRECTORY_KINDS = frozenset(
+    {Kind.OWNER, Kind.KEY, Kind.STAFF, Kind.STATE, Kind.AUDIT, Kind.BLOCK, Kind.RENOVATION}
+)
 NUMBER_LENGTH = 11
 
 

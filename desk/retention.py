@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-VISIT_PERSONAL = ("visitor_name", "id_number", "phone", "plate", "work_pass", "message")
+VISIT_PERSONAL = ("visitor_name", "id_number", "id_hash", "phone", "plate", "work_pass", "message")
 ERASED = ""
 
 

@@ -7,13 +7,17 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 
-from desk import workflow
+from desk import (
+    record_types_visitors,  # noqa: F401 - registers the blocklist and renovation kinds
+    workflow,
+)
 from desk.clock import in_site, parse, set_site_zone, site_clock, zone
 from desk.config import Settings, load_settings
 from desk.identity import Evidence, identify
 from desk.policy import Policy
 from desk.records import DATED_KINDS, RECORD_TYPES, Actor, Record
 from desk.services.base import AuthError, Core, NotFound
+from desk.services.blocklist import Blocklist
 from desk.services.calls import Calls, FollowUps
 from desk.services.complaints import Complaints, complaint_event_key
 from desk.services.directory import Directory, name_initials
@@ -23,6 +27,7 @@ from desk.services.guard import Guard
 from desk.services.keys import Keys
 from desk.services.parcels import Parcels
 from desk.services.printing import Printing
+from desk.services.renovations import Renovations
 from desk.services.repairs import Repairs
 from desk.services.reports import DueItem, Reports
 from desk.services.staff import Staff
@@ -71,6 +76,8 @@ class Desk:
         self.staff = Staff(self.core, self)
         self.keys = Keys(self.core, self)
         self.visits = Visits(self.core, self)
+        self.blocklist = Blocklist(self.core, self)
+        self.renovations = Renovations(self.core, self)
         self.repairs = Repairs(self.core, self)
         self.complaints = Complaints(self.core, self)
         self.parcels = Parcels(self.core, self)

@@ -75,4 +75,5 @@ REQUEST_KINDS = {
     "proxy_pickup": "代领快递",
     "call_staff": "呼叫客服",
     "emergency": "紧急情况",
+    "blocked_visitor": "黑名单人员到访",
 }

@@ -73,8 +73,13 @@ MACHINES: dict[Kind, Machine] = {
             "admit": t("waiting_host", "admitted", {O, G, S, SV, SYS}, "住户同意来访"),
             "decline": t("waiting_host", "declined", {O, G, S, SV, SYS}, "住户拒绝来访"),
             "leave_message": t(
-                "waiting_host", "message_left", {V, G, S, SV, SYS}, "住户不在，已留言"
+                "waiting_host declined", "message_left", {V, G, S, SV, SYS}, "访客留言"
             ),
+            # Issue 12: the visitor left before anyone answered; a pass ran out (V1).
+            "give_up": t(
+                "waiting_host waiting_approval", "expired", {V, G, S, SV, SYS}, "等待超时，登记关闭"
+            ),
+            "auto_check_out": t("admitted", "checked_out", {SYS}, "通行证到期，自动离开登记"),
             # V2 + V3: a visitor without ID needs the host and a guard, in either order.
             "host_agrees": t(
                 "waiting_host", "waiting_approval", {O, G, S, SV, SYS}, "住户同意，待安全员核实"

@@ -302,6 +302,33 @@ def test_page(settings: Any) -> bytes:
     return doc.output
 
 
+ON_SITE = "on_site"
+"""Issue 16 item 6: everyone signed in and not out (kept beside the record receipts)."""
+
+
+def on_site_list(visits: list[Visit], settings: Any, now: datetime) -> bytes:
+    """The on-site list for the guard or an evacuation roll call: who, whom, since when."""
+    doc = _doc(settings)
+    _title(doc, settings, "在场人员名单")
+    doc.field("打印时间", _fmt(now, settings))
+    people = sum(v.party_size for v in visits)
+    doc.field("在场", f"{len(visits)} 批，共 {people} 人")
+    doc.rule()
+    for n, v in enumerate(visits, 1):
+        kind = VISITOR_KINDS.get(v.visitor_kind, v.visitor_kind)
+        doc.line(f"{n}. {mask_name(v.visitor_name) or '—'}  {kind}  {v.party_size}人", bold=True)
+        doc.field("拜访", unit_label_zh(v.host_unit))
+        doc.field("入场", _fmt(v.time_in or v.created_at, settings))
+        if v.plate:
+            doc.field("车牌", v.plate)
+    if not visits:
+        doc.line("目前无人在场", align="center")
+    doc.rule()
+    doc.line("疏散时请逐一核对", align="center")
+    doc.cut()
+    return doc.output
+
+
 def receipt_for(
     record: Record, settings: Any, lookup: Callable[[str], Record | None] | None = None
 ) -> tuple[str, bytes]:
@@ -321,4 +348,4 @@ def receipt_for(
     return kind, layout(record, settings, **extra)
 
 
-__all__ = ["receipt_for", "test_page", "unit_label_zh"]
+__all__ = ["on_site_list", "receipt_for", "test_page", "unit_label_zh"]

@@ -28,7 +28,8 @@ SCREENS = (
     # (screen name, module under kiosk.screens, class name)
     ("home", "home", "HomeScreen"),
     ("visitor", "visitor", "VisitorScreen"),
-    ("visitor_wait", "visitor", "VisitorWaitScreen"),
+    ("visitor_wait", "visitor_wait", "VisitorWaitScreen"),
+    ("visitor_preauth", "visitor_preauth", "VisitorPreauthScreen"),
     ("checkout", "checkout", "CheckoutScreen"),
     ("repair", "repair", "RepairScreen"),
     ("parcel", "parcel", "ParcelScreen"),
@@ -233,12 +234,31 @@ class KioskApp(App):
         from datetime import datetime
 
         self.clock_text = datetime.now().strftime("%Y-%m-%d  %H:%M")
-        if self.busy:
-            self.idle.touch()  # a door or the printer is working: nobody is idle
+        self._visits_tick()
+        if self.busy or getattr(self.sm.current_screen if self.sm else None, "keeps_awake", False):
+            self.idle.touch()  # a door or the printer is working, a visitor waits: not idle
         elif self.sm is not None and (self.sm.current != "home" or self.popups or self.staff):
             self.idle.check()
         else:
             self.idle.touch()
+
+    _visits_due = 0.0
+
+    def _visits_tick(self) -> None:
+        """The core's visits job every 30 s (abandoned waits closed, expired passes signed
+        out: issue 12, V1); a failure is logged, never shown to the person at the screen."""
+        import time as _time
+
+        if self.backend is None or not hasattr(self.backend, "tick_visits"):
+            return
+        now = _time.monotonic()
+        if now < self._visits_due:
+            return
+        self._visits_due = now + 30.0
+        try:
+            self.backend.tick_visits()
+        except Exception:  # noqa: BLE001 - the next tick tries again
+            log.warning("visits tick failed", exc_info=True)
 
     def _idle_warn(self, seconds_left: int) -> None:
         self.warning_text = f"{seconds_left}{self.tr('秒后返回首页，触摸屏幕继续')}"

@@ -23,6 +23,7 @@ from desk.services.requests import (
 )
 from desk.workflow import STATUS_ZH
 from kiosk.backend_reports import ReportsMixin
+from kiosk.backend_visitors import VisitorDeskMixin
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +77,7 @@ class PickupOutcome:
     """The pickup slip of an opened compartment."""
 
 
-class KioskBackend(ReportsMixin):
+class KioskBackend(ReportsMixin, VisitorDeskMixin):
     """Wraps ``desk.service.Desk`` and ``devices.manager.Devices`` for the screens."""
 
     def __init__(self, desk: Any, devices: Any | None, settings: Any) -> None:
@@ -189,11 +190,15 @@ class KioskBackend(ReportsMixin):
             "checked_out": "admitted",
         }.get(visit.status, "declined")
 
-    def leave_message(self, number: str, text: str) -> None:
+    def leave_message(self, number: str, text: str) -> Any:
+        """V2: the core's MessageOutcome (delivered to the desk's callback list, or not)."""
+        from desk.services.visit_desk import MessageOutcome
+
         try:
-            self.desk.visits.leave_message(number, self.visitor(), text)
+            return self.leave_visit_message(number, text)
         except DeskError as exc:
             log.info("message not left on %s: %s", number, exc)
+            return MessageOutcome(False, "留言未能转交", "请到前台由工作人员联系住户")
 
     def check_out(self, code: str) -> Visit:
         return self.desk.visits.check_out(code, self.visitor())
@@ -215,6 +220,10 @@ class KioskBackend(ReportsMixin):
         state = self.devices.printer.state.value
         if state in PRINTER_TROUBLE:
             return PrintOutcome("waiting", PRINTER_TROUBLE[state])
+        return self._wait_job(job, wait)
+
+    def _wait_job(self, job: Any, wait: float | None = None) -> PrintOutcome:
+        """Wait (up to ``wait`` s) for the printer to report the job printed or waiting."""
         wait = self.settings.kiosk.print_wait_seconds if wait is None else wait
         with self._jobs_done:
             self._jobs_done.wait_for(lambda: job.number in self._job_results, timeout=wait)

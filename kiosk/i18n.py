@@ -200,6 +200,68 @@ EN: dict[str, str] = {
 }
 
 
+# -- the visitor desk (issue 16 items 2-6, issue 12 "Visitors waiting", issue 18 item 4) --------
+EN_VISITOR_DESK: dict[str, str] = {
+    "姓名或房号找住户": "Host by name or unit",
+    "住户预约访客": "Book a visitor",
+    "请到前台": "Please see the front desk",
+    "请到前台，由工作人员为您办理登记": "Please go to the front desk; staff will register you",
+    "请输入施工证号；出入证只在装修登记的施工日和施工时段有效": "Enter the renovation permit number; a worker's pass is valid only on the permit's days and hours",
+    "快递外卖请登记后等待住户确认": "Couriers: register, then wait for the host to confirm",
+    "欢迎再次来访，已为您填好上次的信息，请核对": "Welcome back: your last details are filled in, please check them",
+    "施工证号": "Permit number",
+    "家政保洁": "Housekeeping",
+    "面试": "Interview",
+    "看房": "Viewing a flat",
+    "商务拜访": "Business visit",
+    "探亲访友": "Family or friends",
+    "住户暂未应答": "Your host has not answered",
+    "还可等待": "Waiting time left",
+    "住户同意后将自动打印通行凭条；若住户未应答，可给住户留言或呼叫客服": "Your pass prints as soon as the host agrees; if there is no answer you can leave a message or call staff",
+    "安全员核实后将自动打印通行凭条": "Your pass prints as soon as a guard has checked",
+    "住户同意且安全员核实后将自动打印通行凭条": "Your pass prints once the host agrees and a guard has checked",
+    "您可以给住户留言，或联系前台工作人员": "You can leave a message for your host, or ask the desk staff",
+    "无证件来访需安全员批准": "Without ID a guard must approve",
+    "住户已确认，欢迎来访": "Your host confirmed, welcome",
+    "有效期至": "Valid until",
+    "留言给住户": "Message for the host",
+    "留言已交前台": "Message passed to the desk",
+    "前台工作人员将电话转告住户": "The desk staff will phone your host with it",
+    "留言未能转交": "The message could not be passed on",
+    "住户未登记电话，请到前台由工作人员联系住户": "Your host has no registered phone; please ask the desk staff to contact them",
+    "请到前台由工作人员联系住户": "Please ask the desk staff to contact your host",
+    "未留言": "No message left",
+    "住户预约访客：请输入房号、登记手机和电话查询密码": "Book a visitor: enter your unit, registered mobile and phone PIN",
+    "登记手机": "Registered mobile",
+    "在物业登记的手机号码": "The mobile number registered with the management office",
+    "查询密码": "Phone PIN",
+    "电话查询密码": "Phone PIN",
+    "在前台设置的电话查询密码": "The phone PIN set at the front desk",
+    "开始时间": "From",
+    "结束时间": "Until",
+    "时间": "Time",
+    "生成预约码": "Make the code",
+    "今天有效；预约码只能使用一次": "Valid today; the code works once",
+    "工作人员已登录：由工作人员核实住户身份": "Staff logged in: staff vouch for the resident",
+    "结束时间须晚于开始时间": "The end time must be after the start time",
+    "须晚于开始时间": "After the start time",
+    "手机号码或电话查询密码不正确": "Mobile number or phone PIN is wrong",
+    "该房号尚未设置电话查询密码，请到前台由工作人员办理": "This unit has no phone PIN yet; please ask the desk staff",
+    "预约成功": "Visitor booked",
+    "今天": "today",
+    "请把预约码告诉访客；只能使用一次，访客在自助机点“我有预约码”输入": 'Give the code to your visitor; it works once: they tap "I have a code" at this kiosk',
+    "预约码有效，无需等待住户确认": "Code valid: no need to wait for the host",
+    "预约码无效或已过期，请按正常流程登记": "The code is invalid or expired; please register as usual",
+    "没有这个施工证，请业主或装修公司到前台登记装修": "No such permit; the owner or the company must register the renovation at the desk",
+    "周末和节假日不得装修施工": "No renovation work on weekends and public holidays",
+    "装修已于 {day} 结束，不能再办出入证，请到前台续期": "The renovation ended on {day}: no new passes; please extend it at the desk",
+    "装修 {day} 开始，今天不能入场施工": "The renovation starts on {day}: no work today",
+    "施工时间为 {start}–{end}，现在不能入场施工": "Work hours are {start}–{end}: no entry for work now",
+}
+for _zh, _en in EN_VISITOR_DESK.items():  # never overrides an entry of the main table
+    EN.setdefault(_zh, _en)
+
+
 def translate(zh: str, lang: str) -> str:
     """``zh`` in ``lang``; Chinese text without an English entry is shown as it is."""
     if lang == "zh":

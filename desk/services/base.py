@@ -144,5 +144,15 @@ class Core:
     def open_records(self, kind: Kind, cls: type[R]) -> list[R]:
         return [cls.from_doc(d) for d in self.store.open_docs(str(kind))]
 
+    _id_key: bytes | None = None
+
+    def id_hash(self, id_type: str, id_number: str) -> str:
+        """X1: the keyed hash that recognises an ID (known visitors, blocklist); "" without one."""
+        from desk.visitor_id import id_hash, load_key
+
+        if self._id_key is None:
+            self._id_key = load_key(self.store.dir)
+        return id_hash(self._id_key, id_type, id_number)
+
     def new_code(self, kind: str, fld: str) -> str:
         return new_pickup_code(self.store.codes_in_use(kind, fld))

@@ -37,7 +37,8 @@ class Calls:
         return [
             c
             for c in calls
-            if c.status in ("missed", "abandoned", "voicemail") and not c.callback_done
+            if c.status in ("missed", "abandoned", "voicemail", "visitor_message")
+            and not c.callback_done
         ]
 
     def called_back(self, number: str, actor: Actor, note: str = "已回电") -> Call:

@@ -191,3 +191,32 @@ class EmergencyReport:
     contact_phone: str = ""
     work_order: str = ""
     """The emergency work order it belongs to, when it came with a repair."""
+
+
+# -- the visitor desk (issue 16: blocklist, renovations) ---------------------------------
+@dataclass(frozen=True)
+class BlockRequest:
+    """A person staff decided not to admit; only a keyed hash of the ID is kept."""
+
+    id_number: str
+    name: str
+    reason: str
+    decided_by: str
+    id_type: str = "resident_id"
+    until: date | None = None
+
+
+@dataclass(frozen=True)
+class RenovationRequest:
+    """V4: a renovation registered by staff (the permit the workers show)."""
+
+    unit: str
+    company: str
+    permit: str
+    first_day: date
+    last_day: date
+    hours_from: time = time(8, 0)
+    hours_until: time = time(18, 0)
+    workers: tuple[str, ...] = ()
+    workdays_only: bool = True
+    contact_phone: str = ""

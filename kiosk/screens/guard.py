@@ -21,6 +21,7 @@ from kiosk import theme
 from kiosk.screens.guard_checks import ChecksMixin
 from kiosk.screens.guard_keys import KeysMixin
 from kiosk.screens.guard_residents import ResidentsMixin
+from kiosk.screens.guard_visitors import VisitorDeskMixin
 from kiosk.widgets.common import BigButton, KioskScreen, MessagePopup
 from kiosk.widgets.keyboard import PinyinKeyboard
 from kiosk.widgets.numpad import NumPad
@@ -51,7 +52,7 @@ def readable(text: str) -> str:
     return re.sub(r"public:([^，。,;；\s]+)", r"公共区域（\1）", text)
 
 
-class GuardScreen(ChecksMixin, KeysMixin, ResidentsMixin, KioskScreen):
+class GuardScreen(ChecksMixin, KeysMixin, ResidentsMixin, VisitorDeskMixin, KioskScreen):
     """Sections on the left, the chosen section's rows on the right."""
 
     section = StringProperty("visitors")
@@ -63,6 +64,7 @@ class GuardScreen(ChecksMixin, KeysMixin, ResidentsMixin, KioskScreen):
         self.intake: dict[str, str] = {}
         self.loan: dict[str, Any] = {}
         self.check: dict[str, Any] = {}
+        self.desk_form: dict[str, Any] = {}
 
     def prepare(self, **_: Any) -> None:
         if self.app.staff is None:
@@ -164,7 +166,10 @@ class GuardScreen(ChecksMixin, KeysMixin, ResidentsMixin, KioskScreen):
     def show(self, section: str) -> None:
         self.section = section
         self._clear()
-        current = dict(SECTIONS).get({"loan": "keys", "check": "log"}.get(section, section), "")
+        shown_as = {"loan": "keys", "check": "log"}.get(section, section)
+        if section.startswith("visit_"):  # the visitor desk's tabs (guard_visitors.py)
+            shown_as = "visitors"
+        current = dict(SECTIONS).get(shown_as, "")
         for btn in self.ids.nav.children:  # the section shown in blue; texts follow the language
             btn.color_role = "primary" if btn.zh == current else "panel"
             btn.text = self.tr(btn.zh)
@@ -186,23 +191,26 @@ class GuardScreen(ChecksMixin, KeysMixin, ResidentsMixin, KioskScreen):
         """Calls for staff and emergencies (E1 first), from the store: they survive a restart."""
         b = self.app.backend
         for r in b.open_requests():
-            if r.request_kind not in ("call_staff", "emergency"):
+            if r.request_kind not in ("call_staff", "emergency", "blocked_visitor"):
                 continue
             what = REQUEST_KINDS.get(r.request_kind, r.request_kind)
             self._row(
                 f"{what}  {r.created_at:%H:%M}  {r.note or r.source}",
                 [("已处理", "success", lambda n=r.number: b.settle(n) and "已处理")],
-                bg=theme.DANGER if r.request_kind == "emergency" else theme.WARNING,
+                bg=theme.WARNING if r.request_kind == "call_staff" else theme.DANGER,
             )
 
     def _show_visitors(self) -> None:
         b = self.app.backend
+        self._visit_tabs()
         self._show_calls()
         waiting = b.visits_waiting()
         if not waiting:
             self._text("没有等待确认的访客", theme.MUTED)
         for v in waiting:
             text = f"{unit_label_zh(v.host_unit)}  {mask_name(v.visitor_name)}  {v.party_size}人  {STATUS_ZH.get(v.status, v.status)}"
+            if v.earlier_visits:  # issue 16 item 2: a returning visitor
+                text += f"  {self.tr('来过')}{v.earlier_visits}{self.tr('次')}"
             if v.status == "waiting_host":
                 buttons = [
                     ("住户同意", "success", lambda n=v.number: _said(b.host_answer(n, True))),

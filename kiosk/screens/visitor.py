@@ -10,7 +10,6 @@ from kivy.properties import StringProperty
 
 from desk import validate
 from desk.record_types import ID_TYPES, VISITOR_KINDS
-from kiosk.widgets.common import KioskScreen
 from kiosk.widgets.form import FormScreen
 from kiosk.widgets.keyboard import PinyinKeyboard
 from kiosk.widgets.numpad import NumPad
@@ -18,15 +17,39 @@ from kiosk.widgets.pickers import ChoicePopup
 
 log = logging.getLogger(__name__)
 
-PURPOSES = ("探亲访友", "送货", "快递外卖", "装修施工", "维修服务", "看房", "商务拜访", "其他")
+# issue 18 item 4: the purpose list no longer repeats the visitor types (courier, worker...)
+PURPOSES = ("探亲访友", "看房", "商务拜访", "家政保洁", "面试", "其他")
 PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
-REQUIRED = ("host_unit", "visitor_name", "id_type")
+_GUEST = (("visitor_kind", "host_unit", "visitor_name", "id_type", "id_number"),
+          ("phone", "purpose", "party_size", "plate"))  # fmt: skip
+_ERRAND = (
+    ("visitor_kind", "host_unit", "visitor_name", "id_type", "id_number"),
+    ("phone", "plate"),
+)
+FORM_BY_KIND: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "guest": _GUEST,
+    "other": _GUEST,
+    "courier": _ERRAND,
+    "service": _ERRAND,
+    # V4: a worker keys the permit; the unit comes from the renovation record
+    "decoration": (("visitor_kind", "work_pass", "visitor_name", "id_type", "id_number"),
+                   ("phone", "plate")),
+}  # fmt: skip
+HINTS = {
+    "decoration": "请输入施工证号；出入证只在装修登记的施工日和施工时段有效",
+    "courier": "快递外卖请登记后等待住户确认",
+}
 
 
 class VisitorScreen(FormScreen):
-    """The registration form; 提交 registers the visit and waits for the host (V2)."""
+    """The registration form; 提交 registers the visit and waits for the host (V2).
+
+    It asks only what the visitor type needs (issue 18 item 4); the core decides everything
+    else (blocklist, renovation hours, known visitors)."""
 
     preauth_code = StringProperty("")
+    kind = StringProperty("guest")
+    hint = StringProperty("带 * 为必填项；无证件需安全员批准")
 
     def __init__(self, **kw: Any) -> None:
         super().__init__(**kw)
@@ -48,11 +71,59 @@ class VisitorScreen(FormScreen):
             self.set_value("visitor_kind", "guest", self.tr(VISITOR_KINDS["guest"]))
         if not self.values.get("party_size"):
             self.set_value("party_size", "1")
+        self.shape(self.values.get("visitor_kind") or "guest")
 
     def reset(self) -> None:
         super().reset()
         self.preauth_code = ""
+        self._from_card = False
         self._stop_card_feed()
+        if "left_col" in self.ids:
+            self.shape("guest")
+
+    # -- the form for the visitor type (issue 18 item 4) ------------------------------
+    def shape(self, kind: str) -> None:
+        """Show the rows ``kind`` needs, in order; the others are taken off the screen."""
+        from kivy.uix.widget import Widget
+
+        self.kind = kind if kind in FORM_BY_KIND else "guest"
+        self.hint = HINTS.get(self.kind, "带 * 为必填项；无证件需安全员批准")
+        left, right = FORM_BY_KIND[self.kind]
+        rows = self._strong_rows()
+        for column in (self.ids.left_col, self.ids.right_col):
+            column.clear_widgets()
+        for column, keys in ((self.ids.left_col, left), (self.ids.right_col, right)):
+            for key in keys:
+                column.add_widget(rows[key])
+            for _ in range(6 - len(keys)):  # rows keep their height whatever the type
+                column.add_widget(Widget())
+
+    _rows: dict[str, Any] | None = None
+
+    def _strong_rows(self) -> dict[str, Any]:
+        """The form's rows held strongly (``ids`` are weak proxies: a row off the screen
+        would otherwise be collected)."""
+        from kiosk.widgets.common import FieldRow
+
+        if self._rows is None:
+            children = [c for col in (self.ids.left_col, self.ids.right_col) for c in col.children]
+            self._rows = {
+                key: child
+                for child in children
+                if isinstance(child, FieldRow)
+                for key, proxy in self.ids.items()
+                if proxy == child
+            }
+        return self._rows
+
+    def shown(self) -> set[str]:
+        left, right = FORM_BY_KIND[self.kind]
+        return set(left) | set(right)
+
+    def required(self) -> tuple[str, ...]:
+        if self.kind == "decoration":
+            return ("work_pass", "visitor_name", "id_type")
+        return ("host_unit", "visitor_name", "id_type")
 
     def on_leave(self, *_: Any) -> None:
         self._stop_card_feed()
@@ -80,15 +151,19 @@ class VisitorScreen(FormScreen):
         if self._feed is not None:
             self._feed.stop()
 
+    _from_card = False
+
     def card_fields(self, fields: dict[str, Any]) -> None:
         """A valid card was read: name and ID shown masked (X1), nothing else kept."""
         from desk.masking import mask_name
 
         name = fields["visitor_name"]
+        self._from_card = True
         self.set_value("id_type", fields["id_type"], self.tr(ID_TYPES[fields["id_type"]]))
         self.set_value("visitor_name", name, mask_name(name))
         self.set_value("id_number", fields["id_number"])
-        self.status = self.tr("已读取证件，请选择被访住户")
+        if not self.status:
+            self.status = self.tr("已读取证件，请选择被访住户")
 
     def card_message(self, text: str) -> None:
         self.status = self.tr(text)
@@ -96,6 +171,33 @@ class VisitorScreen(FormScreen):
     def on_value(self, key: str, value: str) -> None:
         if key == "id_type" and self.values.get("id_number"):
             self.set_value("id_number", self.values["id_number"])
+        elif key == "visitor_kind" and value and "left_col" in self.ids:
+            self.shape(value)
+        elif key == "id_number" and value and not self.ids.id_number.error:
+            self._recognise(value)
+        elif key == "phone" and value and not self.ids.phone.error:  # X1: masked on screen
+            from desk.masking import mask_phone
+
+            self.ids.phone.display = mask_phone(value)
+
+    def _recognise(self, id_number: str) -> None:
+        """Issue 16 item 2: a returning visitor's name and plate (and, from the card, the usual
+        host) are filled in; the core decides what may be offered (X1)."""
+        from desk.masking import mask_name
+        from desk.validate import format_unit_zh
+
+        known = self.app.backend.known_visitor(
+            self.values.get("id_type") or "resident_id", id_number, self._from_card
+        )
+        if known is None:
+            return
+        if not self.values.get("visitor_name"):
+            self.set_value("visitor_name", known.name, mask_name(known.name))
+        if known.plate and not self.values.get("plate"):
+            self.set_value("plate", known.plate)
+        if known.usual_host and not self.values.get("host_unit") and self.kind != "decoration":
+            self.set_value("host_unit", known.usual_host, format_unit_zh(known.usual_host))
+        self.status = self.tr("欢迎再次来访，已为您填好上次的信息，请核对")
 
     # -- editors (called from the kv file) ----------------------------------------
     def edit(self, key: str) -> Any:
@@ -109,6 +211,7 @@ class VisitorScreen(FormScreen):
         if key == "visitor_kind":
             return self.edit_choice(key, "访客类型", list(VISITOR_KINDS.items()), cols=3)
         if key == "id_number":
+            self._from_card = False
             # X1: typed ID numbers show only their last 4 characters (按住显示 shows them whole)
             if self.values.get("id_type", "resident_id") == "resident_id":
                 return self.edit_number(
@@ -126,7 +229,7 @@ class VisitorScreen(FormScreen):
         if key == "plate":
             return self._edit_plate()
         if key == "work_pass":
-            return self.edit_text(key, "施工出入证", "en", 30)
+            return self.edit_text(key, "施工证号", "en", 30)
         return None
 
     def _edit_purpose(self) -> ChoicePopup:
@@ -188,112 +291,38 @@ class VisitorScreen(FormScreen):
 
     # -- submit ------------------------------------------------------------------
     def submit(self) -> None:
-        if self.missing(REQUIRED):
+        if self.missing(self.required()):
             return
         if self.values.get("id_type") != "none" and not self.values.get("id_number"):
             self.missing(("id_number",))
             return
-        if self.values.get("visitor_kind") == "decoration" and not self.values.get("work_pass"):
-            self.missing(("work_pass",))
-            return
         if self.errors():
             self.status = self.tr("请更正标红的项目")
             return
-        fields = {k: v for k, v in self.values.items() if v}
+        shown = self.shown()
+        fields = {k: v for k, v in self.values.items() if v and k in shown}
         if fields.get("id_type") == "none":
             fields.pop("id_number", None)
         fields["party_size"] = int(fields.get("party_size", "1"))
         try:
             visit = self.app.backend.register_visit(fields, preauth_code=self.preauth_code)
-        except Exception as exc:  # ValidationError / refused transition: tell the user
+        except Exception as exc:  # the core's refusals: told as the core words them
+            from desk.services.visits import VisitorBlocked
+
+            if isinstance(exc, VisitorBlocked):  # the reason is for the guard only
+                self.app.show_result("请到前台", [self.tr(exc.message)], ok=False)
+                return
             field = getattr(exc, "field", "")
             if field in self.ids:
                 self.ids[field].error = getattr(exc, "message", "")
+            elif self.kind == "decoration":
+                self.ids.work_pass.error = "无效"
+            if getattr(exc, "template", ""):  # V4 refusals: the core's words, with their times
+                self.status = self.tr(exc.template).format(**exc.params)
+                return
             self.status = self.tr(getattr(exc, "message", "")) or self.tr(
                 "对不起"
             ) + "，" + self.tr("请联系前台工作人员")
             log.warning("visit refused: %s", exc)
             return
         self.app.go("visitor_wait", number=visit.number)
-
-
-class VisitorWaitScreen(KioskScreen):
-    """Waiting / confirmed / declined (V2), or waiting for a guard's approval (V3); prints the pass (V6)."""
-
-    number = StringProperty("")
-    state = StringProperty("")
-    """waiting_host, waiting_guard, admitted, declined."""
-    message = StringProperty("")
-
-    def __init__(self, **kw: Any) -> None:
-        super().__init__(**kw)
-        self.prompt = "请稍等，我帮您联系住户"
-        self._poll = None
-        self._waited = 0
-
-    def prepare(self, number: str = "", **_: Any) -> None:
-        self.number = number
-        self._waited = 0
-        self.message = ""
-        self.refresh()
-        if self._poll is None:
-            self._poll = Clock.schedule_interval(lambda _dt: self.refresh(), 1.0)
-
-    def reset(self) -> None:
-        if self._poll is not None:
-            self._poll.cancel()
-            self._poll = None
-        self.number = self.state = self.message = ""
-
-    def on_leave(self, *_: Any) -> None:
-        if self._poll is not None:
-            self._poll.cancel()
-            self._poll = None
-
-    def refresh(self) -> None:
-        if not self.number:
-            return
-        self._waited += 1
-        state = self.app.backend.visit_state(self.number)
-        if state != self.state:
-            self.state = state
-            self.prompt = {
-                "waiting_host": "请稍等，我帮您联系住户",
-                "waiting_guard": "无证件来访需安全员批准",
-                "admitted": "住户已确认，欢迎来访",
-                "declined": "住户暂时无法接待",
-            }.get(state, "")
-            if self.app.voice is not None and self.prompt:
-                self.app.voice.say(self.tr(self.prompt))
-        if state == "admitted":
-            self._admit()
-        elif state == "waiting_host" and self._waited > self.app.settings.kiosk.host_wait_seconds:
-            self.state = "declined"
-
-    def _admit(self) -> None:
-        if self._poll is not None:
-            self._poll.cancel()
-            self._poll = None
-        number = self.number
-        self.app.run_device(
-            "正在打印…",
-            lambda: self.app.backend.print_visit_pass(number),
-            lambda printed: self._admitted(number, printed),
-        )
-
-    def _admitted(self, number: str, printed: Any) -> None:
-        lines = [self.tr("请取走您的访客凭条" if printed.ok else printed.message())]
-        visit = self.app.backend.get(number)
-        if visit is not None and getattr(visit, "valid_until", None):
-            lines.append(f"{self.tr('有效期至')} {visit.valid_until:%m-%d %H:%M}")
-        self.app.show_result("住户已确认，欢迎来访", lines, number=number)
-
-    def leave_message(self) -> None:
-        def done(text: str) -> None:
-            if text:
-                self.app.backend.leave_message(self.number, text)
-            self.app.show_result(
-                "留言已转交住户", [self.tr("谢谢，再见")], ok=True, number=self.number
-            )
-
-        PinyinKeyboard.ask("留言给住户", done, mode="zh", max_len=200)

@@ -21,6 +21,7 @@ from desk.services.requests import (
     NewStaff,
     ParcelIn,
     PreauthRequest,
+    RenovationRequest,
     RepairRequest,
     VisitRequest,
 )
@@ -73,10 +74,8 @@ def test_V2_host_confirms_or_declines(desk, actors):
     v2 = desk.visits.register(VisitRequest(**visit_fields()), actors["visitor"])
     assert desk.visits.host_answer(v2.number, actors["owner"], False, "不认识").status == "declined"
     v3 = desk.visits.register(VisitRequest(**visit_fields()), actors["visitor"])
-    assert (
-        desk.visits.leave_message(v3.number, actors["visitor"], "我下午再来").status
-        == "message_left"
-    )
+    assert desk.visits.leave_message(v3.number, actors["visitor"], "我下午再来").delivered
+    assert desk.get(v3.number).status == "message_left"
 
 
 def test_V2_declined_visitor_cannot_be_checked_in_later(desk, actors):
@@ -110,7 +109,11 @@ def test_V3_guard_first_then_the_host_still_decides(desk, actors):
     assert desk.visits.host_answer(v.number, actors["owner"], False).status == "declined"
 
 
-def test_V4_decoration_worker_needs_a_work_pass(desk, actors):
+def test_V4_decoration_worker_needs_a_work_pass(desk, actors, clock):
+    desk.renovations.add(
+        RenovationRequest("3-2-501", "好家装饰", "SG-2026-031", clock.now.date(), clock.now.date()),
+        actors["staff"],
+    )
     with pytest.raises(ValidationError) as err:
         desk.visits.register(
             VisitRequest(**visit_fields(visitor_kind="decoration")), actors["visitor"]
