@@ -1,6 +1,9 @@
 """Fault scenarios of bench/crash.py (issue 10): kills during writes with multi-entry
 transactions, purge, snapshot and restore; a torn-write sweep; a full 2 MB tmpfs.
 
+Alone (a short run): PYTHONPATH=. .venv/bin/python bench/crash_faults.py [--rounds 3]
+[--no-tmpfs] (the tmpfs needs root; without root it fails, it is not skipped).
+
 Every scenario ends by opening the store the way the product does and counting:
 acknowledged writes missing (lost), key loans half applied (a loan without its key out,
 or a key out without its loan), stores that do not open, and audit-chain problems.
@@ -8,13 +11,16 @@ or a key out without its loan), stores that do not open, and audit-chain problem
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import errno
+import logging
 import os
 import random
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -373,3 +379,33 @@ def run_all(rounds: int, tmpfs: bool = True) -> dict[str, Tally]:
             out[name] = run()
             out[name].extra["seconds"] = round(time.perf_counter() - t0, 1)
     return out
+
+
+def print_tally(name: str, t: Tally) -> bool:
+    """One scenario's line (and up to five of its failures); True when it found nothing wrong."""
+    print(f"{name}: {t.unit} {t.kills} ({t.interrupted} mid-operation), acknowledged writes "
+          f"{len(t.acked)}, lost {len(t.lost)}, half-applied transactions {t.half_applied}, "
+          f"unopenable stores {len(t.unopenable)}, audit problems {t.audit_problems}"
+          + (f", writes refused (ENOSPC) {t.refused_writes}" if t.refused_writes else "")
+          + "".join(f", {k} {v:g}" for k, v in t.extra.items()))  # fmt: skip
+    for line in [*t.lost[:5], *t.unopenable[:5]]:
+        print(f"  {line}")
+    return not (t.lost or t.half_applied or t.unopenable or t.audit_problems)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="the fault scenarios of bench/crash.py alone")
+    parser.add_argument("--rounds", type=int, default=3, help="fault rounds (4 kills each)")
+    parser.add_argument("--no-tmpfs", action="store_true", help="skip the disk-full run")
+    args = parser.parse_args()
+    logging.disable(logging.WARNING)  # the store's expected "dropping N bytes" notes
+    t0 = time.perf_counter()
+    ok = True
+    for name, t in run_all(args.rounds, tmpfs=not args.no_tmpfs).items():
+        ok = print_tally(name, t) and ok
+    print(f"time: {time.perf_counter() - t0:.1f} s for the fault scenarios")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
