@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "desk"), str(ROOT / "bench")]
 
-from crash_faults import run_all  # noqa: E402
+from crash_faults import print_tally, run_all  # noqa: E402
 from crash_harness import kill_loop, missing_after_reopen  # noqa: E402
 
 
@@ -50,14 +50,7 @@ def main() -> int:
     bad = bool(missing or problems)
     t2 = time.perf_counter()
     for name, t in run_all(args.rounds).items():
-        print(f"{name}: {t.unit} {t.kills} ({t.interrupted} mid-operation), acknowledged writes "
-              f"{len(t.acked)}, lost {len(t.lost)}, half-applied transactions {t.half_applied}, "
-              f"unopenable stores {len(t.unopenable)}, audit problems {t.audit_problems}"
-              + (f", writes refused (ENOSPC) {t.refused_writes}" if t.refused_writes else "")
-              + "".join(f", {k} {v:g}" for k, v in t.extra.items()))  # fmt: skip
-        for line in [*t.lost[:5], *t.unopenable[:5]]:
-            print(f"  {line}")
-        bad = bad or bool(t.lost or t.half_applied or t.unopenable or t.audit_problems)
+        bad = not print_tally(name, t) or bad
     print(f"time: {time.perf_counter() - t2:.1f} s for the fault scenarios")
     return 1 if bad else 0
 

@@ -30,6 +30,7 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__)
 from desk.config import load_settings
 from desk.records import Actor, Role
 from desk.service import Desk
+from desk.services.requests import ParcelIn
 from devices.notice_worker import NoticeWorker
 from devices.sim.virtual_modem import ModemDevice, VirtualModem
 from devices.sms_modem import SmsModem, gammu_config
@@ -92,7 +93,7 @@ def run(parcels: int, seconds: float, network_s: float, modems: int, tmp: Path) 
                                   quiet_from=settings.notices.quiet_until)  # fmt: skip
     settings = dataclasses.replace(settings, notices=notices)
     desk = Desk.open(settings)
-    desk.import_owners([{"unit": f"{1 + i // 40}-1-{101 + i % 40}", "name": f"住户{i}",
+    desk.directory.import_owners([{"unit": f"{1 + i // 40}-1-{101 + i % 40}", "name": f"住户{i}",
                          "phone": f"139{i:08d}"} for i in range(parcels)])  # fmt: skip
     workers = []
     for i, dev in enumerate(devs):
@@ -107,8 +108,9 @@ def run(parcels: int, seconds: float, network_s: float, modems: int, tmp: Path) 
     for i in range(parcels):
         due = t_start + i * seconds / parcels
         time.sleep(max(0.0, due - time.monotonic()))
-        p = desk.receive_parcel(guard, unit=f"{1 + i // 40}-1-{101 + i % 40}", recipient_name=f"住户{i}",
-                                courier="顺丰", tracking_no=f"SF{i:06d}", compartment=f"X-{i}")  # fmt: skip
+        req = ParcelIn(unit=f"{1 + i // 40}-1-{101 + i % 40}", recipient_name=f"住户{i}",
+                       courier="顺丰", tracking_no=f"SF{i:06d}", compartment=f"X-{i}")  # fmt: skip
+        p = desk.parcels.receive(req, guard)
         intake[p.pickup_code] = time.monotonic()
         for worker in workers:
             worker.kick()

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from desk.audit import default_key_path
 from desk.backup_crypto import (
     BackupError,
     authenticate,
@@ -33,17 +34,30 @@ NOT_BACKED_UP = {"models", "sim", "tts"}
 """Re-installable or generated: the speech model (install.sh --model), simulator ptys, TTS cache."""
 
 
-def _settings_for(settings: Settings, data_dir: Path) -> Settings:
+def audit_key_of(settings: Settings) -> Path:
+    """The site's audit key (L2): ``[store] audit_key`` or the data dir's sibling."""
+    return settings.store.audit_key or default_key_path(settings.store.data_dir)
+
+
+def _settings_for(settings: Settings, data_dir: Path, audit_key: Path) -> Settings:
     return dataclasses.replace(
-        settings, store=dataclasses.replace(settings.store, data_dir=data_dir)
+        settings,
+        store=dataclasses.replace(settings.store, data_dir=data_dir, audit_key=audit_key),
     )
 
 
 def _verify(settings: Settings, data_dir: Path) -> dict[str, Any]:
-    """Open the store in ``data_dir`` (replaying its log) and check the audit chain (L2)."""
+    """Open the store copied to ``data_dir`` (replaying its log) and check the audit chain
+    with the site's key (L2): the key is never in a backup, it is kept apart from them."""
     from desk.service import Desk
 
-    desk = Desk.open(_settings_for(settings, data_dir))
+    key = audit_key_of(settings)
+    if not key.is_file():
+        raise BackupError(
+            f"没有审计密钥 {key}：备份里不含审计密钥（L2：密钥与数据、备份分开保管）。"
+            f"请先把密钥副本放回 {key}（或在 [store] audit_key 指向它）再恢复"
+        )
+    desk = Desk.open(_settings_for(settings, data_dir, key))
     try:
         problems = desk.store.verify()
         stats = desk.store.stats()

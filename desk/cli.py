@@ -265,6 +265,10 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
     commands = subcommands()
     if not commands & {"kiosk", "hotline", "sim"}:
+        # an install without the standard parts: the front ends' own demos (desk.frontends)
+        demos = [f.demo for f in load_frontends() if f.demo is not None]
+        if demos:
+            return max(demo(settings) for demo in demos)
         return cmd_status(argparse.Namespace(limit=20), settings)
     return run_demo(settings, commands)
 

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from desk import workflow
+from desk.clock import site_zone
 from desk.fileio import atomic_write_json
 from desk.records import SYSTEM
 
@@ -149,6 +150,11 @@ def _read_pending(path: Path) -> set[tuple[str, str]]:
         return {("*", "*")}
 
 
+def _midnight(day: date) -> datetime:
+    """The start of ``day`` at the site (the core's days; the host's zone may differ)."""
+    return datetime.combine(day, datetime.min.time(), tzinfo=site_zone())
+
+
 def purge_audio_files(data_dir: Path, call_days: int, recording_days: int, today: date) -> int:
     """Hotline call audio day folders and kiosk recordings past their periods."""
     removed = 0
@@ -166,17 +172,15 @@ def purge_audio_files(data_dir: Path, call_days: int, recording_days: int, today
     # cache, re-rendered on demand, so nothing in it outlives the call audio's period.
     tts = Path(data_dir) / "hotline" / "tts"
     if tts.is_dir():
-        limit = (
-            datetime.combine(today, datetime.min.time()) - timedelta(days=call_days)
-        ).timestamp()
+        limit = _midnight(today - timedelta(days=call_days)).timestamp()
         for wav in tts.glob("*.wav"):
             if wav.stat().st_mtime < limit:
                 wav.unlink(missing_ok=True)
     kiosk = Path(data_dir) / "audio"
     if kiosk.is_dir():
-        limit = datetime.combine(today - timedelta(days=recording_days), datetime.min.time())
+        limit = _midnight(today - timedelta(days=recording_days)).timestamp()
         for wav in kiosk.glob("*.wav"):
-            if datetime.fromtimestamp(wav.stat().st_mtime) < limit:
+            if wav.stat().st_mtime < limit:
                 wav.unlink(missing_ok=True)
                 removed += 1
     return removed

@@ -8,7 +8,7 @@ import dataclasses
 import os
 import re
 import time
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -19,7 +19,17 @@ from desk.errors import DeskError, ValidationError
 from desk.masking import mask_text
 from desk.records import Actor, Role
 from desk.service import Desk
+from desk.services.requests import (
+    CallLog,
+    KeyLoanRequest,
+    NewKey,
+    NewOwner,
+    ParcelIn,
+    RepairRequest,
+    VisitRequest,
+)
 from desk.store import restore
+from tests.conftest import FakeClock
 
 ID = "11010519491231002X"
 PROXY_ID = "440301198001010018"
@@ -29,25 +39,9 @@ GUARD = Actor(Role.GUARD, "guard", "kiosk-1")
 OWNER = Actor(Role.OWNER, "张三", "kiosk-1")
 
 
-class FakeClock:
-    def __init__(self, start: datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **kwargs: float) -> None:
-        self.now += timedelta(**kwargs)
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(datetime(2026, 11, 23, 9, 0, 0))
-
-
 def open_desk(data: Path, clock: FakeClock) -> Desk:
     desk = Desk.open(load_settings(data_dir=data), clock=clock)
-    desk.add_owner("3-2-501", "张三", "13812345678")
+    desk.directory.add_owner(NewOwner("3-2-501", "张三", "13812345678"))
     return desk
 
 
@@ -57,9 +51,9 @@ def every_file_bytes(data: Path) -> dict[Path, bytes]:
 
 def visit(desk: Desk, name: str, id_number: str, phone: str, plate: str) -> str:
     visitor = Actor(Role.VISITOR, name, "kiosk-1")  # the kiosk records the visitor as actor
-    return desk.register_visit(visitor, host_unit="3-2-501", visitor_name=name,
-                               id_type="resident_id", id_number=id_number, phone=phone,
-                               purpose="探亲", plate=plate).number  # fmt: skip
+    req = VisitRequest(host_unit="3-2-501", visitor_name=name, id_type="resident_id",
+                       id_number=id_number, phone=phone, purpose="探亲", plate=plate)  # fmt: skip
+    return desk.visits.register(req, visitor).number
 
 
 # --------------------------------------------------------------------- item 9: no byte left
@@ -74,12 +68,12 @@ def test_X2_after_purge_no_byte_of_a_visitor_remains_under_the_data_dir(
         ("孙八", "110105198001010024", "13600003333", "京A11111"),  # host never answered
     ]
     numbers = [visit(desk, *p) for p in people]
-    desk.host_answer(numbers[0], OWNER, True)
-    desk.check_out(numbers[0], Actor(Role.VISITOR, "赵六", "kiosk-1"))
-    desk.host_answer(numbers[1], OWNER, True)
+    desk.visits.host_answer(numbers[0], OWNER, True)
+    desk.visits.check_out(numbers[0], Actor(Role.VISITOR, "赵六", "kiosk-1"))
+    desk.visits.host_answer(numbers[1], OWNER, True)
     payloads = []
     for number, (name, _, _, plate) in zip(numbers, people, strict=True):
-        job = desk.enqueue_print(
+        job = desk.printing.enqueue(
             "visit_pass", number, f"访客 {name} 车牌 {plate}".encode("gb18030")
         )
         payloads.append(job.payload)
@@ -89,7 +83,7 @@ def test_X2_after_purge_no_byte_of_a_visitor_remains_under_the_data_dir(
     assert list(data.glob("tables.broken-*"))
     clock.advance(days=91)
     desk = Desk.open(load_settings(data_dir=data), clock=clock)
-    result = desk.purge()
+    result = desk.reports.purge()
     assert result["visits"] == 3
     assert desk.store.verify() == []
     for number in numbers:
@@ -119,10 +113,10 @@ def test_X2_a_purge_killed_before_redacting_is_finished_by_the_next_one(
 
     monkeypatch.setattr(Store, "redact_log", killed)
     with pytest.raises(RuntimeError):
-        desk.purge()
+        desk.reports.purge()
     monkeypatch.undo()
     assert desk.get(number).anonymised  # anonymised, but the log still has the name
-    desk.purge()  # nothing new to anonymise: finishes what the killed run left
+    desk.reports.purge()  # nothing new to anonymise: finishes what the killed run left
     desk.close()
     for path, raw in every_file_bytes(data).items():
         assert "赵六".encode() not in raw and ID.encode() not in raw, path
@@ -134,11 +128,11 @@ def test_X1_status_prints_no_full_phone_id_or_escape(
 ) -> None:
     data = tmp_path / "data"
     desk = open_desk(data, clock)
-    desk.create_work_order(OWNER, location="3-2-501", category="water",
-                           description="王五11010519491231002X 电话13912345678 \x1b[2J\x1b]0;pwned\x07漏水",
-                           contact_name="张三", contact_phone="13812345678")  # fmt: skip
-    desk.record_call(
-        Actor(Role.SYSTEM, "hotline", "hotline"), caller="075588886666", status="missed"
+    desk.repairs.report(RepairRequest(location="3-2-501", category="water",
+                        description="王五11010519491231002X 电话13912345678 \x1b[2J\x1b]0;pwned\x07漏水",
+                        contact_name="张三", contact_phone="13812345678"), OWNER)  # fmt: skip
+    desk.calls.record(
+        CallLog(caller="075588886666", status="missed"), Actor(Role.SYSTEM, "hotline", "hotline")
     )
     desk.close()
     assert main(["--data", str(data), "status"]) == 0
@@ -182,18 +176,23 @@ def test_X2_retention_covers_key_loans_proxies_calls_and_audio(
 ) -> None:
     data = tmp_path / "data"
     desk = open_desk(data, clock)
-    desk.add_key("K1", "3-2-501 空置房", "钥匙 3-12", "vacant")
-    loan = desk.lend_key(GUARD, "K1", borrower_name="周九", id_type="resident_id",
-                         id_number=ID, phone="13700007777", deposit_yuan=100.0)  # fmt: skip
-    desk.return_key(loan.number, GUARD)
-    parcel = desk.receive_parcel(GUARD, recipient_name="张三", unit="3-2-501", phone="13812345678",
-                                 courier="顺丰", tracking_no="SF0001", compartment="A-01")  # fmt: skip
-    desk.open_request(Actor(Role.VISITOR, "", "kiosk-1"), "proxy_pickup", parcel=parcel.number,
-                      unit=parcel.unit, compartment="A-01", proxy_name="吴十", proxy_id=PROXY_ID)  # fmt: skip
-    desk.pick_up_parcel(parcel.number, GUARD, proxy_name="吴十", proxy_id=PROXY_ID)
-    for req in desk.open_requests():
-        desk.settle_request(req.number, GUARD)
-    call = desk.record_call(Actor(Role.SYSTEM, "hotline", "hotline"), caller="13500005555")
+    desk.keys.add(NewKey("K1", "3-2-501 空置房", "钥匙 3-12", "vacant"))
+    loan = desk.keys.lend(KeyLoanRequest("K1", borrower_name="周九", id_type="resident_id",
+                                         id_number=ID, phone="13700007777", deposit_yuan=100.0),
+                          GUARD)  # fmt: skip
+    desk.keys.take_back(loan.number, GUARD)
+    parcel = desk.parcels.receive(ParcelIn(recipient_name="张三", unit="3-2-501", phone="13812345678",
+                                           courier="顺丰", tracking_no="SF0001", compartment="A-01"),
+                                  GUARD)  # fmt: skip
+    # P3: the proxy asks at the kiosk; the guard checks the ID and hands the parcel over
+    (ask,) = desk.parcels.request_proxy(
+        [parcel], "吴十", PROXY_ID, Actor(Role.VISITOR, "", "kiosk-1")
+    )
+    desk.parcels.hand_over(ask, GUARD)
+    assert desk.guard.pending() == []
+    call = desk.calls.record(
+        CallLog(caller="13500005555"), Actor(Role.SYSTEM, "hotline", "hotline")
+    )
     old_day = (clock.now - timedelta(days=40)).date()
     call_dir = data / "hotline" / "audio" / old_day.isoformat()
     call_dir.mkdir(parents=True)
@@ -209,7 +208,7 @@ def test_X2_retention_covers_key_loans_proxies_calls_and_audio(
     os.utime(note, (stamp, stamp))
     os.utime(spoken, (stamp, stamp))
     clock.advance(days=366)
-    result = desk.purge()
+    result = desk.reports.purge()
     assert result["audio"] == 2 and not call_dir.exists() and not note.exists()
     assert not spoken.exists()
     assert desk.get(loan.number).id_number == "" and desk.get(loan.number).borrower_name == "周九"
@@ -237,15 +236,15 @@ def test_retention_periods_are_settings() -> None:
 # ------------------------------------------------------------------ item 16: field limits
 def test_free_text_is_limited_and_control_characters_stripped(desk: Desk, actors) -> None:
     with pytest.raises(ValidationError) as err:
-        desk.create_work_order(actors["owner"], location="3-2-501", category="water",
-                               description="漏" * 10_000_000, contact_name="张三",
-                               contact_phone="13812345678")  # fmt: skip
+        desk.repairs.report(RepairRequest(location="3-2-501", category="water",
+                                          description="漏" * 10_000_000, contact_name="张三",
+                                          contact_phone="13812345678"), actors["owner"])  # fmt: skip
     assert err.value.field == "description"
-    call = desk.record_call(actors["staff"], caller="1" * 1_000_000)
+    call = desk.calls.record(CallLog(caller="1" * 1_000_000), actors["staff"])
     assert len(call.caller) <= 64
-    w = desk.create_work_order(actors["owner"], location="3-2-501", category="water",
-                               description="漏水\x1b[31m红\x1b[0m\x00", contact_name="张三",
-                               contact_phone="13812345678")  # fmt: skip
+    w = desk.repairs.report(RepairRequest(location="3-2-501", category="water",
+                                          description="漏水\x1b[31m红\x1b[0m\x00", contact_name="张三",
+                                          contact_phone="13812345678"), actors["owner"])  # fmt: skip
     assert "\x1b" not in w.description and "\x00" not in w.description
     assert "\x1b" not in desk.get(w.number).description
 
@@ -263,7 +262,7 @@ def test_gbk_owner_csv_is_read_and_duplicates_reported(
     out = capsys.readouterr().out
     assert "已导入 2 位住户" in out and "重复" in out and "第3行" in out
     desk = Desk.open(load_settings(data_dir=data))
-    assert sorted(o.name for o in desk.residents_of("3-2-502")) == ["欧阳娜娜"]
+    assert sorted(o.name for o in desk.directory.residents_of("3-2-502")) == ["欧阳娜娜"]
     desk.close()
     csv_file.write_bytes(b"building,name\n\x81\x30\xff\xfe\x00")
     assert main(["--data", str(data), "import-owners", str(csv_file)]) == 2
@@ -279,7 +278,7 @@ def test_gbk_toml_is_read(tmp_path: Path) -> None:
 @pytest.mark.parametrize("name", ["张\u200b三", "\u202e三张", "张\u2066三", "赵\ufeff六"])
 def test_invisible_characters_in_names_are_refused(desk: Desk, name: str) -> None:
     with pytest.raises(ValidationError):
-        desk.add_owner("3-2-501", name, "13812345678")
+        desk.directory.add_owner(NewOwner("3-2-501", name, "13812345678"))
 
 
 # --------------------------------------------------------------- item 18: settings ranges

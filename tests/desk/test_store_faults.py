@@ -8,7 +8,6 @@ import errno
 import hashlib
 import json
 import os
-from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,25 +15,14 @@ import pytest
 from desk import partition
 from desk.audit import Anchor
 from desk.cli import main
+from desk.clock import local
 from desk.config import load_settings
 from desk.fileio import dumps
 from desk.records import Actor, Role
 from desk.service import Desk, kind_specs
+from desk.services.requests import KeyLoanRequest, NewKey, NewOwner, VisitRequest
 from desk.store import Store, StoreCorrupt, restore
-
-
-class FakeClock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, start: datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **kwargs: float) -> None:
-        self.now += timedelta(**kwargs)
-
+from tests.conftest import FakeClock
 
 ID = "11010519491231002X"
 STAFF = Actor(Role.STAFF, "staff", "desk")
@@ -45,14 +33,18 @@ OWNER = Actor(Role.OWNER, "张三", "kiosk-1")
 def visit(desk: Desk, **over) -> str:
     fields = dict(host_unit="3-2-501", visitor_name="赵六", id_type="resident_id", id_number=ID,
                   phone="13600001111", purpose="探亲", party_size=2, plate="粤B12345")  # fmt: skip
-    return desk.register_visit(VISITOR, **{**fields, **over}).number
+    return desk.visits.register(VisitRequest(**{**fields, **over}), VISITOR).number
 
 
 def visit_and_leave(desk: Desk) -> str:
     number = visit(desk)
-    desk.host_answer(number, OWNER, True)
-    desk.check_out(number, VISITOR)
+    desk.visits.host_answer(number, OWNER, True)
+    desk.visits.check_out(number, VISITOR)
     return number
+
+
+def add_owner(desk: Desk, unit: str, name: str, phone: str) -> None:
+    desk.directory.add_owner(NewOwner(unit, name, phone))
 
 
 def open_desk(data: Path, clock: FakeClock, **retention) -> Desk:
@@ -72,8 +64,8 @@ def log_bytes(data: Path) -> bytes:
 def test_K2_key_loan_is_one_unit_on_disk_at_every_torn_byte(desk: Desk) -> None:
     """Item 1: truncate the log at every byte of a two-entry transaction (loan + key out):
     the store opens with both changes or neither, and the chain verifies."""
-    desk.add_key("K1", "3-2-501 空置房", "钥匙 3-12", "vacant")
-    loan = desk.lend_key(STAFF, "K1", borrower_name="李工", borrower_is_staff=True)
+    desk.keys.add(NewKey("K1", "3-2-501 空置房", "钥匙 3-12", "vacant"))
+    loan = desk.keys.lend(KeyLoanRequest("K1", borrower_name="李工", borrower_is_staff=True), STAFF)
     data = desk.store.dir
     desk.close()
     (log_file,) = sorted((data / "log").glob("*.jsonl"))
@@ -99,14 +91,14 @@ def test_K2_key_loan_is_one_unit_on_disk_at_every_torn_byte(desk: Desk) -> None:
 # ------------------------------------------------------------------ item 2: killed purge
 def _killed_purge_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, FakeClock]:
     data = tmp_path / "data"
-    clock = FakeClock(datetime(2026, 10, 2, 9, 0))
+    clock = FakeClock(local(2026, 10, 2, 9, 0))
     desk = open_desk(data, clock, visitor_days=30)
-    desk.add_owner("3-2-501", "张三", "13812345678")
+    add_owner(desk, "3-2-501", "张三", "13812345678")
     visit_and_leave(desk)
     desk.store.compact()  # the manifest now points into the middle of October's log
     clock.advance(days=1)
     visit_and_leave(desk)
-    clock.now = datetime(2026, 11, 5, 9, 0)
+    clock.now = local(2026, 11, 5, 9, 0)
 
     def killed(*args: object, **kwargs: object) -> None:
         raise RuntimeError("killed")
@@ -114,7 +106,7 @@ def _killed_purge_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tupl
     monkeypatch.setattr(Store, "forget", killed)
     monkeypatch.setattr(Store, "forget_records", killed, raising=False)
     with pytest.raises(RuntimeError):
-        desk.purge()
+        desk.reports.purge()
     desk.store.close()
     monkeypatch.undo()
     return data, clock
@@ -127,7 +119,7 @@ def test_X2_purge_killed_after_redacting_the_log_leaves_an_openable_restorable_s
     data, clock = _killed_purge_store(tmp_path, monkeypatch)
     desk = open_desk(data, clock, visitor_days=30)
     assert desk.store.verify() == []
-    assert desk.purge()["visits"] == 0 or True  # the rerun finishes the job
+    assert desk.reports.purge()["visits"] == 0 or True  # the rerun finishes the job
     assert desk.store.verify() == []
     desk.close()
     restore(data)
@@ -145,13 +137,13 @@ def test_X2_a_purge_killed_while_deleting_old_snapshots_leaves_none_half_deleted
     from desk import store_upkeep
 
     data = tmp_path / "data"
-    clock = FakeClock(datetime(2026, 10, 2, 9, 0))
+    clock = FakeClock(local(2026, 10, 2, 9, 0))
     desk = open_desk(data, clock)
-    desk.add_owner("3-2-501", "张三", "13812345678")
+    add_owner(desk, "3-2-501", "张三", "13812345678")
     visit_and_leave(desk)
     for _ in range(3):  # snapshots of three days, the last holding everything
         clock.advance(days=1)
-        desk.add_owner("3-2-502", "李四", "13912345678")
+        add_owner(desk, "3-2-502", "李四", "13912345678")
         desk.store.compact()
     clock.advance(days=91)
     real_rmtree = shutil.rmtree
@@ -166,7 +158,7 @@ def test_X2_a_purge_killed_while_deleting_old_snapshots_leaves_none_half_deleted
 
     monkeypatch.setattr(store_upkeep.shutil, "rmtree", killed_midway)
     with pytest.raises(KeyboardInterrupt):
-        desk.purge()
+        desk.reports.purge()
     monkeypatch.setattr(store_upkeep.shutil, "rmtree", real_rmtree)
     desk.store.close()
     snaps = sorted((data / "snapshots").glob("[0-9]*"))
@@ -177,7 +169,7 @@ def test_X2_a_purge_killed_while_deleting_old_snapshots_leaves_none_half_deleted
         restore(data, snapshot=snap.name)
     restore(data)
     desk = open_desk(data, clock)
-    assert len(desk.residents_of("3-2-501")) == 1 and desk.store.verify() == []
+    assert len(desk.directory.residents_of("3-2-501")) == 1 and desk.store.verify() == []
     desk.close()
 
 
@@ -185,10 +177,10 @@ def test_X2_a_purge_killed_while_deleting_old_snapshots_leaves_none_half_deleted
 def test_X2_restore_rebuild_works_on_a_purged_store(tmp_path: Path, clock: FakeClock) -> None:
     data = tmp_path / "data"
     desk = open_desk(data, clock)
-    desk.add_owner("3-2-501", "张三", "13812345678")
+    add_owner(desk, "3-2-501", "张三", "13812345678")
     number = visit_and_leave(desk)
     clock.advance(days=91)
-    desk.purge()
+    desk.reports.purge()
     desk.close()
     assert main(["--data", str(data), "restore", "--rebuild"]) == 0
     assert main(["--data", str(data), "verify"]) == 0
@@ -201,7 +193,7 @@ def test_a_failing_restore_destroys_nothing(tmp_path: Path, clock: FakeClock) ->
     """Item 3: tables, manifest and index stay as they were when the restore fails."""
     data = tmp_path / "data"
     desk = open_desk(data, clock)
-    desk.add_owner("3-2-501", "张三", "13812345678")
+    add_owner(desk, "3-2-501", "张三", "13812345678")
     visit_and_leave(desk)
     desk.store.compact()
     desk.close()
@@ -222,7 +214,7 @@ def test_a_log_shorter_than_the_manifest_refuses_to_open(tmp_path: Path, clock: 
     data = tmp_path / "data"
     desk = open_desk(data, clock)
     for i in range(4):
-        desk.add_owner(f"3-2-50{i + 1}", "张三", f"1381234567{i}")
+        add_owner(desk, f"3-2-50{i + 1}", "张三", f"1381234567{i}")
     desk.store.compact()
     desk.close()
     (log_file,) = (data / "log").glob("*.jsonl")
@@ -237,7 +229,7 @@ def test_a_log_shorter_than_the_manifest_refuses_to_open(tmp_path: Path, clock: 
 def test_enospc_in_compaction_never_fails_the_acknowledged_write(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    clock = FakeClock(datetime(2026, 11, 23, 9, 0))
+    clock = FakeClock(local(2026, 11, 23, 9, 0))
     store = Store(tmp_path, kind_specs(), compact_every=10, clock=clock)
 
     def full(*args: object, **kwargs: object) -> None:
@@ -297,7 +289,7 @@ def test_a_corrupt_index_npz_is_refused_naming_the_file_then_restored(
 ) -> None:
     data = tmp_path / "data"
     desk = open_desk(data, clock)
-    desk.add_owner("3-2-501", "张三", "13812345678")
+    add_owner(desk, "3-2-501", "张三", "13812345678")
     visit_and_leave(desk)
     desk.store.compact()
     desk.close()
@@ -326,7 +318,7 @@ def test_any_damaged_store_file_is_refused_naming_it_without_a_traceback(
 ) -> None:
     data = tmp_path / "data"
     desk = open_desk(data, clock)
-    desk.add_owner("3-2-501", "张三", "13812345678")
+    add_owner(desk, "3-2-501", "张三", "13812345678")
     desk.store.compact()
     desk.close()
     (target,) = data.glob(pattern)
@@ -381,9 +373,9 @@ def _tamper(data: Path, change) -> None:  # noqa: ANN001
 def test_L2_an_edited_and_rehashed_chain_fails_verify(tmp_path: Path, clock, change) -> None:
     data = tmp_path / "data"
     desk = open_desk(data, clock)
-    desk.add_owner("3-2-501", "张三", "13812345678")
-    desk.add_owner("3-2-502", "李四", "13912345678")
-    desk.add_owner("3-2-503", "王五", "13712345678")
+    add_owner(desk, "3-2-501", "张三", "13812345678")
+    add_owner(desk, "3-2-502", "李四", "13912345678")
+    add_owner(desk, "3-2-503", "王五", "13712345678")
     desk.close()
     _tamper(data, change)
     store = Store(data, kind_specs())
@@ -408,10 +400,10 @@ def test_L3_truncation_before_the_anchor_on_the_handover_slip_is_detected(
     data = tmp_path / "data"
     desk = open_desk(data, clock)
     for i in range(5):
-        desk.add_owner(f"3-2-50{i + 1}", "张三", f"1381234567{i}")
+        add_owner(desk, f"3-2-50{i + 1}", "张三", f"1381234567{i}")
     anchor = desk.store.anchor()
-    desk.handover(STAFF, "guard")
-    page = desk.duty_log(clock.now.date())[-1]
+    desk.dutylog.handover(STAFF, "guard")
+    page = desk.dutylog.day(clock.now.date())[-1]
     assert f"审计锚点 {anchor.seq}:" in page.text
     from devices.receipts import receipt_for
 
@@ -440,8 +432,8 @@ def test_L2_redaction_stays_verifiable_only_with_a_purge_entry(tmp_path: Path, c
     """Blanking a document is accepted only for a record a later purge entry anonymised."""
     data = tmp_path / "data"
     desk = open_desk(data, clock)
-    desk.add_owner("3-2-501", "张三", "13812345678")
-    desk.add_owner("3-2-502", "李四", "13912345678")
+    add_owner(desk, "3-2-501", "张三", "13812345678")
+    add_owner(desk, "3-2-502", "李四", "13912345678")
     desk.close()
     (log_file,) = (data / "log").glob("*.jsonl")
     from desk.redact import blank_line
