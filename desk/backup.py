@@ -46,16 +46,22 @@ def _settings_for(settings: Settings, data_dir: Path, audit_key: Path) -> Settin
     )
 
 
-def _verify(settings: Settings, data_dir: Path) -> dict[str, Any]:
+KEY_IN_BACKUP = "audit.key"
+"""Where a backup carries the site's audit key (L2), beside the data in the encrypted archive:
+a machine that died takes its key with it, and without the key the restored chain could not
+be checked. The archive is encrypted and authenticated, so the key is as safe as the data."""
+
+
+def _verify(settings: Settings, data_dir: Path, key: Path | None = None) -> dict[str, Any]:
     """Open the store copied to ``data_dir`` (replaying its log) and check the audit chain
-    with the site's key (L2): the key is never in a backup, it is kept apart from them."""
+    with the site's key (L2), or with the key the backup carries when the site has none."""
     from desk.service import Desk
 
-    key = audit_key_of(settings)
+    key = key or audit_key_of(settings)
     if not key.is_file():
         raise BackupError(
-            f"没有审计密钥 {key}：备份里不含审计密钥（L2：密钥与数据、备份分开保管）。"
-            f"请先把密钥副本放回 {key}（或在 [store] audit_key 指向它）再恢复"
+            f"没有审计密钥 {key}，备份里也没有：无法校验审计链（L2）。"
+            f"请把密钥副本放回 {key}（或在 [store] audit_key 指向它）再恢复"
         )
     desk = Desk.open(_settings_for(settings, data_dir, key))
     try:
@@ -106,6 +112,11 @@ def stage(settings: Settings, staging: Path) -> dict[str, Any]:
         if src.is_file() and not _skip(rel):
             (staging / rel).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             shutil.copy2(src, staging / rel)
+    key = audit_key_of(settings)
+    if key.is_file():  # L2: the chain can be checked wherever the backup is restored
+        carried = staging / KEY_IN_BACKUP
+        os.close(os.open(carried, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+        shutil.copyfile(key, carried)
     return _verify(settings, staging)
 
 
@@ -196,7 +207,17 @@ def restore_backup(settings: Settings, source: Path, passphrase_file: Path | Non
             else:  # members checked above
                 tar.extractall(staging)
         archive.unlink()
-        stats = _verify(settings, staging)
+        carried = staging / KEY_IN_BACKUP
+        site_key = audit_key_of(settings)
+        use_key = site_key if site_key.is_file() or not carried.is_file() else carried
+        stats = _verify(settings, staging, use_key)
+        if carried.is_file():
+            if not site_key.is_file():  # a new machine: the office's key comes back too
+                site_key.parent.mkdir(parents=True, exist_ok=True)
+                os.close(os.open(site_key, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+                shutil.copyfile(carried, site_key)
+                log.warning("restore: audit key put back at %s from the backup", site_key)
+            carried.unlink()
         if data.exists():
             if any(data.iterdir()):
                 aside = data.with_name(f"{data.name}.replaced-{datetime.now():%Y%m%d%H%M%S}")

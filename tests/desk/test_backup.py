@@ -42,15 +42,6 @@ def office(tmp_path):
     return settings, usb, passfile(tmp_path / "backup.pass")
 
 
-def carry_key(settings, new: Path) -> None:
-    """L2: the audit key is kept apart from the data and its backups (issue 10 item 8), so
-    the operator brings its copy to the new machine before restoring a backup there."""
-    target = default_key_path(new)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(default_key_path(settings.store.data_dir).read_bytes())
-    target.chmod(0o600)
-
-
 def test_backup_restores_onto_an_empty_directory_and_verifies(office, tmp_path, capsys):
     settings, usb, pw = office
     desk = Desk.open(settings)
@@ -63,7 +54,6 @@ def test_backup_restores_onto_an_empty_directory_and_verifies(office, tmp_path, 
     assert path.name.startswith("reception-backup-") and os.stat(path).st_mode & 0o777 == 0o600
     assert "备份前最后一条".encode() not in raw and b"manifest" not in raw  # encrypted
     new = tmp_path / "new-machine" / "data"
-    carry_key(settings, new)
     restored = restore_backup(load_settings(data_dir=new), usb, pw)
     assert restored["seq"] == stats["seq"]
     assert (new / "hotline" / "audio" / "2026-11-23" / "call-1.wav").read_bytes() == b"RIFF....WAVE"
@@ -85,7 +75,6 @@ def test_cli_backup_and_restore_from(office, tmp_path, capsys):
     assert cli.main(["--data", data, "backup", str(usb), "--passphrase-file", str(pw)]) == 0
     assert "已备份到" in capsys.readouterr().out
     new = tmp_path / "new"
-    carry_key(settings, new)
     args = ["--data", str(new), "restore", "--from", str(usb), "--passphrase-file", str(pw)]
     assert cli.main(args) == 0
     assert "审计链校验通过" in capsys.readouterr().out
@@ -96,20 +85,32 @@ def test_cli_backup_and_restore_from(office, tmp_path, capsys):
     assert list(tmp_path.glob("new.replaced-*"))  # the replaced data kept, not deleted
 
 
-def test_restore_without_the_audit_key_is_refused_naming_it_and_nothing_written(office, tmp_path):
-    """L2: a backup holds no audit key; without the key's copy the chain cannot be checked,
-    so the restore stops with the path to put the key at, before touching the data dir."""
+def test_a_new_machine_gets_the_audit_key_back_from_the_backup(office, tmp_path):
+    """L2, issue 17 item 5: the machine that died took its audit key with it; the encrypted
+    backup carries the key, so the restored chain is checked and the key is put back (0600)."""
     settings, usb, pw = office
-    assert b"audit" not in b"".join(p.name.encode() for p in settings.store.data_dir.rglob("*"))
+    path, _ = backup(settings, usb, pw)
+    assert default_key_path(settings.store.data_dir).read_bytes() not in path.read_bytes()
+    new = tmp_path / "new"
+    assert restore_backup(load_settings(data_dir=new), usb, pw)["seq"] > 0
+    key = default_key_path(new)
+    assert key.read_bytes() == default_key_path(settings.store.data_dir).read_bytes()
+    assert os.stat(key).st_mode & 0o777 == 0o600
+    assert not (new / "audit.key").exists()  # not left in the data dir
+
+
+def test_a_backup_checked_with_a_different_site_key_is_refused(office, tmp_path):
+    """L2: a backup whose chain does not verify with the key on this machine is refused."""
+    settings, usb, pw = office
     backup(settings, usb, pw)
     new = tmp_path / "new"
-    with pytest.raises(BackupError, match="审计密钥") as err:
+    other = default_key_path(new)
+    other.parent.mkdir(parents=True, exist_ok=True)
+    other.write_text("ab" * 32)  # a well-formed key, but not this office's
+    other.chmod(0o600)
+    with pytest.raises(BackupError):
         restore_backup(load_settings(data_dir=new), usb, pw)
-    assert str(default_key_path(new)) in str(err.value)
     assert not new.exists() or not any(new.iterdir())
-    assert not list(tmp_path.glob(".restore-*"))
-    carry_key(settings, new)
-    assert restore_backup(load_settings(data_dir=new), usb, pw)["seq"] > 0
 
 
 def test_tampered_backup_refused_and_nothing_written(office, tmp_path):
