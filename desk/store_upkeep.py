@@ -8,8 +8,9 @@ import json
 import logging
 import os
 import shutil
+import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desk.audit import Anchor, ChainChecker, ChainProblem, doc_hash
 from desk.fileio import fsync_dir, private_dir
@@ -52,6 +53,22 @@ class StoreUpkeep:
     health_problems: dict[str, str]
     key_path: Path
     clock: Any
+    head: str
+    _mac_key: bytes | None
+    _thread_lock: threading.RLock
+    _manifest_seq: int
+    _postings: dict[tuple[str, str], Any]
+
+    if TYPE_CHECKING:  # Store's own methods, used here
+
+        def _locked(self) -> contextlib.AbstractContextManager[None]: ...
+        def _catch_up(self) -> None: ...
+        def _cut_partial_tail(self) -> None: ...
+        def _log_files(self) -> list[str]: ...
+        def _compact(self) -> None: ...
+        def _read_manifest(self) -> dict[str, Any] | None: ...
+        def get(self, kind: str, key: str) -> dict[str, Any] | None: ...
+        def _partition_name(self, kind: str, key: str) -> str: ...
 
     # ------------------------------------------------------------- snapshots
     def _snapshot(self, replace: bool = False) -> None:
