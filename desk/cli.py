@@ -200,15 +200,19 @@ def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     """Set up the demo data if needed, then start the whole product (desk/launch.py): simulated
-    devices, the hotline on 127.0.0.1 with softphone instructions, the kiosk."""
+    devices, the hotline on 127.0.0.1 with softphone instructions, the kiosk. An install with
+    none of those runs the demo() of another front end (desk/frontends.py), else the status."""
     if not (settings.store.data_dir / "manifest.json").exists():
         cmd_init(argparse.Namespace(empty=False), settings)
     from desk.launch import run_demo
 
     commands = subcommands()
-    if not commands & {"kiosk", "hotline", "sim"}:
-        return cmd_status(argparse.Namespace(limit=20), settings)
-    return run_demo(settings, commands)
+    if commands & {"kiosk", "hotline", "sim"}:
+        return run_demo(settings, commands)
+    for frontend in load_frontends():
+        if frontend.demo:
+            return int(frontend.demo(settings) or 0)
+    return cmd_status(argparse.Namespace(limit=20), settings)
 
 
 def _lazy(module: str, name: str) -> Callable[[argparse.Namespace, Settings], int]:
