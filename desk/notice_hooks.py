@@ -109,14 +109,18 @@ def requests_for(desk: Any, before: Record | None, after: Record) -> list[Reques
         out.extend(_visit(desk, after))
     elif isinstance(after, Call) and created:
         out.extend(_follow_up_by_sms(desk, after))
-    elif isinstance(after, GuardRequest) and created and after.request_kind == "emergency":  # E1
-        # An emergency raised by a work order (emergency words in a repair) was alerted with
-        # the order's number already: one event, one SMS to the duty phone.
-        if not after.work_order:
-            where = unit_label_zh(after.unit) if after.unit else (after.where or after.source or "大堂")
-            what = (after.what or after.note)[:12]
-            out += _alert(desk, f"emergency:{after.number}", f"紧急求助 {where} {what}",
-                          after.number)  # fmt: skip
+    elif (
+        isinstance(after, GuardRequest)
+        and created
+        and after.request_kind == "emergency"  # E1
+        # one raised by a work order (emergency words in a repair) was alerted with the
+        # order's number already: one event, one SMS to the duty phone
+        and not after.work_order
+    ):
+        where = unit_label_zh(after.unit) if after.unit else (after.where or after.source or "大堂")
+        what = (after.what or after.note)[:12]
+        out += _alert(desk, f"emergency:{after.number}", f"紧急求助 {where} {what}",
+                      after.number)  # fmt: skip
     return out
 
 

@@ -28,7 +28,8 @@ def make(desk, menus, text_prompts, answers):
 
 
 def test_outage_call_confirmed_with_1_and_counted(desk, menus, text_prompts, clock):
-    desk.directory.add_owner(NewOwner("3-1-101", "孙七", "0755-88886667"))  # a landline can be called, not texted
+    # a landline can be called, not texted
+    desk.directory.add_owner(NewOwner("3-1-101", "孙七", "0755-88886667"))
     desk.directory.add_owner(NewOwner("3-2-502", "王五", "13712345678"))
     key, households, sms = announce(desk, SYSTEM, ["3"], "停水通知", "11月24日9:00-17:00", "请提前储水",
                                     calls=True)  # fmt: skip
