@@ -258,7 +258,8 @@ def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     """Set up the demo data if needed, then start the whole product (desk/launch.py): simulated
-    devices, the hotline on 127.0.0.1 with softphone instructions, the kiosk."""
+    devices, the hotline on 127.0.0.1 with softphone instructions, the kiosk. An install with
+    none of those runs the demo() of another front end (desk/frontends.py), else the status."""
     if not (settings.store.data_dir / "manifest.json").exists():
         cmd_init(argparse.Namespace(empty=False), settings)
     from desk.launch import run_demo

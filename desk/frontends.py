@@ -17,7 +17,8 @@ log = logging.getLogger(__name__)
 GROUP = "reception.frontends"
 """Entry-point group: each entry names a module with ``register(subparsers)`` and, optionally,
 ``status_lines(settings) -> list[str]`` (for `reception status`) and ``demo(settings) -> int``
-(what `reception demo` starts) and ``checks(settings) -> list[desk.golive.Check]`` (the
+(what `reception demo` starts on an install without the built-in kiosk, hotline and
+simulators, which desk/launch.py starts together) and ``checks(settings) -> list[desk.golive.Check]`` (the
 front end's lines of `reception check`)."""
 DIST = "reception-terminal"
 SOURCE_PYPROJECT = Path(__file__).resolve().parent.parent / "pyproject.toml"

@@ -64,7 +64,7 @@ def _alert(desk: Any, key: str, what: str, record: str) -> list[Request]:
 def requests_for(desk: Any, before: Record | None, after: Record) -> list[Request]:
     """Every notice a change asks for (pure decision: nothing is written here)."""
     created = before is None
-    moved = created or before.status != after.status
+    moved = before is None or before.status != after.status
     hours = desk.settings.hours
     hotline = desk.settings.site.hotline_number
     out: list[Request] = []
@@ -102,16 +102,25 @@ def requests_for(desk: Any, before: Record | None, after: Record) -> list[Reques
             slots = {"number": format_number(after.number), "deadline": when_zh(after.reply_by)}
             out.append(Request(f"complaint:{after.number}", "complaint_received", after.phone,
                                after.number, slots, given=True))  # fmt: skip
-        if after.collective and (created or not before.collective):  # C2
+        was_collective = isinstance(before, Complaint) and before.collective
+        if after.collective and not was_collective:  # C2
             out += _alert(desk, f"collective:{after.event_key or after.number}",
                           f"集体投诉（5户以上）{after.content[:16]}", after.number)  # fmt: skip
     elif isinstance(after, Visit) and created:
         out.extend(_visit(desk, after))
     elif isinstance(after, Call) and created:
         out.extend(_follow_up_by_sms(desk, after))
-    elif isinstance(after, GuardRequest) and created and after.request_kind == "emergency":  # E1
-        where = unit_label_zh(after.unit) if after.unit else (after.source or "大堂")
-        out += _alert(desk, f"emergency:{after.number}", f"紧急求助 {where} {after.note[:12]}",
+    elif (
+        isinstance(after, GuardRequest)
+        and created
+        and after.request_kind == "emergency"  # E1
+        # one raised by a work order (emergency words in a repair) was alerted with the
+        # order's number already: one event, one SMS to the duty phone
+        and not after.work_order
+    ):
+        where = unit_label_zh(after.unit) if after.unit else (after.where or after.source or "大堂")
+        what = (after.what or after.note)[:12]
+        out += _alert(desk, f"emergency:{after.number}", f"紧急求助 {where} {what}",
                       after.number)  # fmt: skip
     return out
 

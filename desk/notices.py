@@ -181,7 +181,7 @@ class NoticeQueue:
     # --------------------------------------------------------- schedule
     def pending(self, channel: str | None = None) -> list[Notice]:
         docs = self.desk.store.open_docs(str(Kind.NOTICE))
-        notices = (Notice.from_doc(d) for d in docs)
+        notices = [Notice.from_doc(d) for d in docs]
         notices = [n for n in notices if channel is None or n.channel == channel]
         return sorted(notices, key=lambda n: (not n.urgent, n.number))
 
@@ -235,7 +235,9 @@ class NoticeQueue:
             notice = Notice.from_doc(txn.get(str(Kind.NOTICE), number))
             now = self.desk.now()
             if action:
-                notice = workflow.apply(notice, action, SYSTEM, now, note, **changes)
+                applied = workflow.apply(notice, action, SYSTEM, now, note, **changes)
+                assert isinstance(applied, Notice)
+                notice = applied
             else:
                 notice = notice.replace(**changes)
             txn.put(str(Kind.NOTICE), number, notice.to_doc(), SYSTEM.to_doc())

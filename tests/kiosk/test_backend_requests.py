@@ -107,12 +107,13 @@ def test_call_staff_is_a_record_listed_after_a_restart(backend, settings):
 
 
 def test_K4_P5_reminders_for_the_guard_screen(backend) -> None:
-    from datetime import datetime
-
+    from desk.clock import local
     from desk.records import Actor, Role
     from desk.reports.stocktake import key_stocktake
 
-    backend.desk.clock = lambda: datetime(2026, 11, 28, 19, 30)
+    # the desk's time is its core's clock (desk.now() reads core.clock, aware in the site's
+    # zone): setting Desk.clock alone left this test on the wall clock
+    backend.desk.core.clock = lambda: local(2026, 11, 28, 19, 30)
     levels = dict(backend.check_reminders())
     assert set(levels) == {"alert", "reminder"}
     assert "K4" in levels["alert"] and "P5" in levels["reminder"]

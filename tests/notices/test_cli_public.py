@@ -6,6 +6,7 @@ from desk.cli import main
 from desk.notice_hooks import queue_of
 from desk.notice_public import announce, reach
 from desk.records import SYSTEM
+from desk.services.requests import NewOwner
 
 
 def test_notices_test_through_the_given_port_exits_0_when_accepted(tmp_path, modem_sim, capsys):
@@ -46,7 +47,7 @@ def test_dummy_modem_demo_keeps_messages_as_files(tmp_path, capsys):
 
 def test_outage_notice_reaches_every_household_of_the_buildings(desk, worker, modem_sim):
     """Staff choose buildings; every registered household gets it; reached / not reached listed."""
-    desk.add_owner("3-1-101", "孙七", "13612340000")
+    desk.directory.add_owner(NewOwner("3-1-101", "孙七", "13612340000"))
     key, households, queued = announce(
         desk, SYSTEM, ["3"], "停水通知", "11月24日9:00-17:00", "请提前储水"
     )
@@ -56,7 +57,7 @@ def test_outage_notice_reaches_every_household_of_the_buildings(desk, worker, mo
     got = reach(desk, key)
     assert len(got["reached"]) == 2 and len(got["not_reached"]) == 1
     assert all("停水通知" in m.text and "请提前储水" in m.text for m in modem_sim.modem.inbox)
-    log = desk.duty_log(desk.now().date())
+    log = desk.dutylog.day(desk.now().date())
     assert any(key in e.text and "3 户" in e.text for e in log)
     assert {n.record for n in queue_of(desk).pending()} == {key}
 

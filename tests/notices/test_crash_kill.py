@@ -23,11 +23,13 @@ CHILD = textwrap.dedent(
     from desk.notice_hooks import queue_of
     from desk.records import Actor, Role
     from desk.service import Desk
+    from desk.services.requests import NewOwner, ParcelIn
     desk = Desk.open(load_settings(data_dir=sys.argv[1]))
-    if not desk.residents_of("3-2-501"):
-        desk.add_owner("3-2-501", "张三", "13812345678")
-    p = desk.receive_parcel(Actor(Role.GUARD, "guard", "k"), unit="3-2-501", recipient_name="张三",
-                            courier="顺丰", tracking_no=sys.argv[3], compartment="A-07")
+    if not desk.directory.residents_of("3-2-501"):
+        desk.directory.add_owner(NewOwner("3-2-501", "张三", "13812345678"))
+    p = desk.parcels.receive(ParcelIn(unit="3-2-501", recipient_name="张三", courier="顺丰",
+                                      tracking_no=sys.argv[3], compartment="A-07"),
+                             Actor(Role.GUARD, "guard", "k"))
     if sys.argv[2] == "claim":
         queue_of(desk).claim(queue_of(desk).for_record(p.number)[0].number)
     print(p.number, flush=True)

@@ -220,7 +220,7 @@ def test_ci_type_checks_before_the_tests():
     text = (ROOT / "deploy" / "test.sh").read_text(encoding="utf-8")
     assert 0 < text.index(".venv/bin/mypy") < text.index("-m pytest")
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    assert "[tool.mypy]" in pyproject and '"devices", "speech"' in pyproject
+    assert "[tool.mypy]" in pyproject and '"desk", "devices", "speech"' in pyproject
     hooks = (ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8")
     assert "ruff check" in hooks and "ruff format" in hooks and ".venv/bin/mypy" in hooks
 
