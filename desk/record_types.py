@@ -128,6 +128,9 @@ class WorkOrder(Record):
         "dispatch_by",
         "on_site_by",
         "follow_up_by",
+        "arrived_at",
+        "price_confirmed_at",
+        "late_notice_at",
     )
     index_fields = ("location", "contact_phone")
 
@@ -161,6 +164,24 @@ class WorkOrder(Record):
     """The unit's registered phone to call back for an unverified report."""
     reported_by: str = ""
     """Who reported it, as the core identified them (never a resident who did not call)."""
+    team: str = ""
+    """R3: the engineering team dispatched to (水电组...), with or without a named technician."""
+    arrived_at: datetime | None = None
+    """R2: when the technician reported being on site (against ``on_site_by``)."""
+    paid: bool = False
+    """R6: a paid special service (特约/有偿服务): the price is confirmed before work starts."""
+    price_confirmed_at: datetime | None = None
+    price_confirmed_via: str = ""
+    """R6: how the owner confirmed the price: phone key, kiosk, signed on the 派工单, desk."""
+    work_done: str = ""
+    materials: str = ""
+    cost_yuan: float = 0.0
+    """What the completed work cost the owner (0 for free repairs)."""
+    large_project: bool = False
+    """R5: a large repair project: follow-up within 30 days instead of 3."""
+    parts_needed: str = ""
+    late_notice_at: datetime | None = None
+    """R4: when the owner was told (and apologised to) that a promised time will be missed."""
 
     def validate(self) -> None:
         if self.location.startswith("public:"):
@@ -175,6 +196,18 @@ class WorkOrder(Record):
         require("channel", self.channel, CHANNELS)
         if self.price_yuan < 0:
             raise ValidationError("price_yuan", self.price_yuan, "价格不能为负")
+        if self.cost_yuan < 0:
+            raise ValidationError("cost_yuan", self.cost_yuan, "费用不能为负")
+        for name, most in (
+            ("assignee", 40),
+            ("team", 40),
+            ("price_confirmed_via", 40),
+            ("work_done", 500),
+            ("materials", 500),
+            ("parts_needed", 500),
+        ):
+            if getattr(self, name):
+                require_text(name, getattr(self, name), most)  # fmt: skip
         if self.satisfaction:
             require("satisfaction", self.satisfaction, {s.value for s in Satisfaction})
 

@@ -21,12 +21,14 @@ from desk.services.dutylog import DutyLog
 from desk.services.emergencies import Emergencies
 from desk.services.guard import Guard
 from desk.services.keys import Keys
+from desk.services.notices import Notices
 from desk.services.parcels import Parcels
 from desk.services.printing import Printing
 from desk.services.repairs import Repairs
 from desk.services.reports import DueItem, Reports
 from desk.services.staff import Staff
 from desk.services.visits import Visits
+from desk.services.work_orders import WorkOrders
 from desk.store import KindSpec, Store
 
 log = logging.getLogger(__name__)
@@ -71,6 +73,8 @@ class Desk:
         self.keys = Keys(self.core, self)
         self.visits = Visits(self.core, self)
         self.repairs = Repairs(self.core, self)
+        self.orders = WorkOrders(self.core, self)
+        self.notices = Notices(self.core, self)
         self.complaints = Complaints(self.core, self)
         self.parcels = Parcels(self.core, self)
         self.guard = Guard(self.core, self)

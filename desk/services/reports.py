@@ -73,7 +73,7 @@ class Reports:
             )
             if w.status in ("received", "reopened"):
                 add(Kind.WORK_ORDER, w.number, "派工", w.dispatch_by, summary, w.urgent)
-            elif w.status in ("dispatched", "accepted"):
+            elif w.status in ("dispatched", "accepted", "waiting_parts"):
                 add(Kind.WORK_ORDER, w.number, "到场", w.on_site_by, summary, w.urgent)
             elif w.status == "done":
                 add(Kind.WORK_ORDER, w.number, "回访", w.follow_up_by, summary)
