@@ -15,6 +15,7 @@ from desk.csv_import import read_rows
 from desk.errors import DeskError
 from desk.frontends import load_frontends, register_all
 from desk.masking import install_log_masking, mask_phone
+from desk.orders_cli import add_orders_command
 from desk.record_types import OWNER_ROLES, REQUEST_KINDS
 from desk.records import format_number
 from desk.validate import unit_label_zh
@@ -314,6 +315,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="is everything ready to go live? (✓/✗ with the fix)")
     p.set_defaults(func=golive.cmd_check)
     add_report_command(sub)
+    add_orders_command(sub)
     register_all(sub, load_frontends())
     return parser
 
