@@ -103,7 +103,9 @@ MACHINES: dict[Kind, Machine] = {
             "dispatch": t("received reopened", "dispatched", OFFICE | {SYS}, "已派工"),
             "accept": t("dispatched", "accepted", OFFICE, "维修人员已接单"),
             "arrive": t("dispatched accepted waiting_parts", "on_site", OFFICE, "维修人员已到场"),
-            "need_parts": t("accepted on_site", "waiting_parts", OFFICE, "需要配件，待配件后上门"),
+            "need_parts": t(
+                "dispatched accepted on_site", "waiting_parts", OFFICE, "需要配件，待配件后上门"
+            ),
             "hand_back": t(
                 "dispatched accepted waiting_parts", "received", OFFICE, "维修人员退回，待重新派工"
             ),
