@@ -42,7 +42,9 @@ class DutyLog:
         repairs not yet on site, collective complaints not yet answered."""
         items = [r.number for r in self.desk.emergencies.open()]
         for w in self.desk.repairs.open():
-            if w.emergency or (w.urgent and w.status in ("received", "dispatched", "accepted", "waiting_parts")):
+            if w.emergency or (
+                w.urgent and w.status in ("received", "dispatched", "accepted", "waiting_parts")
+            ):
                 items.append(w.number)
         for c in self.desk.complaints.open():
             if c.collective and c.status == "received":
