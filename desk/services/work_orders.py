@@ -11,7 +11,7 @@ from desk import deadlines
 from desk.errors import ValidationError
 from desk.masking import mask_phone
 from desk.record_types import WorkOrder
-from desk.records import Actor, Kind, format_number
+from desk.records import Actor, Kind, Role, format_number
 from desk.services.base import Core
 from desk.services.notices import Notice
 from desk.validate import unit_label_zh
@@ -86,6 +86,13 @@ class WorkOrders:
         rest = [a for a in ("dispatch", "cancel") if a in allowed]
         extra = ["confirm_price"] if self.needs_price_confirmation(order) else []
         return first + extra + rest
+
+    @staticmethod
+    def slip_actor(order: WorkOrder, login: Actor) -> Actor:
+        """R3: who acts when a technician shows the order's 派工单 (its QR scanned) at a terminal
+        where ``login`` is signed in: the order's technician, witnessed by the login (audit)."""
+        name = order.assignee or order.team or "维修人员"
+        return Actor(Role.STAFF, name, f"{login.source}:派工单扫码，{login.name}在场")
 
     @staticmethod
     def needs_price_confirmation(order: WorkOrder) -> bool:

@@ -19,6 +19,7 @@ from desk.workflow import STATUS_ZH
 from kiosk import theme
 from kiosk.screens.guard_checks import ChecksMixin
 from kiosk.screens.guard_keys import KeysMixin
+from kiosk.screens.guard_orders import OrdersMixin
 from kiosk.screens.guard_residents import ResidentsMixin
 from kiosk.widgets.common import BigButton, KioskScreen, MessagePopup
 from kiosk.widgets.keyboard import PinyinKeyboard
@@ -50,7 +51,7 @@ def readable(text: str) -> str:
     return re.sub(r"public:([^，。,;；\s]+)", r"公共区域（\1）", text)
 
 
-class GuardScreen(ChecksMixin, KeysMixin, ResidentsMixin, KioskScreen):
+class GuardScreen(ChecksMixin, KeysMixin, OrdersMixin, ResidentsMixin, KioskScreen):
     """Sections on the left, the chosen section's rows on the right."""
 
     section = StringProperty("visitors")
@@ -62,6 +63,7 @@ class GuardScreen(ChecksMixin, KeysMixin, ResidentsMixin, KioskScreen):
         self.intake: dict[str, str] = {}
         self.loan: dict[str, Any] = {}
         self.check: dict[str, Any] = {}
+        self.bind_scanner()  # R3: a scanned 派工单 opens its order (guard_orders)
 
     def prepare(self, **_: Any) -> None:
         if self.app.staff is None:
@@ -385,15 +387,6 @@ class GuardScreen(ChecksMixin, KeysMixin, ResidentsMixin, KioskScreen):
                 self._failed,
             )
         return None
-
-    def _show_board(self) -> None:
-        items = self.app.backend.due_report()
-        if not items:
-            self._text("没有待办时限", theme.MUTED)
-        for item in items[:40]:
-            flag = {"overdue": "已超时", "due_soon": "即将超时", "ok": ""}[item.state]
-            text = f"{format_number(item.number)}  {item.what}  {item.due:%m-%d %H:%M}  {flag}  {item.summary}"
-            self._row(text, [], bg=STATE_COLORS[item.state])
 
     def _show_log(self) -> None:
         b = self.app.backend
