@@ -218,7 +218,8 @@ class Complaint(Record):
     """A complaint (C1-C5)."""
 
     kind: ClassVar[Kind] = Kind.COMPLAINT
-    datetime_fields = ("reply_by", "resolve_by", "follow_up_by")
+    datetime_fields = ("reply_by", "resolve_by", "follow_up_by", "contact_by", "contacted_at",
+                       "director_alerted_at")  # fmt: skip
     index_fields = ("unit", "phone", "event_key")
 
     channel: str = "desk"
@@ -242,9 +243,20 @@ class Complaint(Record):
     follow_up_by: datetime | None = None
     satisfaction: str = ""
     resolution: str = ""
+    validity_reason: str = ""
+    """C2: why it was classified 有效/协助/无效."""
+    contact_by: datetime | None = None
+    """C3: a valid complaint's customer is contacted within 2 h to agree a reply time."""
+    contacted_at: datetime | None = None
+    contact_note: str = ""
+    director_alerted_at: datetime | None = None
+    """C2: when the director was alerted of a collective complaint."""
 
     def validate(self) -> None:
         require("channel", self.channel, CHANNELS)
+        for name in ("validity_reason", "contact_note", "resolution"):
+            if getattr(self, name):
+                require_text(name, getattr(self, name), 500)
         if self.unit:
             check("unit", validate.parse_unit, self.unit)
         if self.phone:

@@ -79,6 +79,8 @@ class Reports:
                 add(Kind.WORK_ORDER, w.number, "回访", w.follow_up_by, summary)
         for c in self.desk.complaints.open():
             summary = f"{unit_label_zh(c.unit)} {c.content[:20]}"
+            if c.contact_by is not None and c.contacted_at is None:
+                add(Kind.COMPLAINT, c.number, "联系", c.contact_by, summary, c.collective)  # C3
             if c.status in ("received", "classified"):
                 add(Kind.COMPLAINT, c.number, "答复", c.reply_by, summary, c.collective)
             if c.status in ("received", "classified", "replied"):
