@@ -34,6 +34,7 @@ SCREENS = (
     ("parcel", "parcel", "ParcelScreen"),
     ("status", "status", "StatusScreen"),
     ("call_staff", "call_staff", "CallStaffScreen"),
+    ("complaint", "complaint", "ComplaintScreen"),
     ("staff_login", "staff_login", "StaffLoginScreen"),
     ("guard", "guard", "GuardScreen"),
     ("result", "result", "ResultScreen"),

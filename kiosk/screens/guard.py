@@ -18,6 +18,7 @@ from desk.validate import format_unit_zh, unit_label_zh
 from desk.workflow import STATUS_ZH
 from kiosk import theme
 from kiosk.screens.guard_checks import ChecksMixin
+from kiosk.screens.guard_complaints import ComplaintStepsMixin
 from kiosk.screens.guard_keys import KeysMixin
 from kiosk.screens.guard_orders import OrdersMixin
 from kiosk.screens.guard_residents import ResidentsMixin
@@ -51,7 +52,9 @@ def readable(text: str) -> str:
     return re.sub(r"public:([^，。,;；\s]+)", r"公共区域（\1）", text)
 
 
-class GuardScreen(ChecksMixin, KeysMixin, OrdersMixin, ResidentsMixin, KioskScreen):
+class GuardScreen(
+    ChecksMixin, ComplaintStepsMixin, KeysMixin, OrdersMixin, ResidentsMixin, KioskScreen
+):
     """Sections on the left, the chosen section's rows on the right."""
 
     section = StringProperty("visitors")

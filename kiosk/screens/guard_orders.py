@@ -79,9 +79,11 @@ class OrdersMixin:
         C3, R5, P4, E1) most pressing first, each work order with its actions."""
         b = self.app.backend
         self.scan_field = self._text(self.scan or self.tr(SCAN_HINT), theme.HIGHLIGHT)
-        self._bar(
-            [("输入单号", "primary", lambda: NumPad.ask("工单号", self._open_order, max_len=11))]
-        )
+        self._bar([
+            ("输入单号", "primary", lambda: NumPad.ask("工单号", self._open_order, max_len=11)),
+            ("登记投诉", "neutral", lambda: self.app.go("complaint", staff=True)),  # C1
+        ])  # fmt: skip
+        self._collective_banner()  # C2
         if self.order_no:
             self._show_one(b.get(self.order_no))
         items = b.due_report()
@@ -91,9 +93,14 @@ class OrdersMixin:
             flag = {"overdue": " 已超时", "due_soon": " 即将超时", "ok": ""}[item.state]
             self._text(f"{format_number(item.number)}  {item.what} {item.due:%m-%d %H:%M}{flag}  "
                        f"{item.summary}", TEXT_COLORS[item.state])  # fmt: skip
-            if str(item.kind) != "work_order":
+            if str(item.kind) not in ("complaint", "work_order"):
                 continue
             grid = self._grid(cols=3)
+            if str(item.kind) == "complaint":
+                btn = BigButton(text=self.tr("办理"), color_role="neutral")
+                btn.bind(on_release=lambda _b, n=item.number: self._complaint_menu(n))
+                grid.add_widget(btn)
+                continue
             actions = [("办理", "neutral", lambda n=item.number: self._open_order(n))]
             if item.state != "ok" and item.what in ("派工", "到场"):
                 actions.append(("告知业主", "warning", lambda n=item.number: b.tell_late(n)))
