@@ -400,7 +400,7 @@ class Call(Record):
     """A hotline call, inbound or outbound (T1-T5)."""
 
     kind: ClassVar[Kind] = Kind.CALL
-    datetime_fields = ("ended_at",)
+    datetime_fields = ("ended_at", "callback_requested_at")
     index_fields = ("caller",)
 
     direction: str = "in"
@@ -414,9 +414,17 @@ class Call(Record):
     outcome: str = ""
     audio_path: str = ""
     callback_done: bool = False
+    callback_requested_at: datetime | None = None
+    """T3: staff asked the hotline's dialer to call this caller back (and put them through)."""
+    callback_result: str = ""
+    """T3: what came of calling back (reached, no answer...), by whom and how."""
+    callback_via: str = ""
+    """hand (staff dialled) or dialer (the hotline's outbound dialer)."""
 
     def validate(self) -> None:
         require("direction", self.direction, {"in", "out"})
+        if self.callback_via:
+            require("callback_via", self.callback_via, {"hand", "dialer"})
 
 
 @record_type

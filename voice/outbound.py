@@ -23,6 +23,11 @@ from voice.prompts import Prompts
 
 log = logging.getLogger(__name__)
 
+CALLBACK_HELLO = (
+    "您好，这里是{office}，您之前来电我们未能接听，现在给您回电，正在为您转接客服，请稍候。"
+)
+"""T3: what the caller hears when the dialer calls them back, before the transfer."""
+
 Dial = Callable[[str], Channel | None]
 """Dial a phone number; the answered channel or None."""
 
@@ -53,6 +58,9 @@ class Dialer:
         self.follow_up_calls = follow_up_calls
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self.transfer_to = ""
+        """T3: the desk's extension a call-back is put through to ([hotline] operator_uri)."""
+        prompts.texts.setdefault("callback_hello", CALLBACK_HELLO)
 
     # ---- bookkeeping from the store (survives restarts) -----------------------------
     def _attempts(self, purpose: str) -> list[Call]:
@@ -159,6 +167,38 @@ class Dialer:
         log.info("follow-up %s to %s: %s", record.number, mask_phone(phone), level or outcome)
         return level
 
+    def call_back(self, call: Call) -> bool:
+        """T3: call a missed caller back and put them through to the desk; the result goes on
+        the callback entry (reached closes it; otherwise it stays for another try)."""
+        t0 = time.monotonic()
+        purpose = f"callback:{call.number}"
+        ch = self.dial(call.caller)
+        if ch is None:
+            self._record(call.caller, purpose, "no_answer", (call.number,), [], t0)
+            self.desk.calls.callback_result(
+                call.number, HOTLINE, "热线回拨未接通", "dialer", reached=False
+            )
+            return False
+        d = Dialog(ch, self.prompts, self.menus)
+        outcome = "answered"
+        try:
+            d.say("callback_hello", barge=False)
+            fn = getattr(ch, "transfer", None)
+            if self.transfer_to and fn is not None and fn(self.transfer_to):
+                outcome = "transferred"
+        except (CallerHungUp, EmergencyRequested):
+            outcome = "hung_up"
+        finally:
+            if outcome != "transferred":
+                ch.hangup()
+            self._record(call.caller, purpose, outcome, (call.number,), d.state.path, t0)
+        result = {"transferred": "热线回拨已接通并转接客服", "answered": "热线回拨已接通，转接失败，请人工再回电",
+                  "hung_up": "热线回拨接通后对方挂断"}[outcome]  # fmt: skip
+        self.desk.calls.callback_result(
+            call.number, HOTLINE, result, "dialer", reached=outcome == "transferred"
+        )
+        return outcome == "transferred"
+
     # ---- scheduling ---------------------------------------------------------------------
     def run_once(self) -> int:
         """Place every call due now; returns how many were placed."""
@@ -169,6 +209,10 @@ class Dialer:
                 if self._due(f"host:{visit.number}", now):
                     self.confirm_host(visit)
                     placed += 1
+        if self.desk.is_staffed(now):  # T3: call-backs staff asked for, put through to the desk
+            for call in self.desk.calls.callback_requests():
+                self.call_back(call)
+                placed += 1
         if self.follow_up_calls and self.desk.is_staffed(now):  # placed within staffed hours
             for record in self.desk.follow_ups.due():
                 if isinstance(record, WorkOrder | Complaint) and self._due(
