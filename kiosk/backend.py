@@ -22,6 +22,7 @@ from desk.services.requests import (
     VisitRequest,
 )
 from desk.workflow import STATUS_ZH
+from kiosk.backend_calls import CallsMixin
 from kiosk.backend_complaints import ComplaintsMixin
 from kiosk.backend_orders import OrdersMixin
 from kiosk.backend_reports import ReportsMixin
@@ -78,7 +79,7 @@ class PickupOutcome:
     """The pickup slip of an opened compartment."""
 
 
-class KioskBackend(OrdersMixin, ComplaintsMixin, ReportsMixin):
+class KioskBackend(OrdersMixin, ComplaintsMixin, CallsMixin, ReportsMixin):
     """Wraps ``desk.service.Desk`` and ``devices.manager.Devices`` for the screens."""
 
     def __init__(self, desk: Any, devices: Any | None, settings: Any) -> None:

@@ -17,6 +17,7 @@ from desk.records import format_number
 from desk.validate import format_unit_zh, unit_label_zh
 from desk.workflow import STATUS_ZH
 from kiosk import theme
+from kiosk.screens.guard_calls import CallsMixin
 from kiosk.screens.guard_checks import ChecksMixin
 from kiosk.screens.guard_complaints import ComplaintStepsMixin
 from kiosk.screens.guard_keys import KeysMixin
@@ -53,7 +54,13 @@ def readable(text: str) -> str:
 
 
 class GuardScreen(
-    ChecksMixin, ComplaintStepsMixin, KeysMixin, OrdersMixin, ResidentsMixin, KioskScreen
+    CallsMixin,
+    ChecksMixin,
+    ComplaintStepsMixin,
+    KeysMixin,
+    OrdersMixin,
+    ResidentsMixin,
+    KioskScreen,
 ):
     """Sections on the left, the chosen section's rows on the right."""
 
@@ -168,7 +175,9 @@ class GuardScreen(
     def show(self, section: str) -> None:
         self.section = section
         self._clear()
-        current = dict(SECTIONS).get({"loan": "keys", "check": "log"}.get(section, section), "")
+        current = dict(SECTIONS).get(
+            {"loan": "keys", "check": "log", "callbacks": "board"}.get(section, section), ""
+        )
         for btn in self.ids.nav.children:  # the section shown in blue; texts follow the language
             btn.color_role = "primary" if btn.zh == current else "panel"
             btn.text = self.tr(btn.zh)

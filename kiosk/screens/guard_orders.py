@@ -82,6 +82,8 @@ class OrdersMixin:
         self._bar([
             ("输入单号", "primary", lambda: NumPad.ask("工单号", self._open_order, max_len=11)),
             ("登记投诉", "neutral", lambda: self.app.go("complaint", staff=True)),  # C1
+            (f"{self.tr('回拨来电')}（{len(b.callback_list())}）", "warning",
+             lambda: self.show("callbacks")),  # T3
         ])  # fmt: skip
         self._collective_banner()  # C2
         if self.order_no:
@@ -127,6 +129,8 @@ class OrdersMixin:
             lines.append(f"{self.tr('有偿服务')} ¥{order.price_yuan:.2f} {self.tr(state)}")
         self._text("\n".join(lines))
         actions = b.order_actions(order)
+        if order.audio_path:  # a spoken repair note (hotline or kiosk)
+            self._bar([("播放录音", "neutral", lambda: b.play(order.number))])
         if not actions:
             self._text("此工单当前没有可办理的操作", theme.MUTED)
             return
