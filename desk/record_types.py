@@ -319,7 +319,7 @@ class KeyLoan(Record):
     """A key lent out of the cabinet, tracked until it is back (K2, K3)."""
 
     kind: ClassVar[Kind] = Kind.KEY_LOAN
-    datetime_fields = ("due_back", "returned_at")
+    datetime_fields = ("due_back", "returned_at", "overdue_alerted_at")
     index_fields = ("key_id",)
 
     key_id: str = ""
@@ -336,6 +336,8 @@ class KeyLoan(Record):
     due_back: datetime | None = None
     returned_at: datetime | None = None
     returned_to: str = ""
+    overdue_alerted_at: datetime | None = None
+    """K2: when the desk was alerted that the key is overdue (once)."""
 
     def validate(self) -> None:
         require_text("key_id", self.key_id, 40)

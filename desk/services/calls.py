@@ -86,7 +86,7 @@ class Calls:
         if not result.strip():
             raise ValidationError("callback_result", result, "请填写回电结果")
         self.core.require(number, Call)
-        updated = self.core.amend(number, actor, f"回电（{'热线' if via == 'dialer' else '人工'}）：{result.strip()}",
+        updated = self.core.amend(number, actor, ("热线回拨：" if via == "dialer" else "") + result.strip(),
                                   callback_done=reached, callback_result=result.strip(), callback_via=via,
                                   callback_requested_at=None)  # fmt: skip
         assert isinstance(updated, Call)

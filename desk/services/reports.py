@@ -93,6 +93,14 @@ class Reports:
                 due = p.return_by or deadlines.parcel_reminder_at(p.created_at, overdue_days)
                 add(Kind.PARCEL, p.number, "退回邮局" if p.return_by else "催领", due,
                     f"{unit_label_zh(p.unit)} {p.courier}")  # fmt: skip
+        for loan in self.desk.keys.out():  # K2: every lent key until it is back
+            add(
+                Kind.KEY_LOAN,
+                loan.number,
+                "还钥匙",
+                loan.due_back,
+                f"{loan.key_id} {loan.borrower_name[:1]}*",
+            )
         order = {"overdue": 0, "due_soon": 1, "ok": 2}
         return emergencies + sorted(items, key=lambda i: (order[i.state], not i.urgent, i.due))
 
