@@ -266,12 +266,41 @@ class KioskApp(App):
         self.home()
 
     def quit_kiosk(self) -> None:
-        """Only reachable from the staff screen after a PIN login."""
+        """Only reachable from the staff screen after a PIN login; asks to confirm, then a
+        supervisor's PIN (a supervisor logged in confirms alone); written to the duty log."""
         if self.staff is None:
             return
-        log.info("kiosk stopped by %s", self.staff.name)
-        self._allow_close = True
-        self.stop()
+        from kiosk.widgets.numpad import NumPad
+        from kiosk.widgets.pickers import ChoicePopup
+
+        def quit_by(supervisor: Any) -> None:
+            staff = self.staff
+            log.info("kiosk stopped by %s, supervisor %s", staff.name, supervisor.name)
+            self.backend.desk.dutylog.write(
+                f"退出接待终端程序：{staff.name} 操作，主管 {supervisor.name} 授权", staff
+            )
+            self._allow_close = True
+            self.stop()
+
+        def pin_for(name: str) -> None:
+            def got(pin: str) -> None:
+                actor = self.backend.login(name, pin) if pin else None
+                if actor is None or actor.role.value != "supervisor":
+                    self.message("主管密码错误，程序未退出")
+                    return
+                quit_by(actor)
+
+            NumPad.ask(f"{name} · {self.tr('密码')}", got, max_len=12, secret=True)
+
+        def confirmed() -> None:
+            if self.staff.role.value == "supervisor":
+                quit_by(self.staff)
+                return
+            names = [(n, n) for n in self.backend.supervisor_names()]
+            ChoicePopup("主管授权退出程序", names, pin_for, cols=3).open()
+
+        MessagePopup(self.tr("退出程序后自助终端将停止服务，确定退出吗？"), on_ok=confirmed,
+                     ok_text=self.tr("退出程序"), cancel_text=self.tr("取消")).open()  # fmt: skip
 
     def _on_request_close(self, *_args: Any, **_kw: Any) -> bool:
         # no exit without a staff PIN: window close and Escape are refused

@@ -27,7 +27,7 @@ class ReportsMixin:
         from devices.audit_receipts import daily_sheet_receipt
 
         now = self.desk.now()
-        sheet = daily_sheet(self.desk.store, now.date(), now, self.desk.due_report(now))
+        sheet = daily_sheet(self.desk.store, now.date(), now, self.desk.reports.due(now))
         kind, payload = daily_sheet_receipt(sheet, self.settings)
         self.devices.print(kind, number, payload)
 

@@ -443,12 +443,17 @@ class GuardScreen(
             if override_by
             else ""
         )
-        self._run(
-            lambda: (
-                b.handover(name, note, override_by=override_by)
-                and f"已交接给 {name}"
-                + (f"（主管 {override_by.name} 授权）" if override_by else "")
-            )
+
+        def signed(pin: str) -> None:
+            """L3: the incoming shift signs with their own PIN; the outgoing is logged out."""
+            if not pin:
+                return
+            self._run(lambda: b.handover(name, note, override_by=override_by, incoming_pin=pin)
+                      and f"已交接给 {name}，{name} 已登录"
+                      + (f"（主管 {override_by.name} 授权）" if override_by else ""))  # fmt: skip
+
+        NumPad.ask(
+            f"{self.tr('接班人')} {name} · {self.tr('密码')}", signed, max_len=12, secret=True
         )
 
     def _ask_supervisor(self, to_name: str) -> None:
