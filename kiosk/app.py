@@ -94,6 +94,9 @@ class KioskApp(App):
             on_request_close=self._on_request_close,
         )
         Clock.schedule_interval(self._tick, 1.0)
+        Clock.schedule_interval(
+            lambda _dt: getattr(self.backend, "periodic_alerts", list)(), 60.0
+        )  # R4, K2
         self._tick(0)
         if self.settings.kiosk.voice_guidance:
             from kiosk.voice_guide import VoiceGuide

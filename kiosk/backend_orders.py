@@ -60,6 +60,14 @@ class OrdersMixin:
         order = self.desk.orders.tell_late(number, self._login())
         return f"已登记致歉通知 {format_number(order.number)}，请电话告知业主"
 
+    def periodic_alerts(self) -> list[str]:
+        """R4, K2: run every minute by the app (each alert once, in the core)."""
+        try:
+            return self.desk.reports.alert()
+        except DeskError:
+            log.exception("periodic alerts failed")
+            return []
+
     def technicians(self) -> list[str]:
         return self.desk.staff.names("staff")
 

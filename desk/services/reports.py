@@ -104,6 +104,13 @@ class Reports:
         order = {"overdue": 0, "due_soon": 1, "ok": 2}
         return emergencies + sorted(items, key=lambda i: (order[i.state], not i.urgent, i.due))
 
+    def alert(self, actor: Actor = SYSTEM) -> list[str]:
+        """R4, K2: what a front end runs every minute: owners of orders about to miss a promise
+        are to be told (desk.notices), overdue keys alerted on the duty log; each once."""
+        told = self.desk.orders.tell_late_all(actor)
+        keys = self.desk.keys.alert_overdue(actor)
+        return [f"R4 {w.number}" for w in told] + [f"K2 {k.number}" for k in keys]
+
     def purge(self, now: datetime | None = None) -> dict[str, int]:
         """X2: anonymise visits past the keeping period, keeping anonymous counts."""
         core = self.core

@@ -41,3 +41,19 @@ def test_L3_the_incoming_shift_signs_with_their_own_login(desk, actors):
     assert "接班人已登录签名" in entry.text and entry.handover_to == "夜班小王"
     with pytest.raises(TransitionRefused, match="同一人"):
         desk.dutylog.handover(incoming, "夜班小王", incoming=Actor(Role.STAFF, "夜班小王", "desk"))
+
+
+def test_R4_K2_the_minute_check_tells_owners_and_alerts_keys_once(desk, actors, clock):
+    from desk.services.requests import RepairRequest
+
+    w = desk.repairs.report(RepairRequest(location="3-2-501", category="water", description="水管爆裂",
+                                          contact_name="张三", contact_phone="13812345678", urgent=True),
+                            actors["owner"])  # fmt: skip
+    desk.orders.dispatch(w.number, actors["staff"], assignee="老陈")
+    desk.keys.add(NewKey("K9", "配电房", "钥匙 1-09", "plant"))
+    desk.keys.lend(KeyLoanRequest("K9", borrower_name="李工", borrower_is_staff=True,
+                                  due_back=clock.now + timedelta(minutes=20)), actors["guard"])  # fmt: skip
+    clock.advance(minutes=31)
+    first = desk.reports.alert()
+    assert sorted(x.split()[0] for x in first) == ["K2", "R4"]
+    assert desk.reports.alert() == []
