@@ -16,6 +16,9 @@ log = logging.getLogger(__name__)
 #: Seconds between reconnection attempts while the printer is offline (capped backoff).
 BACKOFF = (0.1, 0.2, 0.4, 0.8, 1.0)
 
+OTHER_PROCESS_POLL_S = 5.0
+"""While idle, how often the store is looked at for jobs another process queued."""
+
 INTERRUPTED = "打印中断："
 """Start of a job's ``last_error`` when some of it reached the printer (kept in the store, so
 a restart still knows that a partial slip may hang out of the printer)."""
@@ -164,7 +167,9 @@ class PrintQueue:
                 if done:
                     self._idle.set()
             if done:
-                self._wake.wait()
+                # jobs queued by another process (the desk PC, `reception orders dispatch`)
+                # are found on the next look at the store
+                self._wake.wait(OTHER_PROCESS_POLL_S)
             else:
                 self._idle.clear()
                 self._wake.wait(self._delay())

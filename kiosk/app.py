@@ -71,6 +71,12 @@ class KioskApp(App):
             self._idle_warn,
             self.idle_reset,
         )
+        self.desk_mode = bool(getattr(settings.kiosk, "desk_mode", False))
+        if self.desk_mode:  # `reception desk`: no idle wipe, a lock after N minutes instead
+            lock = max(60, settings.kiosk.desk_lock_minutes * 60)
+            self.idle = IdleWatch(lock - 30, lock, self._idle_warn, self.lock)
+            self.title = "reception desk"
+        self._seen_seq = -1
         self._warning_popup: MessagePopup | None = None
         self.voice = None
         self.sm: ScreenManager | None = None
@@ -131,6 +137,8 @@ class KioskApp(App):
 
         # the IME index loads after the home screen is up, not before it
         Clock.schedule_once(lambda _dt: pinyin_ime.preload(), 1.0)
+        if self.desk_mode:  # the desk's window starts at the staff login
+            Clock.schedule_once(lambda _dt: self.go("staff_login"), 0)
 
     # -- language ---------------------------------------------------------------
     def tr(self, zh: str, _lang: str | None = None) -> str:
@@ -160,6 +168,9 @@ class KioskApp(App):
     def home(self) -> None:
         """One tap from every screen: forget what was entered and show the home screen."""
         self.close_popups()
+        if self.desk_mode:  # the desk's window has only the staff side
+            self.go("guard" if self.staff else "staff_login")
+            return
         for screen in self.sm.screens:
             if screen.name != "guard":
                 screen.reset()
@@ -237,6 +248,10 @@ class KioskApp(App):
         from datetime import datetime
 
         self.clock_text = datetime.now().strftime("%Y-%m-%d  %H:%M")
+        if self.desk_mode:
+            self.idle.check() if self.staff else self.idle.touch()
+            self._show_what_others_wrote()
+            return
         if self.busy:
             self.idle.touch()  # a door or the printer is working: nobody is idle
         elif self.sm is not None and (self.sm.current != "home" or self.popups or self.staff):
@@ -261,6 +276,26 @@ class KioskApp(App):
             screen.reset()
         self.lang = self.settings.kiosk.language
         self.go("home")
+
+    def lock(self) -> None:
+        """`reception desk`: idle for N minutes: the staff session ends, the login is shown."""
+        log.info("desk window locked after %s idle minutes", self.settings.kiosk.desk_lock_minutes)
+        self._warning_popup = None
+        self.close_popups()
+        self.staff = None
+        self.screen("guard").reset()
+        self.go("staff_login")
+
+    def _show_what_others_wrote(self) -> None:
+        """The desk is live: what the kiosk or the hotline wrote shows within a second."""
+        if self.sm is None or self.sm.current != "guard" or self.popups or self.staff is None:
+            return
+        store = self.backend.desk.store
+        store.refresh()
+        if store.seq != self._seen_seq:
+            self._seen_seq = store.seq
+            guard = self.screen("guard")
+            guard.show(guard.section)
 
     # -- staff ------------------------------------------------------------------
     def logout(self) -> None:

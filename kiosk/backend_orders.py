@@ -96,9 +96,11 @@ class OrdersMixin:
 
     def print_dispatch_slip(self, order: Any) -> str:
         """R3: the 派工单 into the print queue (printed once the printer confirms it)."""
-        if self.devices is None:
-            return "本机未接打印机，派工单未打印"
         from devices.receipts import DISPATCH_SLIP, dispatch_slip
 
-        self.devices.print(DISPATCH_SLIP, order.number, dispatch_slip(order, self.settings))
+        payload = dispatch_slip(order, self.settings)
+        if self.devices is None:  # the desk's PC: the lobby's print queue prints it
+            self.desk.printing.enqueue(DISPATCH_SLIP, order.number, payload)
+            return "派工单已送往大堂打印机"
+        self.devices.print(DISPATCH_SLIP, order.number, payload)
         return "派工单已送打印"
