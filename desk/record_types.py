@@ -182,6 +182,8 @@ class WorkOrder(Record):
     parts_needed: str = ""
     late_notice_at: datetime | None = None
     """R4: when the owner was told (and apologised to) that a promised time will be missed."""
+    follow_up_exception: str = ""
+    """R5: why no follow-up could be made (closed on the named exception list instead)."""
 
     def validate(self) -> None:
         if self.location.startswith("public:"):

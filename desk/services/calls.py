@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from desk.errors import ValidationError
@@ -142,6 +142,43 @@ class FollowUps:
                     actor,
                 )  # fmt: skip
         return follow
+
+    def exception(self, number: str, actor: Actor, reason: str) -> WorkOrder:
+        """R5: a completed order that could not be followed up (never reached, moved out...) is
+        closed on the named exception list with the reason and who decided it."""
+        if not reason.strip():
+            raise ValidationError("follow_up_exception", reason, "请填写无法回访的原因")
+        return self.core.transition(WorkOrder, number, "follow_up", actor,
+                                    f"未能回访，列入例外：{reason.strip()}",
+                                    follow_up_exception=reason.strip())  # fmt: skip
+
+    def coverage(self, month: str) -> dict[str, list[str]]:
+        """R5: the month's completed orders: followed up, on the named exception list (number
+        with reason and who), or missing (neither; the target is none)."""
+        year, mon = (int(x) for x in month.split("-"))
+        first = date(year, mon, 1)
+        last = date(year + mon // 12, mon % 12 + 1, 1) - timedelta(days=1)
+        out: dict[str, list[str]] = {
+            "completed": [],
+            "followed_up": [],
+            "exceptions": [],
+            "missing": [],
+        }
+        for doc in self.core.store.iter_days("work_order", first, last):
+            order = WorkOrder.from_doc(doc)
+            if order.changed_at("done") is None:
+                continue
+            out["completed"].append(order.number)
+            if order.follow_up_exception:
+                who = next(
+                    (h.actor.name for h in reversed(order.history) if h.status == "closed"), ""
+                )
+                out["exceptions"].append(f"{order.number} {order.follow_up_exception}（{who}）")
+            elif order.status == "closed":
+                out["followed_up"].append(order.number)
+            else:
+                out["missing"].append(order.number)
+        return out
 
     def due(self) -> list[Record]:
         """Work orders done and complaints resolved that still need their follow-up call."""
