@@ -18,6 +18,7 @@ from desk.masking import install_log_masking, mask_phone
 from desk.orders_cli import add_orders_command
 from desk.record_types import OWNER_ROLES, REQUEST_KINDS
 from desk.records import format_number
+from desk.staff_cli import add_staff_command
 from desk.validate import unit_label_zh
 from desk.workflow import STATUS_ZH
 
@@ -316,6 +317,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=golive.cmd_check)
     add_report_command(sub)
     add_orders_command(sub)
+    add_staff_command(sub)
     register_all(sub, load_frontends())
     return parser
 
