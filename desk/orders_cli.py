@@ -19,6 +19,8 @@ from desk.workflow import STATUS_ZH
 
 log = logging.getLogger(__name__)
 
+DISPATCH_SLIP = "dispatch_slip"
+"""The receipt kind of the 派工单 (devices.receipts.DISPATCH_SLIP)."""
 STEPS = ("dispatch", "accept", "arrive", "complete", "cancel")
 
 
@@ -61,10 +63,8 @@ def _show(desk: Any, order: Any) -> None:
 
 
 def queue_dispatch_slip(desk: Any, order: Any) -> str:
-    """R3: the 派工单 into the store's print queue; the kiosk's printer prints it and confirms."""
-    from devices.receipts import DISPATCH_SLIP, dispatch_slip
-
-    job = desk.printing.enqueue(DISPATCH_SLIP, order.number, dispatch_slip(order, desk.settings))
+    """R3: the 派工单 asked of the lobby printer's process (it lays it out and confirms it)."""
+    job = desk.printing.request(DISPATCH_SLIP, order.number)
     return str(job.number)
 
 

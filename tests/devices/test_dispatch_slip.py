@@ -28,3 +28,24 @@ def test_R3_dispatch_slip_has_qr_promises_and_owner_signatures(settings, records
     import shutil
 
     shutil.copy(png, "/tmp/i12/dispatch_slip.png")
+
+
+def test_R3_a_slip_requested_by_another_process_is_laid_out_and_printed(sim, settings, records, store):
+    """`reception orders dispatch` (the core, no devices) queues a job without bytes; the printing
+    process lays the 派工单 out from the record and prints it."""
+    import time
+
+    from sim_harness import printer_on
+
+    from devices.manager import requested_receipt
+    from devices.print_queue import PrintQueue
+
+    order = dataclasses.replace(records["work_order"], status="dispatched", assignee="老陈")
+    store.enqueue("dispatch_slip", order.number, b"")
+    queue = PrintQueue(store, printer_on(sim), poll_s=0.05,
+                       render=requested_receipt(settings, {order.number: order}.get))  # fmt: skip
+    assert queue.run_once()
+    deadline = time.monotonic() + 5
+    while not sim.printer.receipts and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert "维修派工单" in sim.printer.receipts[0].text and store.pending() == []
