@@ -72,6 +72,7 @@ class OrdersMixin:
             self.notice = ""
             self.order_no = order.number
         self.show("board")
+        self.ids.scroll.scroll_y = 1  # the opened order and its steps are at the top
 
     # -- the section --------------------------------------------------------------
     def _show_board(self) -> None:

@@ -3,14 +3,19 @@ classified with a reason, the first contact recorded (C3); the collective alert 
 
 from __future__ import annotations
 
-from kivy.core.window import Window
-
 from desk.records import Actor, Role
 from desk.services.requests import ComplaintRequest
 
 
+def window():
+    """Kivy's window, imported only once the harness configured Kivy (not at collection)."""
+    from kivy.core.window import Window
+
+    return Window
+
+
 def type_text(k, text: str) -> None:
-    Window.dispatch("on_textinput", text)  # a physical keyboard into the open keyboard popup
+    window().dispatch("on_textinput", text)  # a physical keyboard into the open keyboard popup
     k.pump(2)
     k.tap(k.button(k.popup(), "确定"))
 

@@ -3,16 +3,21 @@ order's next steps are offered; dispatch queues the 派工单; steps by the slip
 
 from __future__ import annotations
 
-from kivy.core.window import Window
-
 from desk.records import Actor, Role
 from desk.services.requests import RepairRequest
 
 
+def window():
+    """Kivy's window, imported only once the harness configured Kivy (not at collection)."""
+    from kivy.core.window import Window
+
+    return Window
+
+
 def scan(k, text: str) -> None:
     """A USB barcode scanner is a keyboard: the digits, then Enter."""
-    Window.dispatch("on_textinput", text)
-    Window.dispatch("on_key_down", 13, 36, "\r", [])
+    window().dispatch("on_textinput", text)
+    window().dispatch("on_key_down", 13, 36, "\r", [])
     k.pump(3)
 
 
@@ -51,7 +56,7 @@ def test_R3_scanned_slip_offers_next_steps_and_records_the_technician(k):
     )
     k.tap(k.button(g.ids.content, "完工"))
     kb = k.popup()
-    Window.dispatch("on_textinput", "更换插座")  # a physical keyboard types into the popup
+    window().dispatch("on_textinput", "更换插座")  # a physical keyboard types into the popup
     k.pump(2)
     k.tap(k.button(kb, "确定"))
     k.pump(3)
