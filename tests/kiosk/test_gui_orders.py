@@ -3,7 +3,7 @@ order's next steps are offered; dispatch queues the 派工单; steps by the slip
 
 from __future__ import annotations
 
-from desk.records import Actor, Role
+from desk.records import Actor, Role, format_number
 from desk.services.requests import RepairRequest
 
 
@@ -68,7 +68,9 @@ def test_R3_scanned_slip_offers_next_steps_and_records_the_technician(k):
                                              contact_name="李四", contact_phone="13912345678", urgent=True),
                                Actor(Role.STAFF, "staff", "test"))  # fmt: skip
     g.show("board")
-    row = k.button(g.ids.content, "告知业主")  # R4: urgent, due within the warning time
+    rows = list(reversed(g.ids.content.children))  # each due line, then its buttons
+    at = next(i for i, w in enumerate(rows) if format_number(late.number) in getattr(w, "text", ""))
+    row = k.button(rows[at + 1], "告知业主")  # R4: urgent, due within the warning time
     g.ids.scroll.scroll_to(row, animate=False)  # the finger scrolls the board
     k.pump(3)
     k.shot("63-board-at-risk")
