@@ -30,7 +30,9 @@ def test_R3_dispatch_slip_has_qr_promises_and_owner_signatures(settings, records
     shutil.copy(png, "/tmp/i12/dispatch_slip.png")
 
 
-def test_R3_a_slip_requested_by_another_process_is_laid_out_and_printed(sim, settings, records, store):
+def test_R3_a_slip_requested_by_another_process_is_laid_out_and_printed(
+    sim, settings, records, store
+):
     """`reception orders dispatch` (the core, no devices) queues a job without bytes; the printing
     process lays the 派工单 out from the record and prints it."""
     import time

@@ -102,3 +102,21 @@ def test_R3_real_sip_call_technician_reports_arrival(desk, order, settings, reso
         TECH_ID,
         "hotline:13800138000",
     )
+
+
+def test_staff_menu_prompts_and_menus_exist():
+    from voice.staff_menu import load
+
+    texts, menus = load()
+    for menu in menus.values():
+        assert menu.prompt in texts
+        assert {o.next for o in menu.options} <= {
+            "arrive",
+            "complete",
+            "need_parts",
+            "hand_back",
+            "other",
+            "more",
+            "end",
+        }
+    assert "工号" in texts["staff_id"] and "{number}" in texts["staff_order"]
