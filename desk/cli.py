@@ -111,6 +111,8 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
             print(
                 f"待核实报修（回拨登记电话）: {', '.join(format_number(w.number) for w in unverified)}"
             )
+        for line in desk_actions(desk):  # issue 12: nothing stuck without an owner
+            print(line)
         failed = desk.staff.failed_logins()
         if failed:  # X1: for the supervisor
             print("登录失败: " + "，".join(
@@ -119,6 +121,31 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         desk.close()
     return 0
+
+
+def desk_actions(desk) -> list[str]:  # noqa: ANN001
+    """R4, C2, K2, R5: what staff must act on that has no deadline row of its own."""
+    lines = []
+    notices = desk.notices.pending()
+    if notices:
+        lines.append(
+            f"待通知（短信通道未接入，请电话告知）: {len(notices)} 条，见值班日志【待通知】"
+        )
+    collective = desk.complaints.collective()
+    if collective:
+        lines.append(
+            "集体投诉（已上报主任）: " + "，".join(format_number(c.number) for c in collective[:5])
+        )
+    overdue = desk.keys.overdue()
+    if overdue:
+        lines.append(
+            "逾期未还钥匙: "
+            + "，".join(f"{k.key_id}（应还 {k.due_back:%m-%d %H:%M}）" for k in overdue)
+        )
+    unassigned = [w for w in desk.repairs.open() if w.status in ("received", "reopened")]
+    if unassigned:
+        lines.append("待派工工单: " + "，".join(format_number(w.number) for w in unassigned[:10]))
+    return lines
 
 
 def _check_reminders(desk, settings: Settings) -> list[str]:  # noqa: ANN001

@@ -60,6 +60,11 @@ class OrdersMixin:
         order = self.desk.orders.tell_late(number, self._login())
         return f"已登记致歉通知 {format_number(order.number)}，请电话告知业主"
 
+    def escalate(self, number: str) -> str:
+        """R4: the at-risk order passed up to the supervisor."""
+        order = self.desk.orders.escalate(number, self._login())
+        return f"已上报主管 {format_number(order.number)}"
+
     def periodic_alerts(self) -> list[str]:
         """R4, K2: run every minute by the app (each alert once, in the core)."""
         try:

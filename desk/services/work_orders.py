@@ -221,6 +221,18 @@ class WorkOrders:
         assert isinstance(updated, WorkOrder)
         return updated
 
+    def escalate(self, number: str, actor: Actor, why: str = "") -> WorkOrder:
+        """R4: an order at risk passed up to the supervisor (duty log through desk.notices)."""
+        order = self.get(number)
+        what, due = promise(order)
+        when = f"{due:%m-%d %H:%M}" if due else "—"
+        text = (f"工单 {format_number(order.number)}（{unit_label_zh(order.location)}）{what}期限 {when}"
+                f"，请主管协调。{why}").strip()  # fmt: skip
+        self.desk.notices.send(Notice("escalation", order.number, text, "主管"), actor)
+        updated = self.core.amend(number, actor, f"已上报主管：{why or what + '将超时'}")
+        assert isinstance(updated, WorkOrder)
+        return updated
+
     def tell_late_all(self, actor: Actor, now: datetime | None = None) -> list[WorkOrder]:
         """R4: every order whose on-site or dispatch promise is about to be missed and whose
         owner was not told yet gets its apology notice (run by the desk's periodic check)."""

@@ -107,6 +107,7 @@ class OrdersMixin:
             actions = [("办理", "neutral", lambda n=item.number: self._open_order(n))]
             if item.state != "ok" and item.what in ("派工", "到场"):
                 actions.append(("告知业主", "warning", lambda n=item.number: b.tell_late(n)))
+                actions.append(("上报主管", "danger", lambda n=item.number: b.escalate(n)))
             for zh, role, fn in actions:
                 btn = BigButton(text=self.tr(zh), color_role=role)
                 btn.bind(on_release=lambda _b, fn=fn: self._run(fn))

@@ -74,3 +74,14 @@ def test_X1_reception_staff_add_reads_the_pin_and_list_disable(tmp_path, capsys,
     capsys.readouterr()
     assert cli.main(["--data", str(data), "staff", "list"]) == 0
     assert "8002\tstaff\t停用" in capsys.readouterr().out
+
+
+def test_R4_status_lists_orders_waiting_for_dispatch_and_pending_notices(desk, actors):
+    from desk.cli import desk_actions
+
+    w = desk.repairs.report(RepairRequest(location="3-2-501", contact_name="张三", contact_phone="13812345678",
+                                          description="水龙头滴水"), actors["owner"])  # fmt: skip
+    desk.orders.tell_late(w.number, actors["staff"])
+    lines = desk_actions(desk)
+    assert any(w.number[:1] + "-" in x and "待派工" in x for x in lines)
+    assert any("待通知" in x for x in lines)
