@@ -78,3 +78,23 @@ def test_T3_dialer_not_answered_leaves_the_entry_for_another_try(desk, menus, te
     left = desk.get(call.number)
     assert not left.callback_done and left.callback_result == "热线回拨未接通"
     assert call.number in [c.number for c in desk.calls.callback_list()]
+
+
+def test_R6_the_owner_confirms_the_price_by_phone_key(desk, menus, text_prompts):
+    from desk.services.requests import RepairRequest
+
+    w = desk.repairs.report(RepairRequest(location="3-2-501", category="electric", description="加装插座",
+                                          contact_name="张三", contact_phone="13800138000"), STAFF)  # fmt: skip
+    desk.orders.dispatch(w.number, STAFF, assignee="老陈")
+    desk.orders.quote(w.number, STAFF, 80)
+    dialled = []
+
+    def dial(number):
+        dialled.append(number)
+        return ScriptedChannel(["1"], caller="hotline", callee=number)
+
+    dialer = Dialer(desk, dial, text_prompts, menus)
+    assert dialer.run_once() == 1 and dialled == ["13800138000"]
+    done = desk.orders.get(w.number)
+    assert done.price_confirmed and done.price_confirmed_via == "phone"
+    assert dialer.run_once() == 0  # confirmed: no more calls
