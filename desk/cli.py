@@ -16,8 +16,10 @@ from desk.config import ConfigError, Settings, load_settings
 from desk.errors import DeskError
 from desk.frontends import load_frontends, register_all
 from desk.masking import for_terminal, install_log_masking, mask_phone
+from desk.orders_cli import add_orders_command
 from desk.record_types import OWNER_ROLES, REQUEST_KINDS
 from desk.records import format_number
+from desk.staff_cli import add_staff_command
 from desk.validate import unit_label_zh
 from desk.workflow import STATUS_ZH
 
@@ -148,6 +150,8 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
             print(
                 f"待核实报修（回拨登记电话）: {', '.join(format_number(w.number) for w in unverified)}"
             )
+        for line in desk_actions(desk):  # issue 12: nothing stuck without an owner
+            print(line)
         failed = desk.staff.failed_logins()
         if failed:  # X1: for the supervisor
             print("登录失败: " + "，".join(
@@ -156,6 +160,31 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         desk.close()
     return 0
+
+
+def desk_actions(desk: Desk) -> list[str]:
+    """R4, C2, K2, R5: what staff must act on that has no deadline row of its own."""
+    lines: list[str] = []
+    notices = desk.notices.pending()
+    if notices:
+        lines.append(
+            f"待通知（短信通道未接入，请电话告知）: {len(notices)} 条，见值班日志【待通知】"
+        )
+    collective = desk.complaints.collective()
+    if collective:
+        lines.append(
+            "集体投诉（已上报主任）: " + "，".join(format_number(c.number) for c in collective[:5])
+        )
+    overdue = desk.keys.overdue()
+    if overdue:
+        lines.append(
+            "逾期未还钥匙: "
+            + "，".join(f"{k.key_id}（应还 {k.due_back:%m-%d %H:%M}）" for k in overdue)
+        )
+    unassigned = [w for w in desk.repairs.open() if w.status in ("received", "reopened")]
+    if unassigned:
+        lines.append("待派工工单: " + "，".join(format_number(w.number) for w in unassigned[:10]))
+    return lines
 
 
 def _check_reminders(desk: Desk, settings: Settings) -> list[str]:
@@ -380,6 +409,8 @@ def build_parser() -> argparse.ArgumentParser:
     from desk.cli_visitors import register as register_visitor_desk
 
     register_visitor_desk(sub)
+    add_orders_command(sub)
+    add_staff_command(sub)
     register_all(sub, load_frontends())
     return parser
 

@@ -34,6 +34,10 @@ class KioskSettings:
     """Vosk model directory to transcribe spoken notes; empty: keep the audio only."""
     host_wait_seconds: int = 180
     """How long the visitor screen waits for the host's answer (V2) before offering a message."""
+    desk_lock_minutes: int = 10
+    """`reception desk`: the staff window locks (log in again) after this many idle minutes."""
+    desk_mode: bool = False
+    """Set by `reception desk`: the staff side only, in a window, no devices, no idle wipe."""
     print_wait_seconds: float = 8.0
     """How long a receipt waits for the printer's confirmation before the kiosk says it is still
     printing (the job stays queued either way)."""

@@ -44,6 +44,8 @@ VALIDITIES = ("unclassified", "valid", "assist", "invalid")
 # --- parcels (P4) and keys (K4) -------------------------------------------------------------
 REGISTERED_MAIL_RETURN = timedelta(days=2)
 """P4: undeliverable registered mail back to the post office within 2 days."""
+KEY_LOAN_DEFAULT = timedelta(hours=4)
+"""K2: a key lent without an agreed time is due back 4 hours later (then listed as overdue)."""
 KEY_STOCKTAKE_DAYS = (25, 27, 28)
 """K4: stock-take from the 25th to the 27th, report on the 28th."""
 

@@ -46,6 +46,7 @@ DEMO_STAFF = (
     ("guard", "guard", "111111"),
     ("staff", "staff", "222222"),
     ("supervisor", "supervisor", "999999"),
+    ("8001", "staff", "800100"),  # a technician: numeric, for the hotline's staff menu (key 6)
 )
 """Demo logins (name, role, PIN); change them before going live."""
 

@@ -132,6 +132,9 @@ class WorkOrder(Record):
         "dispatch_by",
         "on_site_by",
         "follow_up_by",
+        "arrived_at",
+        "price_confirmed_at",
+        "late_notice_at",
     )
     index_fields = ("location", "contact_phone")
 
@@ -165,6 +168,26 @@ class WorkOrder(Record):
     """The unit's registered phone to call back for an unverified report."""
     reported_by: str = ""
     """Who reported it, as the core identified them (never a resident who did not call)."""
+    team: str = ""
+    """R3: the engineering team dispatched to (水电组...), with or without a named technician."""
+    arrived_at: datetime | None = None
+    """R2: when the technician reported being on site (against ``on_site_by``)."""
+    paid: bool = False
+    """R6: a paid special service (特约/有偿服务): the price is confirmed before work starts."""
+    price_confirmed_at: datetime | None = None
+    price_confirmed_via: str = ""
+    """R6: how the owner confirmed the price: phone key, kiosk, signed on the 派工单, desk."""
+    work_done: str = ""
+    materials: str = ""
+    cost_yuan: float = 0.0
+    """What the completed work cost the owner (0 for free repairs)."""
+    large_project: bool = False
+    """R5: a large repair project: follow-up within 30 days instead of 3."""
+    parts_needed: str = ""
+    late_notice_at: datetime | None = None
+    """R4: when the owner was told (and apologised to) that a promised time will be missed."""
+    follow_up_exception: str = ""
+    """R5: why no follow-up could be made (closed on the named exception list instead)."""
 
     def validate(self) -> None:
         if self.location.startswith("public:"):
@@ -179,6 +202,18 @@ class WorkOrder(Record):
         require("channel", self.channel, CHANNELS)
         if self.price_yuan < 0:
             raise ValidationError("price_yuan", self.price_yuan, "价格不能为负")
+        if self.cost_yuan < 0:
+            raise ValidationError("cost_yuan", self.cost_yuan, "费用不能为负")
+        for name, most in (
+            ("assignee", 40),
+            ("team", 40),
+            ("price_confirmed_via", 40),
+            ("work_done", 500),
+            ("materials", 500),
+            ("parts_needed", 500),
+        ):
+            if getattr(self, name):
+                require_text(name, getattr(self, name), most)  # fmt: skip
         if self.satisfaction:
             require("satisfaction", self.satisfaction, {s.value for s in Satisfaction})
 
@@ -189,7 +224,8 @@ class Complaint(Record):
     """A complaint (C1-C5)."""
 
     kind: ClassVar[Kind] = Kind.COMPLAINT
-    datetime_fields = ("reply_by", "resolve_by", "follow_up_by")
+    datetime_fields = ("reply_by", "resolve_by", "follow_up_by", "contact_by", "contacted_at",
+                       "director_alerted_at")  # fmt: skip
     index_fields = ("unit", "phone", "event_key")
 
     channel: str = "desk"
@@ -213,9 +249,20 @@ class Complaint(Record):
     follow_up_by: datetime | None = None
     satisfaction: str = ""
     resolution: str = ""
+    validity_reason: str = ""
+    """C2: why it was classified 有效/协助/无效."""
+    contact_by: datetime | None = None
+    """C3: a valid complaint's customer is contacted within 2 h to agree a reply time."""
+    contacted_at: datetime | None = None
+    contact_note: str = ""
+    director_alerted_at: datetime | None = None
+    """C2: when the director was alerted of a collective complaint."""
 
     def validate(self) -> None:
         require("channel", self.channel, CHANNELS)
+        for name in ("validity_reason", "contact_note", "resolution"):
+            if getattr(self, name):
+                require_text(name, getattr(self, name), 500)
         if self.unit:
             check("unit", validate.parse_unit, self.unit)
         if self.phone:
@@ -278,7 +325,7 @@ class KeyLoan(Record):
     """A key lent out of the cabinet, tracked until it is back (K2, K3)."""
 
     kind: ClassVar[Kind] = Kind.KEY_LOAN
-    datetime_fields = ("due_back", "returned_at")
+    datetime_fields = ("due_back", "returned_at", "overdue_alerted_at")
     index_fields = ("key_id",)
 
     key_id: str = ""
@@ -297,6 +344,8 @@ class KeyLoan(Record):
     returned_to: str = ""
     anonymised: bool = False
     """X2: the borrower's ID and phone purged after the keeping period."""
+    overdue_alerted_at: datetime | None = None
+    """K2: when the desk was alerted that the key is overdue (once)."""
 
     def validate(self) -> None:
         require_text("key_id", self.key_id, 40)
@@ -363,7 +412,7 @@ class Call(Record):
     """A hotline call, inbound or outbound (T1-T5)."""
 
     kind: ClassVar[Kind] = Kind.CALL
-    datetime_fields = ("ended_at",)
+    datetime_fields = ("ended_at", "callback_requested_at")
     index_fields = ("caller",)
 
     direction: str = "in"
@@ -377,9 +426,17 @@ class Call(Record):
     outcome: str = ""
     audio_path: str = ""
     callback_done: bool = False
+    callback_requested_at: datetime | None = None
+    """T3: staff asked the hotline's dialer to call this caller back (and put them through)."""
+    callback_result: str = ""
+    """T3: what came of calling back (reached, no answer...), by whom and how."""
+    callback_via: str = ""
+    """hand (staff dialled) or dialer (the hotline's outbound dialer)."""
 
     def validate(self) -> None:
         require("direction", self.direction, {"in", "out"})
+        if self.callback_via:
+            require("callback_via", self.callback_via, {"hand", "dialer"})
 
 
 @record_type

@@ -25,6 +25,7 @@ from desk.services.dutylog import DutyLog
 from desk.services.emergencies import Emergencies
 from desk.services.guard import Guard
 from desk.services.keys import Keys
+from desk.services.notices import Notices
 from desk.services.parcels import Parcels
 from desk.services.printing import Printing
 from desk.services.renovations import Renovations
@@ -32,6 +33,7 @@ from desk.services.repairs import Repairs
 from desk.services.reports import DueItem, Reports
 from desk.services.staff import Staff
 from desk.services.visits import Visits
+from desk.services.work_orders import WorkOrders
 from desk.store import KindSpec, Store, Transaction
 
 log = logging.getLogger(__name__)
@@ -79,6 +81,8 @@ class Desk:
         self.blocklist = Blocklist(self.core, self)
         self.renovations = Renovations(self.core, self)
         self.repairs = Repairs(self.core, self)
+        self.orders = WorkOrders(self.core, self)
+        self.notices = Notices(self.core, self)
         self.complaints = Complaints(self.core, self)
         self.parcels = Parcels(self.core, self)
         self.guard = Guard(self.core, self)

@@ -99,20 +99,33 @@ MACHINES: dict[Kind, Machine] = {
         create_roles=frozenset({V, O, G, S, SV, SYS}),
     ),
     # R3: received -> dispatched -> accepted -> on site -> done -> closed (followed up).
+    # A technician may report arrival without a separate accept (scan or hotline), go for
+    # parts (waiting_parts, back on site with arrive) or hand the order back to the desk.
     Kind.WORK_ORDER: Machine(
         initial=frozenset({"received"}),
         final=frozenset({"closed", "cancelled"}),
         actions={
             "dispatch": t("received reopened", "dispatched", OFFICE | {SYS}, "已派工"),
             "accept": t("dispatched", "accepted", OFFICE, "维修人员已接单"),
-            "arrive": t("accepted", "on_site", OFFICE, "维修人员已到场"),
+            "arrive": t("dispatched accepted waiting_parts", "on_site", OFFICE, "维修人员已到场"),
+            "need_parts": t(
+                "dispatched accepted on_site", "waiting_parts", OFFICE, "需要配件，待配件后上门"
+            ),
+            "hand_back": t(
+                "dispatched accepted waiting_parts", "received", OFFICE, "维修人员退回，待重新派工"
+            ),
             "complete": t("on_site", "done", OFFICE, "维修完成"),
             "follow_up": t("done", "closed", OFFICE | {SYS}, "回访满意，结单"),
             "reopen": t("done", "reopened", OFFICE | {SYS}, "回访不满意，重新处理"),
-            "cancel": t("received dispatched accepted", "cancelled", OFFICE | {O}, "取消"),
+            "cancel": t(
+                "received dispatched accepted waiting_parts reopened",
+                "cancelled",
+                OFFICE | {O},
+                "取消",
+            ),
         },
         create_roles=frozenset({V, O, G, S, SV, SYS}),
-    ),
+    ),  # fmt: skip
     # C1-C4.
     Kind.COMPLAINT: Machine(
         initial=frozenset({"received"}),
@@ -195,6 +208,7 @@ STATUS_ZH = {
     "dispatched": "已派工",
     "accepted": "已接单",
     "on_site": "维修中",
+    "waiting_parts": "待配件",
     "done": "已完成待回访",
     "closed": "已结单",
     "reopened": "重新处理",

@@ -89,6 +89,7 @@ class Devices:
                 self.hub,
                 dev.print_poll_s,
                 void_strip(dev.printer_encoding, dev.paper_width_mm),
+                render=requested_receipt(settings, getattr(store, "record", None)),
             )
             if store
             else None
@@ -212,3 +213,21 @@ class Devices:
             worst = max(misses.values())
             delay = BACKOFF[min(worst - 1, len(BACKOFF) - 1)] if worst else 1.0
             self._stop.wait(delay)
+
+
+def requested_receipt(settings: Any, lookup: Any) -> Any:
+    """Lays out a receipt another process asked for by record number (no bytes in the job)."""
+    if lookup is None:
+        return None
+
+    def render(job: Any) -> bytes:
+        from devices.receipts import DISPATCH_SLIP, dispatch_slip, receipt_for
+
+        record = lookup(job.record)
+        if record is None:
+            raise ValueError(f"no record {job.record}")
+        if job.receipt == DISPATCH_SLIP:
+            return dispatch_slip(record, settings)
+        return receipt_for(record, settings, lookup)[1]
+
+    return render

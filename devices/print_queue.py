@@ -6,6 +6,7 @@ import base64
 import binascii
 import logging
 import threading
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from devices.events import DeviceEvent, DeviceState, EventHub
@@ -15,6 +16,9 @@ log = logging.getLogger(__name__)
 
 #: Seconds between reconnection attempts while the printer is offline (capped backoff).
 BACKOFF = (0.1, 0.2, 0.4, 0.8, 1.0)
+
+OTHER_PROCESS_POLL_S = 5.0
+"""While idle, how often the store is looked at for jobs another process queued."""
 
 INTERRUPTED = "打印中断："
 """Start of a job's ``last_error`` when some of it reached the printer (kept in the store, so
@@ -67,8 +71,11 @@ class PrintQueue:
         hub: EventHub | None = None,
         poll_s: float = 0.5,
         void: bytes | None = None,
+        render: Callable[[Any], bytes] | None = None,
     ) -> None:
         self.store = store
+        self.render = render
+        """Lays out a job queued without bytes (a receipt requested by another process)."""
         self.void = void if void is not None else void_strip()
         """Sent before a job that was cut short, so the partial slip is cut off and voided."""
         self.printer = printer
@@ -107,6 +114,13 @@ class PrintQueue:
         """Try every pending job once, in order; True when nothing is left pending."""
         for job in self.pending():
             data = job_bytes(job)
+            if not data and self.render is not None:
+                try:
+                    data = self.render(job)
+                except Exception as exc:  # noqa: BLE001 - a bad request must not stop the queue
+                    log.warning("print queue: cannot lay out job %s: %s", job.number, exc)
+                    self.store.mark(job.number, False, f"无法排版：{exc}")
+                    continue
             interrupted = str(getattr(job, "last_error", "") or "").startswith(INTERRUPTED)
             if interrupted:
                 log.info("print queue: job %s was cut short: voiding the partial slip", job.number)
@@ -164,7 +178,9 @@ class PrintQueue:
                 if done:
                     self._idle.set()
             if done:
-                self._wake.wait()
+                # jobs queued by another process (the desk PC, `reception orders dispatch`)
+                # are found on the next look at the store
+                self._wake.wait(OTHER_PROCESS_POLL_S)
             else:
                 self._idle.clear()
                 self._wake.wait(self._delay())

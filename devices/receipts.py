@@ -43,6 +43,8 @@ VISIT_PASS, WORK_ORDER, PARCEL_SLIP, KEY_LOAN, COMPLAINT, TEST, HANDOVER = (
     "test",
     "handover",
 )
+DISPATCH_SLIP = "dispatch_slip"
+"""R3: the engineering copy (派工单) printed when an order is dispatched."""
 
 
 def _doc(settings: Any) -> EscposDoc:
@@ -286,6 +288,52 @@ def handover_slip(doc: EscposDoc, entry: DutyLogEntry, settings: Any) -> None:
     doc.line("交班人签名：" + "_" * 16)  # L3: both shifts sign; the footer adds 接班人
 
 
+def dispatch_slip(order: WorkOrder, settings: Any) -> bytes:
+    """R3, R2, R6: the 派工单 the technician takes: the order, the masked contact, the promised
+    times, the QR of the number (scanned at the kiosk or desk to report each step) and the
+    owner's signatures confirming the work and the cost."""
+    doc = _doc(settings)
+    _header(doc, settings, "维修派工单（工程联）", order)
+    doc.field("派给", "、".join(x for x in (order.team, order.assignee) if x) or "—")
+    doc.field("位置", unit_label_zh(order.location))
+    doc.field("类别", REPAIR_CATEGORY_FULL.get(order.category, order.category))
+    doc.field("级别", "急修" if order.urgent or order.emergency else "普通维修")
+    doc.field("内容", order.description or order.transcript or "（语音报修，见录音）")
+    if order.contact_name:
+        doc.field("联系人", mask_name(order.contact_name))
+    _id_and_phone(doc, order.contact_phone)
+    if order.unverified:
+        doc.line("待核实：上门前请客服回拨登记电话确认", bold=True)
+    doc.rule()
+    doc.line("服务承诺", bold=True)
+    if order.on_site_by:
+        doc.field("到场时限", _fmt(order.on_site_by, settings))
+    if order.appointment_start:
+        end = _fmt(order.appointment_end, settings)[-5:] if order.appointment_end else ""
+        doc.field("预约时间", _fmt(order.appointment_start, settings) + (f"-{end}" if end else ""))
+    if order.paid:
+        state = "（业主已确认）" if order.price_confirmed else "（开工前须业主确认）"
+        doc.field("有偿服务", _yuan(order.price_yuan) + state)
+    doc.rule()
+    doc.line("扫描下方二维码或拨打热线员工菜单报到场/完工", align="center")
+    doc.qr(order.number)
+    doc.line(format_number(order.number), align="center", bold=True)
+    doc.rule()
+    doc.line("完成内容：" + "_" * 10)
+    doc.line("所用材料：" + "_" * 10)
+    doc.line("费用（元）：" + "_" * 9)
+    doc.feed()
+    doc.line("业主确认维修完成签名：" + "_" * 8)
+    doc.feed()
+    doc.line("业主确认费用签名：" + "_" * 10)
+    doc.feed()
+    doc.line("维修人员签名：" + "_" * 12)
+    doc.line("日期：" + "_" * 14)
+    doc.line(f"服务热线：{settings.site.hotline_number}", align="center")
+    doc.cut()
+    return doc.output
+
+
 def test_page(settings: Any) -> bytes:
     """The printer test page of ``reception devices test-page``: widths, Chinese, ¥, QR."""
     doc = _doc(settings)
@@ -348,4 +396,4 @@ def receipt_for(
     return kind, layout(record, settings, **extra)
 
 
-__all__ = ["on_site_list", "receipt_for", "test_page", "unit_label_zh"]
+__all__ = ["dispatch_slip", "on_site_list", "receipt_for", "test_page", "unit_label_zh"]

@@ -35,6 +35,7 @@ SCREENS = (
     ("parcel", "parcel", "ParcelScreen"),
     ("status", "status", "StatusScreen"),
     ("call_staff", "call_staff", "CallStaffScreen"),
+    ("complaint", "complaint", "ComplaintScreen"),
     ("staff_login", "staff_login", "StaffLoginScreen"),
     ("guard", "guard", "GuardScreen"),
     ("result", "result", "ResultScreen"),
@@ -71,6 +72,12 @@ class KioskApp(App):
             self._idle_warn,
             self.idle_reset,
         )
+        self.desk_mode = bool(getattr(settings.kiosk, "desk_mode", False))
+        if self.desk_mode:  # `reception desk`: no idle wipe, a lock after N minutes instead
+            lock = max(60, settings.kiosk.desk_lock_minutes * 60)
+            self.idle = IdleWatch(lock - 30, lock, self._idle_warn, self.lock)
+            self.title = "reception desk"
+        self._seen_seq = -1
         self._warning_popup: MessagePopup | None = None
         self.voice = None
         self.sm: ScreenManager | None = None
@@ -94,6 +101,9 @@ class KioskApp(App):
             on_request_close=self._on_request_close,
         )
         Clock.schedule_interval(self._tick, 1.0)
+        Clock.schedule_interval(
+            lambda _dt: getattr(self.backend, "periodic_alerts", list)(), 60.0
+        )  # R4, K2
         self._tick(0)
         if self.settings.kiosk.voice_guidance:
             from kiosk.voice_guide import VoiceGuide
@@ -128,6 +138,8 @@ class KioskApp(App):
 
         # the IME index loads after the home screen is up, not before it
         Clock.schedule_once(lambda _dt: pinyin_ime.preload(), 1.0)
+        if self.desk_mode:  # the desk's window starts at the staff login
+            Clock.schedule_once(lambda _dt: self.go("staff_login"), 0)
 
     # -- language ---------------------------------------------------------------
     def tr(self, zh: str, _lang: str | None = None) -> str:
@@ -157,6 +169,9 @@ class KioskApp(App):
     def home(self) -> None:
         """One tap from every screen: forget what was entered and show the home screen."""
         self.close_popups()
+        if self.desk_mode:  # the desk's window has only the staff side
+            self.go("guard" if self.staff else "staff_login")
+            return
         for screen in self.sm.screens:
             if screen.name != "guard":
                 screen.reset()
@@ -234,6 +249,10 @@ class KioskApp(App):
         from datetime import datetime
 
         self.clock_text = datetime.now().strftime("%Y-%m-%d  %H:%M")
+        if self.desk_mode:
+            self.idle.check() if self.staff else self.idle.touch()
+            self._show_what_others_wrote()
+            return
         self._visits_tick()
         if self.busy or getattr(self.sm.current_screen if self.sm else None, "keeps_awake", False):
             self.idle.touch()  # a door or the printer is working, a visitor waits: not idle
@@ -278,6 +297,26 @@ class KioskApp(App):
         self.lang = self.settings.kiosk.language
         self.go("home")
 
+    def lock(self) -> None:
+        """`reception desk`: idle for N minutes: the staff session ends, the login is shown."""
+        log.info("desk window locked after %s idle minutes", self.settings.kiosk.desk_lock_minutes)
+        self._warning_popup = None
+        self.close_popups()
+        self.staff = None
+        self.screen("guard").reset()
+        self.go("staff_login")
+
+    def _show_what_others_wrote(self) -> None:
+        """The desk is live: what the kiosk or the hotline wrote shows within a second."""
+        if self.sm is None or self.sm.current != "guard" or self.popups or self.staff is None:
+            return
+        store = self.backend.desk.store
+        store.refresh()
+        if store.seq != self._seen_seq:
+            self._seen_seq = store.seq
+            guard = self.screen("guard")
+            guard.show(guard.section)
+
     # -- staff ------------------------------------------------------------------
     def logout(self) -> None:
         self.staff = None
@@ -285,12 +324,41 @@ class KioskApp(App):
         self.home()
 
     def quit_kiosk(self) -> None:
-        """Only reachable from the staff screen after a PIN login."""
+        """Only reachable from the staff screen after a PIN login; asks to confirm, then a
+        supervisor's PIN (a supervisor logged in confirms alone); written to the duty log."""
         if self.staff is None:
             return
-        log.info("kiosk stopped by %s", self.staff.name)
-        self._allow_close = True
-        self.stop()
+        from kiosk.widgets.numpad import NumPad
+        from kiosk.widgets.pickers import ChoicePopup
+
+        def quit_by(supervisor: Any) -> None:
+            staff = self.staff
+            log.info("kiosk stopped by %s, supervisor %s", staff.name, supervisor.name)
+            self.backend.desk.dutylog.write(
+                f"退出接待终端程序：{staff.name} 操作，主管 {supervisor.name} 授权", staff
+            )
+            self._allow_close = True
+            self.stop()
+
+        def pin_for(name: str) -> None:
+            def got(pin: str) -> None:
+                actor = self.backend.login(name, pin) if pin else None
+                if actor is None or actor.role.value != "supervisor":
+                    self.message("主管密码错误，程序未退出")
+                    return
+                quit_by(actor)
+
+            NumPad.ask(f"{name} · {self.tr('密码')}", got, max_len=12, secret=True)
+
+        def confirmed() -> None:
+            if self.staff.role.value == "supervisor":
+                quit_by(self.staff)
+                return
+            names = [(n, n) for n in self.backend.supervisor_names()]
+            ChoicePopup("主管授权退出程序", names, pin_for, cols=3).open()
+
+        MessagePopup(self.tr("退出程序后自助终端将停止服务，确定退出吗？"), on_ok=confirmed,
+                     ok_text=self.tr("退出程序"), cancel_text=self.tr("取消")).open()  # fmt: skip
 
     def _on_request_close(self, *_args: Any, **_kw: Any) -> bool:
         # no exit without a staff PIN: window close and Escape are refused

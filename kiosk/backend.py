@@ -22,6 +22,9 @@ from desk.services.requests import (
     VisitRequest,
 )
 from desk.workflow import STATUS_ZH
+from kiosk.backend_calls import CallsMixin
+from kiosk.backend_complaints import ComplaintsMixin
+from kiosk.backend_orders import OrdersMixin
 from kiosk.backend_reports import ReportsMixin
 from kiosk.backend_visitors import VisitorDeskMixin
 
@@ -77,7 +80,7 @@ class PickupOutcome:
     """The pickup slip of an opened compartment."""
 
 
-class KioskBackend(ReportsMixin, VisitorDeskMixin):
+class KioskBackend(OrdersMixin, ComplaintsMixin, CallsMixin, ReportsMixin, VisitorDeskMixin):
     """Wraps ``desk.service.Desk`` and ``devices.manager.Devices`` for the screens."""
 
     def __init__(self, desk: Any, devices: Any | None, settings: Any) -> None:
@@ -514,11 +517,20 @@ class KioskBackend(ReportsMixin, VisitorDeskMixin):
     def duty_log_today(self) -> list[Any]:
         return self.desk.dutylog.day(self.desk.now().date())
 
-    def handover(self, to_name: str, note: str = "", override_by: Actor | None = None) -> Any:
-        """L3: refused while important work is open, unless a supervisor overrides; the day's
-        sheet (received, done, open, overdue with owners, audit chain head) is then printed for
-        both shifts to sign."""
-        entry = self.desk.dutylog.handover(self.staff_actor(), to_name, note, force_by=override_by)
+    def handover(
+        self, to_name: str, note: str = "", override_by: Actor | None = None, incoming_pin: str = ""
+    ) -> Any:
+        """L3: refused while important work is open, unless a supervisor overrides; the incoming
+        shift signs with their own PIN (the core's login and lockout) and is logged in, the
+        outgoing logged out; the day's sheet (received, done, open, overdue with owners, audit
+        chain head) is then printed for both shifts to sign."""
+        incoming = (
+            self.desk.staff.login(to_name, incoming_pin, self.kiosk_id) if incoming_pin else None
+        )
+        entry = self.desk.dutylog.handover(self.staff_actor(), to_name, note, force_by=override_by,
+                                           incoming=incoming)  # fmt: skip
+        if incoming is not None and self.app is not None:
+            self.app.staff = incoming  # the outgoing is logged out
         self._queue_daily_sheet(entry.number)
         return entry
 

@@ -28,6 +28,17 @@ def cmd_kiosk(args: argparse.Namespace, settings: Any) -> int:
     return run(settings)
 
 
+def cmd_desk(args: argparse.Namespace, settings: Any) -> int:
+    """`reception desk`: the staff side in a window on the desk's PC, on the same store."""
+    changes: dict[str, Any] = {"desk_mode": True, "fullscreen": False}
+    if getattr(args, "lock_minutes", None):
+        changes["desk_lock_minutes"] = args.lock_minutes
+    settings = dataclasses.replace(settings, kiosk=dataclasses.replace(settings.kiosk, **changes))
+    from kiosk.launch import run
+
+    return run(settings)
+
+
 def demo(settings: Any) -> int:
     """`reception demo` (after setting up the demo data): the kiosk as configured."""
     return cmd_kiosk(argparse.Namespace(), settings)
@@ -40,3 +51,8 @@ def register(subparsers: Any) -> None:
     p.add_argument("--windowed", action="store_true", help="a window (demo)")
     p.add_argument("--voice", action="store_true", help="read each screen's prompt aloud")
     p.set_defaults(func=cmd_kiosk)
+    p = subparsers.add_parser(
+        "desk", help="the staff desk in a window on the desk's PC (login, lock)"
+    )
+    p.add_argument("--lock-minutes", type=int, help="lock after this many idle minutes")
+    p.set_defaults(func=cmd_desk)

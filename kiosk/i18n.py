@@ -199,6 +199,48 @@ EN: dict[str, str] = {
     "凭条正在打印，如未出纸请联系前台": "Your receipt is printing; if nothing comes out, please ask at the desk",
 }
 
+# ---- issue 12: work orders, complaints (the staff desk) ---------------------------------------
+EN.update(
+    {
+        "请扫描派工单二维码，或按“输入单号”": "Scan the QR on the work order slip, or tap Enter number",
+        "输入单号": "Enter number",
+        "登记投诉": "Register a complaint",
+        "办理": "Act",
+        "告知业主": "Tell the owner",
+        "派工": "Dispatch",
+        "接单": "Accept",
+        "到场": "On site",
+        "完工": "Done",
+        "需要配件": "Needs parts",
+        "退回": "Hand back",
+        "取消": "Cancel",
+        "业主确认价格": "Owner confirmed price",
+        "未找到该工单": "No such work order",
+        "此工单当前没有可办理的操作": "Nothing to do on this order now",
+        "此投诉当前没有可办理的操作": "Nothing to do on this complaint now",
+        "联系人": "Contact",
+        "派给": "Assigned to",
+        "到场时限": "On site by",
+        "有偿服务": "Paid service",
+        "已确认": "confirmed",
+        "待业主确认": "awaiting the owner",
+        "投诉建议": "Complaints",
+        "投诉将在2小时内有专人与您联系（有效投诉）": "We will contact you within 2 hours about a valid complaint",
+        "投诉已受理，谢谢您的监督": "Complaint received, thank you",
+        "我们将在答复期限前与您联系": "We will contact you before the reply deadline",
+        "答复期限": "Reply by",
+        "同一问题已有多户反映，已上报客服中心主任": "Several households reported this; the director has been told",
+        "集体投诉，已上报主任": "Collective complaint, director alerted",
+        "类别": "Category",
+        "内容": "Details",
+        "房号": "Unit",
+        "电话": "Phone",
+        "姓名": "Name",
+        "诉求": "What you want",
+        "渠道": "Channel",
+    }
+)
+
 
 # -- the visitor desk (issue 16 items 2-6, issue 12 "Visitors waiting", issue 18 item 4) --------
 EN_VISITOR_DESK: dict[str, str] = {

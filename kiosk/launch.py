@@ -66,7 +66,10 @@ def build_app(settings: Any, backend: Any = None) -> Any:
     if backend is None:
         from kiosk.backend import open_backend
 
-        backend = open_backend(settings)
+        # the desk's PC has no printer or lock boards: its print jobs go to the store's queue
+        backend = open_backend(
+            settings, with_devices=not getattr(settings.kiosk, "desk_mode", False)
+        )
     return KioskApp(settings, backend)
 
 

@@ -32,6 +32,7 @@ from voice.dialog import CallerHungUp, Dialog, EmergencyRequested, NotMandarin
 from voice.line import Channel
 from voice.menu import Menu
 from voice.prompts import Prompts
+from voice.staff_menu import flow_staff
 from voice.storage import save_audio
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,8 @@ class CallResult:
 
 class InboundCall(CallerIdentity):
     """One caller: greeting, main menu and the flows, until goodbye or hang-up."""
+
+    flow_staff = flow_staff  # main-menu key 6: the technicians' staff menu (R3)
 
     def __init__(
         self,

@@ -148,6 +148,7 @@ class Hotline:
             follow_up_calls=h.follow_up_calls,
             dial_plan=h.dialplan,
         )
+        self.dialer.transfer_to = h.operator_uri  # T3: call-backs are put through to the desk
 
     def _dial(self, number: str) -> Channel | None:
         h = self.settings.hotline

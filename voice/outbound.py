@@ -20,10 +20,19 @@ from desk.services.requests import CallLog
 from voice.dialog import CallerHungUp, Dialog, EmergencyRequested
 from voice.flows import HOTLINE
 from voice.line import Channel
-from voice.menu import Menu
+from voice.menu import Menu, Option
 from voice.prompts import Prompts
 
 log = logging.getLogger(__name__)
+
+CALLBACK_HELLO = (
+    "您好，这里是{office}，您之前来电我们未能接听，现在给您回电，正在为您转接客服，请稍候。"
+)
+"""T3: what the caller hears when the dialer calls them back, before the transfer."""
+
+PRICE_CONFIRM = ("您好，这里是{office}。您报修的工单{number}为有偿服务，费用{price}元。"
+                 "同意请按1，不同意请按2。")  # fmt: skip
+"""R6: the price told to the owner, confirmed by a key before work starts."""
 
 Dial = Callable[[str], Channel | None]
 """Dial a phone number; the answered channel or None."""
@@ -57,6 +66,13 @@ class Dialer:
         self.notice_calls = notice_calls
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self.transfer_to = ""
+        """T3: the desk's extension a call-back is put through to ([hotline] operator_uri)."""
+        prompts.texts.setdefault("callback_hello", CALLBACK_HELLO)
+        prompts.texts.setdefault("price_confirm", PRICE_CONFIRM)
+        prompts.texts.setdefault("price_thanks", "好的，已记录，维修人员将按约定上门，谢谢。")
+        menus.setdefault("price_confirm", Menu("price_confirm", "price_confirm", (
+            Option("1", "yes"), Option("2", "no")), timeout_s=8.0, retries=2, on_fail="none"))  # fmt: skip
 
     # ---- bookkeeping from the store (survives restarts) -----------------------------
     def _attempts(self, purpose: str) -> list[Call]:
@@ -198,6 +214,67 @@ class Dialer:
                       retry=self.retry, max_attempts=self.attempts)  # fmt: skip
         return False
 
+    def call_back(self, call: Call) -> bool:
+        """T3: call a missed caller back and put them through to the desk; the result goes on
+        the callback entry (reached closes it; otherwise it stays for another try)."""
+        t0 = time.monotonic()
+        purpose = f"callback:{call.number}"
+        ch = self.dial(call.caller)
+        if ch is None:
+            self._record(call.caller, purpose, "no_answer", (call.number,), [], t0)
+            self.desk.calls.callback_result(
+                call.number, HOTLINE, "热线回拨未接通", "dialer", reached=False
+            )
+            return False
+        d = Dialog(ch, self.prompts, self.menus)
+        outcome = "answered"
+        try:
+            d.say("callback_hello", barge=False)
+            fn = getattr(ch, "transfer", None)
+            if self.transfer_to and fn is not None and fn(self.transfer_to):
+                outcome = "transferred"
+        except (CallerHungUp, EmergencyRequested):
+            outcome = "hung_up"
+        finally:
+            if outcome != "transferred":
+                ch.hangup()
+            self._record(call.caller, purpose, outcome, (call.number,), d.state.path, t0)
+        result = {"transferred": "热线回拨已接通并转接客服", "answered": "热线回拨已接通，转接失败，请人工再回电",
+                  "hung_up": "热线回拨接通后对方挂断"}[outcome]  # fmt: skip
+        self.desk.calls.callback_result(
+            call.number, HOTLINE, result, "dialer", reached=outcome == "transferred"
+        )
+        return outcome == "transferred"
+
+    def confirm_price(self, order: WorkOrder) -> bool | None:
+        """R6: tell the owner the price of a paid service; True confirmed (key 1), False not
+        agreed (key 2: staff follow up), None not reached."""
+        purpose = f"price:{order.number}"
+        t0 = time.monotonic()
+        ch = self.dial(order.contact_phone)
+        if ch is None:
+            self._record(order.contact_phone, purpose, "no_answer", (order.number,), [], t0)
+            return None
+        d = Dialog(ch, self.prompts, self.menus)
+        outcome, agreed = "no_choice", None
+        try:
+            choice = d.menu("price_confirm", number=order.number, price=f"{order.price_yuan:g}")
+            if choice == "yes":
+                self.desk.orders.confirm_price(order.number, HOTLINE, "phone")
+                outcome, agreed = "accepted", True
+                d.say("price_thanks", barge=False)
+            elif choice == "no":
+                self.desk.core.amend(order.number, HOTLINE, "业主电话按键：不同意价格，请客服联系")
+                outcome, agreed = "declined", False
+        except (CallerHungUp, EmergencyRequested):
+            pass
+        except DeskError:
+            log.exception("price confirmation of %s failed", order.number)
+        finally:
+            ch.hangup()
+            self._record(order.contact_phone, purpose, outcome, (order.number,), d.state.path, t0)
+        return agreed
+
     # ---- scheduling ---------------------------------------------------------------------
     def run_once(self) -> int:
         """Place every call due now; returns how many were placed."""
@@ -213,6 +290,17 @@ class Dialer:
             while (notice := queue.next_due(now, channel="call")) is not None:
                 if self.notice_call(notice) is None:
                     break
+                placed += 1
+        if self.desk.is_staffed(now):  # R6: the price of paid work confirmed before work starts
+            for order in self.desk.repairs.open():
+                if self.desk.orders.needs_price_confirmation(order) and self._due(
+                    f"price:{order.number}", now
+                ):
+                    self.confirm_price(order)
+                    placed += 1
+        if self.desk.is_staffed(now):  # T3: call-backs staff asked for, put through to the desk
+            for call in self.desk.calls.callback_requests():
+                self.call_back(call)
                 placed += 1
         if self.follow_up_calls and self.desk.is_staffed(now):  # placed within staffed hours
             for record in self.desk.follow_ups.due():

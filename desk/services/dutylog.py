@@ -43,7 +43,9 @@ class DutyLog:
         repairs not yet on site, collective complaints not yet answered."""
         items = [r.number for r in self.desk.emergencies.open()]
         for w in self.desk.repairs.open():
-            if w.emergency or (w.urgent and w.status in ("received", "dispatched", "accepted")):
+            if w.emergency or (
+                w.urgent and w.status in ("received", "dispatched", "accepted", "waiting_parts")
+            ):
                 items.append(w.number)
         for c in self.desk.complaints.open():
             if c.collective and c.status == "received":
@@ -51,17 +53,28 @@ class DutyLog:
         return items
 
     def handover(
-        self, actor: Actor, to_name: str, note: str = "", force_by: Actor | None = None
+        self,
+        actor: Actor,
+        to_name: str,
+        note: str = "",
+        force_by: Actor | None = None,
+        incoming: Actor | None = None,
     ) -> DutyLogEntry:
-        """L3: both shifts sign; open important work blocks unless a supervisor overrides."""
+        """L3: both shifts sign (the incoming with their own login); open important work blocks
+        unless a supervisor overrides."""
         blocking = self.blocking_items()
         if blocking and not (force_by and force_by.role == Role.SUPERVISOR):
             raise TransitionRefused(
                 "duty_log", "-", "-", "handover", f"有未完成的重要事项：{', '.join(blocking)}"
             )
+        if incoming is not None and incoming.name != to_name:
+            raise TransitionRefused("duty_log", "-", "-", "handover", "接班人须本人登录签名")
+        if incoming is not None and incoming.name == actor.name:
+            raise TransitionRefused("duty_log", "-", "-", "handover", "交班人与接班人不能是同一人")
         open_items = tuple(r.number for r in self.desk.reports.due() if r.state != "ok")
+        signed = "，接班人已登录签名" if incoming is not None else ""
         # L2: the chain head goes on the page (and the printed sheet): truncation after it shows
-        text = f"交接班：{actor.name} → {to_name}。{note} {anchor_line(self.core.store)}".strip()
+        text = f"交接班：{actor.name} → {to_name}{signed}。{note} {anchor_line(self.core.store)}".strip()
         return self.write(text, actor, "handover", handover_to=to_name, open_items=open_items)
 
     def day(self, day: date) -> list[DutyLogEntry]:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import TYPE_CHECKING
 
-from desk import workflow
+from desk import deadlines, workflow
 from desk.errors import ValidationError
+from desk.masking import mask_name
 from desk.record_types import Key, KeyLoan
-from desk.records import SYSTEM, Actor, Kind, StatusChange, make_number
+from desk.records import SYSTEM, Actor, Kind, StatusChange, format_number, make_number
 from desk.services.base import Core, NotFound
 from desk.services.requests import KeyLoanRequest, NewKey, fields_of
 
@@ -56,9 +58,11 @@ class Keys:
                 raise ValidationError("owner_authorised_by", "", "业主托管钥匙须经业主授权 (K3)")
             now = core.now()
             number = make_number(Kind.KEY_LOAN, now.date(), txn.next_seq("key_loan", now.date()))
+            fields = fields_of(req)
+            fields["due_back"] = req.due_back or now + deadlines.KEY_LOAN_DEFAULT  # K2: a due time
             loan = KeyLoan(number=number, created_at=now, status="lent",
                            history=(StatusChange(now, "lent", actor, "借出"),),
-                           lent_by=actor.name, **fields_of(req))  # fmt: skip
+                           lent_by=actor.name, **fields)  # fmt: skip
             workflow.check_create(Kind.KEY_LOAN, "lent", actor)
             core.write(txn, loan, actor)
             core.write(txn, key.replace(status="out", loan=number), actor)
@@ -80,3 +84,30 @@ class Keys:
             core.write(txn, updated, actor)
             core.write(txn, key.replace(status="in", loan=""), actor)
         return updated
+
+    def out(self) -> list[KeyLoan]:
+        """K2: every key still lent, the earliest due first."""
+        loans = self.core.open_records(Kind.KEY_LOAN, KeyLoan)
+        return sorted(loans, key=lambda loan: (loan.due_back or loan.created_at, loan.number))
+
+    def overdue(self, now: datetime | None = None) -> list[KeyLoan]:
+        """K2: keys not back by their due time."""
+        now = now or self.core.now()
+        return [loan for loan in self.out() if loan.due_back is not None and loan.due_back < now]
+
+    def alert_overdue(self, actor: Actor = SYSTEM) -> list[KeyLoan]:
+        """K2: each overdue key alerted once on the duty log (the desk and guard screens show
+        the overdue list); returns the loans alerted now."""
+        alerted = []
+        for loan in self.overdue():
+            if loan.overdue_alerted_at is not None:
+                continue
+            who = mask_name(loan.borrower_name) + ("（员工）" if loan.borrower_is_staff else "")
+            self.desk.dutylog.write(f"钥匙逾期未还：{loan.key_id} 借用人 {who}，应还 {loan.due_back:%m-%d %H:%M}"
+                                    f"（借用单 {format_number(loan.number)}）", actor)  # fmt: skip
+            updated = self.core.amend(
+                loan.number, actor, "逾期未还，已提醒", overdue_alerted_at=self.core.now()
+            )
+            assert isinstance(updated, KeyLoan)
+            alerted.append(updated)
+        return alerted

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from desk.record_types import PrintJob
-from desk.records import SYSTEM, Kind
+from desk.records import SYSTEM, Kind, Record
 from desk.services.base import Core
 
 if TYPE_CHECKING:
@@ -32,6 +32,16 @@ class Printing:
                             payload=base64.b64encode(data).decode("ascii"))  # fmt: skip
 
         return self.core.create(Kind.PRINT_JOB, SYSTEM, build)
+
+    def request(self, receipt: str, record: str) -> PrintJob:
+        """A receipt for ``record`` to be laid out by the process that drives the printer (the
+        core does not lay out receipts: `reception orders dispatch` asks for a 派工单 this way)."""
+        self.core.require(record, Record)
+        return self.enqueue(receipt, record, b"")
+
+    def record(self, number: str) -> Record | None:
+        """The record a job is for (the printing process lays out requested receipts)."""
+        return self.core.get(number)
 
     def pending(self) -> list[PrintJob]:
         return sorted(self.core.open_records(Kind.PRINT_JOB, PrintJob), key=lambda j: j.number)

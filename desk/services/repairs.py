@@ -105,19 +105,17 @@ class Repairs:
         assert isinstance(updated, WorkOrder)
         return updated
 
-    def dispatch(self, number: str, actor: Actor, assignee: str = "") -> WorkOrder:
-        return self.core.transition(WorkOrder, number, "dispatch", actor, assignee=assignee)
+    def dispatch(self, number: str, actor: Actor, assignee: str = "", team: str = "") -> WorkOrder:
+        """R3: see desk.orders.dispatch (a named technician or a team)."""
+        return self.desk.orders.dispatch(number, actor, assignee or "维修组", team)
 
     def complete(self, number: str, actor: Actor, note: str = "") -> WorkOrder:
-        """R5: completion starts the 3-day follow-up clock."""
-        now = self.core.now()
-        return self.core.transition(WorkOrder, number, "complete", actor, note,
-                                    follow_up_by=deadlines.follow_up_by(now))  # fmt: skip
+        """R5: completion starts the 3-day follow-up clock (desk.orders.complete)."""
+        return self.desk.orders.complete(number, actor, work_done=note)
 
     def cancel(self, number: str, actor: Actor, reason: str) -> WorkOrder:
-        return self.core.transition(
-            WorkOrder, number, "cancel", actor, reason, cancel_reason=reason
-        )
+        """R3: see desk.orders.cancel (a reason is required)."""
+        return self.desk.orders.cancel(number, actor, reason)
 
     def transition(
         self, number: str, action: WorkOrderAction, actor: Actor, note: str = ""

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from desk import deadlines
-from desk.records import Kind
+from desk.records import SYSTEM, Actor, Kind
 from desk.services.base import Core
 from desk.validate import unit_label_zh
 
@@ -72,12 +72,14 @@ class Reports:
             )
             if w.status in ("received", "reopened"):
                 add(Kind.WORK_ORDER, w.number, "派工", w.dispatch_by, summary, w.urgent)
-            elif w.status in ("dispatched", "accepted"):
+            elif w.status in ("dispatched", "accepted", "waiting_parts"):
                 add(Kind.WORK_ORDER, w.number, "到场", w.on_site_by, summary, w.urgent)
             elif w.status == "done":
                 add(Kind.WORK_ORDER, w.number, "回访", w.follow_up_by, summary)
         for c in self.desk.complaints.open():
             summary = f"{unit_label_zh(c.unit)} {c.content[:20]}"
+            if c.contact_by is not None and c.contacted_at is None:
+                add(Kind.COMPLAINT, c.number, "联系", c.contact_by, summary, c.collective)  # C3
             if c.status in ("received", "classified"):
                 add(Kind.COMPLAINT, c.number, "答复", c.reply_by, summary, c.collective)
             if c.status in ("received", "classified", "replied"):
@@ -90,8 +92,23 @@ class Reports:
                 due = p.return_by or deadlines.parcel_reminder_at(p.created_at, overdue_days)
                 add(Kind.PARCEL, p.number, "退回邮局" if p.return_by else "催领", due,
                     f"{unit_label_zh(p.unit)} {p.courier}")  # fmt: skip
+        for loan in self.desk.keys.out():  # K2: every lent key until it is back
+            add(
+                Kind.KEY_LOAN,
+                loan.number,
+                "还钥匙",
+                loan.due_back,
+                f"{loan.key_id} {loan.borrower_name[:1]}*",
+            )
         order = {"overdue": 0, "due_soon": 1, "ok": 2}
         return emergencies + sorted(items, key=lambda i: (order[i.state], not i.urgent, i.due))
+
+    def alert(self, actor: Actor = SYSTEM) -> list[str]:
+        """R4, K2: what a front end runs every minute: owners of orders about to miss a promise
+        are to be told (desk.notices), overdue keys alerted on the duty log; each once."""
+        told = self.desk.orders.tell_late_all(actor)
+        keys = self.desk.keys.alert_overdue(actor)
+        return [f"R4 {w.number}" for w in told] + [f"K2 {k.number}" for k in keys]
 
     def purge(self, now: datetime | None = None) -> dict[str, int]:
         """X2: anonymise every kind of record past its keeping period (desk.retention)."""

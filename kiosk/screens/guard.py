@@ -18,8 +18,11 @@ from desk.records import format_number
 from desk.validate import format_unit_zh, unit_label_zh
 from desk.workflow import STATUS_ZH
 from kiosk import theme
+from kiosk.screens.guard_calls import CallsMixin
 from kiosk.screens.guard_checks import ChecksMixin
+from kiosk.screens.guard_complaints import ComplaintStepsMixin
 from kiosk.screens.guard_keys import KeysMixin
+from kiosk.screens.guard_orders import OrdersMixin
 from kiosk.screens.guard_residents import ResidentsMixin
 from kiosk.screens.guard_visitors import VisitorDeskMixin
 from kiosk.widgets.common import BigButton, KioskScreen, MessagePopup
@@ -52,7 +55,16 @@ def readable(text: str) -> str:
     return re.sub(r"public:([^，。,;；\s]+)", r"公共区域（\1）", text)
 
 
-class GuardScreen(ChecksMixin, KeysMixin, ResidentsMixin, VisitorDeskMixin, KioskScreen):
+class GuardScreen(
+    CallsMixin,
+    ChecksMixin,
+    ComplaintStepsMixin,
+    KeysMixin,
+    OrdersMixin,
+    ResidentsMixin,
+    VisitorDeskMixin,
+    KioskScreen,
+):
     """Sections on the left, the chosen section's rows on the right."""
 
     section = StringProperty("visitors")
@@ -65,6 +77,7 @@ class GuardScreen(ChecksMixin, KeysMixin, ResidentsMixin, VisitorDeskMixin, Kios
         self.loan: dict[str, Any] = {}
         self.check: dict[str, Any] = {}
         self.desk_form: dict[str, Any] = {}
+        self.bind_scanner()  # R3: a scanned 派工单 opens its order (guard_orders)
 
     def prepare(self, **_: Any) -> None:
         if self.app.staff is None:
@@ -166,7 +179,7 @@ class GuardScreen(ChecksMixin, KeysMixin, ResidentsMixin, VisitorDeskMixin, Kios
     def show(self, section: str) -> None:
         self.section = section
         self._clear()
-        shown_as = {"loan": "keys", "check": "log"}.get(section, section)
+        shown_as = {"loan": "keys", "check": "log", "callbacks": "board"}.get(section, section)
         if section.startswith("visit_"):  # the visitor desk's tabs (guard_visitors.py)
             shown_as = "visitors"
         current = dict(SECTIONS).get(shown_as, "")
@@ -397,15 +410,6 @@ class GuardScreen(ChecksMixin, KeysMixin, ResidentsMixin, VisitorDeskMixin, Kios
             )
         return None
 
-    def _show_board(self) -> None:
-        items = self.app.backend.due_report()
-        if not items:
-            self._text("没有待办时限", theme.MUTED)
-        for item in items[:40]:
-            flag = {"overdue": "已超时", "due_soon": "即将超时", "ok": ""}[item.state]
-            text = f"{format_number(item.number)}  {item.what}  {item.due:%m-%d %H:%M}  {flag}  {item.summary}"
-            self._row(text, [], bg=STATE_COLORS[item.state])
-
     def _show_log(self) -> None:
         b = self.app.backend
         self._bar([
@@ -449,12 +453,17 @@ class GuardScreen(ChecksMixin, KeysMixin, ResidentsMixin, VisitorDeskMixin, Kios
             if override_by
             else ""
         )
-        self._run(
-            lambda: (
-                b.handover(name, note, override_by=override_by)
-                and f"已交接给 {name}"
-                + (f"（主管 {override_by.name} 授权）" if override_by else "")
-            )
+
+        def signed(pin: str) -> None:
+            """L3: the incoming shift signs with their own PIN; the outgoing is logged out."""
+            if not pin:
+                return
+            self._run(lambda: b.handover(name, note, override_by=override_by, incoming_pin=pin)
+                      and f"已交接给 {name}，{name} 已登录"
+                      + (f"（主管 {override_by.name} 授权）" if override_by else ""))  # fmt: skip
+
+        NumPad.ask(
+            f"{self.tr('接班人')} {name} · {self.tr('密码')}", signed, max_len=12, secret=True
         )
 
     def _ask_supervisor(self, to_name: str) -> None:

@@ -147,6 +147,8 @@ def test_L3_handover_blocked_by_urgent_work_needs_a_supervisor(k):
     k.tap(k.button(k.popup(), "主管授权"))
     k.tap(k.popup().buttons["supervisor"])
     k.type_digits("999999")
+    k.type_digits("222222")  # L3: the incoming shift signs with their own PIN
+    assert k.app.staff.name == "staff"  # the outgoing guard is logged out
     assert "已交接给 staff" in g.notice and "主管 supervisor 授权" in g.notice, g.notice
     entries = [e for e in k.backend.duty_log_today() if "交接班" in e.text]
     assert entries and "supervisor" in entries[-1].text

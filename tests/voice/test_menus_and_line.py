@@ -31,7 +31,16 @@ def test_every_menu_prompt_and_flow_step_exists():
         keys = [o.key for o in m.options]
         assert all(k in "0123456789#" for k in keys) and "*" not in keys  # * is the emergency key
         if m.name == "main":
-            assert keys == ["1", "2", "3", "4", "5", "0", "9"]  # 9: English, T4
+            assert keys == [
+                "1",
+                "2",
+                "3",
+                "4",
+                "5",
+                "0",
+                "9",
+                "6",
+            ]  # 9: English (T4), 6: staff menu
 
 
 def test_every_prompt_is_polite_chinese():
