@@ -167,9 +167,10 @@ def desk_actions(desk: Desk) -> list[str]:
     lines: list[str] = []
     notices = desk.notices.pending()
     if notices:
-        lines.append(
-            f"待通知（短信通道未接入，请电话告知）: {len(notices)} 条，见值班日志【待通知】"
-        )
+        lines.append(f"待通知（未能发短信，请电话告知）: {len(notices)} 条，见值班日志【待通知】")
+    queued = [p for p in desk.notices.recorded() if p not in notices]
+    if queued:
+        lines.append(f"通知短信已排队: {len(queued)} 条（发送结果见 reception notices）")
     collective = desk.complaints.collective()
     if collective:
         lines.append(

@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+QUEUED_TAG = "【通知已排队】"
+"""Start of the duty-log text of a notice queued as SMS (its result: `reception notices`)."""
 PENDING_TAG = "【待通知】"
 """Start of the duty-log text of a notice nobody has delivered yet (no channel)."""
 
@@ -38,6 +40,8 @@ class Notice:
     text: str
     to_name: str = ""
     to_phone: str = ""
+    slots: tuple[tuple[str, str], ...] = ()
+    """The SMS template's slots (number, unit, time, what) where the notice has one."""
 
 
 class Notices:
@@ -54,7 +58,7 @@ class Notices:
         queued = self._queue_sms(notice)
         if queued:
             text = (
-                f"通知 {notice.purpose} 关联 {notice.about}：{who}：{notice.text}"
+                f"{QUEUED_TAG}{notice.purpose} 关联 {notice.about}：{who}：{notice.text}"
                 f"（短信已排队 {queued}，发送结果见 reception notices）"
             )
         else:
@@ -74,17 +78,24 @@ class Notices:
         if settings.modem == "off":
             return ""
         now = self.core.now()
-        if notice.purpose == "late_repair" and notice.to_phone:
+        if notice.purpose == "late_repair" and notice.to_phone and notice.slots:
             req = Request(f"late_repair:{notice.about}:{now:%Y%m%d%H%M}", "late_repair",
-                          notice.to_phone, notice.about, {"text": notice.text}, given=True)  # fmt: skip
+                          notice.to_phone, notice.about, dict(notice.slots), given=True)  # fmt: skip
         elif notice.purpose == "escalation" and settings.duty_phone:
             req = Request(f"escalation:{notice.about}:{now:%Y%m%d%H%M}", "staff_alert",
                           settings.duty_phone, notice.about, {"what": notice.text[:40]},
                           given=True)  # fmt: skip
-        else:  # C3 and C2 are queued by the change hook (desk.notice_hooks), or cannot go
-            return ""
+        else:  # C3 and C2 are queued by the change hook (desk.notice_hooks) when they can go
+            hooked = [d["number"] for d in self.core.store.find("notice", "record", notice.about)]
+            return hooked[-1] if hooked else ""
         made = queue_of(self.desk).enqueue([req])
         return made[0].number if made else ""
+
+    def recorded(self, purpose: str = "") -> list[DutyLogEntry]:
+        """Today's notice pages, queued as SMS or waiting for a person (for the desk)."""
+        pages = self.desk.dutylog.day(self.core.now().date())
+        heads = (f"{PENDING_TAG}{purpose}", f"{QUEUED_TAG}{purpose}")
+        return [p for p in pages if p.text.startswith(heads)]
 
     def pending(self, purpose: str = "") -> list[DutyLogEntry]:
         """Today's notice pages (for the desk's screen)."""

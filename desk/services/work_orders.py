@@ -214,8 +214,10 @@ class WorkOrders:
         text = (f"抱歉，您的报修 {format_number(order.number)}（{unit_label_zh(order.location)}）"
                 f"未能在 {when} 前{what or '处理'}，我们正在加紧安排，给您带来不便深表歉意。")  # fmt: skip
         if not how:
+            slots = (("number", format_number(order.number)), ("unit", unit_label_zh(order.location)),
+                     ("time", when), ("what", what or "处理"))  # fmt: skip
             self.desk.notices.send(Notice("late_repair", order.number, text, order.contact_name,
-                                          order.contact_phone), actor)  # fmt: skip
+                                          order.contact_phone, slots), actor)  # fmt: skip
         note = f"已向业主致歉说明延误（{how or '待通知'}，{mask_phone(order.contact_phone)}）"
         updated = self.core.amend(number, actor, note, late_notice_at=self.core.now())
         assert isinstance(updated, WorkOrder)

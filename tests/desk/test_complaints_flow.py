@@ -18,7 +18,7 @@ def test_C1_letters_and_emails_are_taken_at_the_desk(desk, actors):
                                                   place="1栋前", people="绿化工", wants="尽快修剪",
                                                   category="landscaping"), actors["staff"])  # fmt: skip
         assert (c.channel, c.wants, c.people) == (channel, "尽快修剪", "绿化工")
-    acks = desk.notices.pending("complaint_ack")  # C3: e-mail gets an acknowledgement notice
+    acks = desk.notices.recorded("complaint_ack")  # C3: e-mail gets an acknowledgement notice
     assert len(acks) == 1 and "137****5678" in acks[0].text and "13712345678" not in acks[0].text
 
 
@@ -62,7 +62,7 @@ def test_C2_collective_complaint_alerts_the_director_once(desk, actors):
     for unit in units:
         desk.complaints.file(ComplaintRequest(unit=unit, content="夜间施工噪音", category="decoration",
                                               event_key="night-works"), actors["owner"])  # fmt: skip
-    alerts = desk.notices.pending("collective_complaint")
+    alerts = desk.notices.recorded("collective_complaint")
     assert len(alerts) == 1 and "主任" in alerts[0].text and "5 户" in alerts[0].text
     collective = desk.complaints.collective()
     assert len(collective) == 6 and all(c.director_alerted_at for c in collective)

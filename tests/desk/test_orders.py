@@ -87,7 +87,7 @@ def test_R4_at_risk_orders_and_the_owner_told_once(desk, actors, clock):
     told = desk.orders.tell_late_all(actors["staff"])
     assert [t.number for t in told] == [w.number] and told[0].late_notice_at == clock.now
     assert desk.orders.tell_late_all(actors["staff"]) == []  # told once
-    notices = desk.notices.pending("late_repair")
+    notices = desk.notices.recorded("late_repair")
     assert len(notices) == 1 and w.number in notices[0].text
     assert "13812345678" not in notices[0].text and "138****5678" in notices[0].text
 
@@ -96,5 +96,5 @@ def test_R4_an_order_at_risk_is_escalated_to_the_supervisor(desk, actors, clock)
     w = report(desk, actors, description="水管爆裂", urgent=True)
     up = desk.orders.escalate(w.number, actors["staff"], "老陈在另一现场")
     assert "已上报主管" in up.history[-1].note
-    [page] = desk.notices.pending("escalation")
+    [page] = desk.notices.recorded("escalation")
     assert "主管" in page.text and "老陈在另一现场" in page.text

@@ -84,4 +84,4 @@ def test_R4_status_lists_orders_waiting_for_dispatch_and_pending_notices(desk, a
     desk.orders.tell_late(w.number, actors["staff"])
     lines = desk_actions(desk)
     assert any(w.number[:1] + "-" in x and "待派工" in x for x in lines)
-    assert any("待通知" in x for x in lines)
+    assert any("待通知" in x or "已排队" in x for x in lines)  # R4: by SMS or by a person
