@@ -52,8 +52,10 @@ class ScriptedChannel(Channel):
         self.next_recording = np.zeros(8000, dtype=np.int16)
         self.local_hangup = False
         self.clock = clock
-        """A test clock (``.advance(seconds=...)``, called for the time): prompts take as
-        long as their audio, a TIMEOUT item as long as the wait."""
+        """A test clock (``.advance(seconds=...)``, called for the time): a prompt played
+        to its end takes as long as its audio (one cut short by a key: no time; the keys
+        were already pressed), a TIMEOUT item as long as the wait."""
+        self._prompt_s = 0.0
         self.keys_in_prompts = keys_in_prompts
         """Key items are pressed while the prompt still plays (barge-in, or keys the
         dialog must ignore), not after it."""
@@ -63,8 +65,7 @@ class ScriptedChannel(Channel):
 
     def play(self, pcm: np.ndarray) -> None:
         self.played.append(pcm)
-        if self.clock is not None:
-            self.clock.advance(seconds=len(pcm) / 8000)
+        self._prompt_s += len(pcm) / 8000
         if self.keys_in_prompts:
             self._done_pending = True
         else:
@@ -72,6 +73,13 @@ class ScriptedChannel(Channel):
 
     def stop_playback(self) -> None:
         self._done_pending = False
+        self._prompt_s = 0.0
+
+    def _played_out(self) -> PlaybackDone:
+        if self.clock is not None and self._prompt_s:
+            self.clock.advance(seconds=self._prompt_s)
+        self._prompt_s = 0.0
+        return PlaybackDone()
 
     @property
     def playing(self) -> bool:
@@ -86,13 +94,14 @@ class ScriptedChannel(Channel):
 
     def next_event(self, timeout: float | None) -> Event | None:
         if not self._events.empty():
-            return self._events.get_nowait()
+            ev = self._events.get_nowait()
+            return self._played_out() if isinstance(ev, PlaybackDone) else ev
         if self._done_pending:
             head = self.script[0] if self.script else None
             if isinstance(head, str) and head not in (TIMEOUT, HANGUP):
                 return self._keys(self.script.popleft())  # pressed during the prompt
             self._done_pending = False
-            return PlaybackDone()
+            return self._played_out()
         while self.script:
             item = self.script.popleft()
             if item == TIMEOUT:
