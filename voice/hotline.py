@@ -28,6 +28,7 @@ from voice.prompts import PROMPTS_DIR, Prompts
 from voice.sip import SipConfig
 from voice.sipguard import GuardConfig
 from voice.storage import hotline_dir, purge_audio
+from voice.transfer import put_through
 
 log = logging.getLogger(__name__)
 
@@ -161,10 +162,23 @@ class Hotline:
         except Exception:  # noqa: BLE001
             log.exception("could not write the alert to the duty log")
 
-    def transfer(self, channel: Channel) -> bool:
-        uri = self.settings.hotline.operator_uri
-        fn = getattr(channel, "transfer", None)
-        return bool(uri and fn and fn(uri))
+    @property
+    def phones(self) -> frozenset[str]:
+        """The phones callers can be put through to: "desk" (operator_uri), "duty"
+        (duty_uri), when the line can bridge calls."""
+        h = self.settings.hotline
+        if not hasattr(self.line, "bridge"):
+            return frozenset()
+        return frozenset(k for k, uri in (("desk", h.operator_uri), ("duty", h.duty_uri)) if uri)
+
+    def transfer(self, channel: Channel, target: str = "desk") -> bool:
+        """T3: ring the desk or duty phone for ``transfer_answer_s``; True only when it
+        answered (the call was put through and has ended), else the caller is back."""
+        h = self.settings.hotline
+        uri = {"desk": h.operator_uri, "duty": h.duty_uri}.get(target, "")
+        if not uri or target not in self.phones:
+            return False
+        return put_through(self.line, channel, uri, h.transfer_answer_s)  # type: ignore[arg-type]
 
     def on_call(self, channel: Channel) -> None:
         h = self.settings.hotline
@@ -193,6 +207,7 @@ class Hotline:
                 digit_timeout_s=h.digit_timeout_s,
                 goodbye_wait_s=h.goodbye_wait_s,
                 transfer=self.transfer,
+                phones=self.phones,
                 transcribe=self.r.asr.transcribe if self.r.asr else None,
             )
             self.active[channel.call_id] = call

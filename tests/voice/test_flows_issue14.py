@@ -19,7 +19,7 @@ from desk.records import Actor, Role
 from desk.services.requests import ParcelIn, RepairRequest
 from voice.baresip import hum
 from voice.fake import HANGUP, TIMEOUT, audio
-from voice.prompts import hours_zh, time_zh
+from voice import prompts
 
 GUARD = Actor(Role.GUARD, "guard", "test")
 STAFF = Actor(Role.STAFF, "staff", "test")
@@ -108,7 +108,12 @@ def check_call(desk, call, ch, before: int) -> None:
         number = next(n for n in call.result.records if desk.get(n).kind == "request")
         created = desk.get(number).created_at
         assert within_1s(created, star), (
-            created, star, ch.key_times, call.d.state.path, said(call))
+            created,
+            star,
+            ch.key_times,
+            call.d.state.path,
+            said(call),
+        )
 
 
 @pytest.mark.parametrize("keys_in_prompts", [False, True], ids=["after", "during"])
@@ -195,8 +200,10 @@ def test_E1_item_3_duty_phone_not_answering_falls_back_to_the_message(run_call, 
         phones=frozenset({"duty"}),
     )  # fmt: skip
     s = said(call)
-    assert s.index("emergency_transfer") < s.index("transfer_no_answer") < s.index(
-        "emergency_describe"
+    assert (
+        s.index("emergency_transfer")
+        < s.index("transfer_no_answer")
+        < s.index("emergency_describe")
     )
     assert call.result.outcome == "emergency" and calls(desk)[0].status == "voicemail"
 
@@ -293,7 +300,7 @@ def test_item_6_hours_are_read_as_spoken_chinese(run_call, desk, clock):
     clock.now = NIGHT
     call, _, _ = run_call(["0", "#", HANGUP])
     assert "早上七点半到晚上八点" in text_of(call, "after_hours")
-    assert hours_zh(time(7, 30), time(20, 0)) == "早上七点半到晚上八点"
+    assert prompts.hours_zh(time(7, 30), time(20, 0)) == "早上七点半到晚上八点"
 
 
 def test_item_6_promise_times_follow_the_core_clock_in_the_site_zone(run_call, desk, clock):
@@ -303,7 +310,7 @@ def test_item_6_promise_times_follow_the_core_clock_in_the_site_zone(run_call, d
     call, _, _ = run_call(["1", "1", "1", "2", "#", "1", "2"])
     assert "明天上午九点半" in text_of(call, "promise_normal")
     utc = datetime(2026, 11, 24, 1, 30, tzinfo=UTC)  # 09:30 in Shanghai, 上午
-    assert time_zh(utc, today=date(2026, 11, 24)) == "今天上午九点半"
+    assert prompts.time_zh(utc, today=date(2026, 11, 24)) == "今天上午九点半"
 
 
 # ---- item 7: honest hand-over ----------------------------------------------------------------
@@ -318,7 +325,11 @@ def test_item_7_no_desk_phone_operator_is_told_voicemail_and_callback(run_call, 
 
 
 def test_item_7_no_desk_phone_emergency_is_not_promised_a_transfer(run_call, desk):
-    call, _, _ = run_call(["*", audio(hum(1)), "#", HANGUP])
+    """The hotline always has a transfer function; with no phone configured (the default)
+    the emergency caller is not told 正在为您转接."""
+    call, _, _ = run_call(
+        ["*", audio(hum(1)), "#", HANGUP], transfer=lambda ch, to: False, phones=frozenset()
+    )
     assert "转接" not in " ".join(s.text for s in call.d.state.said)
     assert "emergency_describe" in said(call)
 
