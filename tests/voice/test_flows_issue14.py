@@ -17,9 +17,9 @@ from desk.dialplan import DialPlan
 from desk.record_types import Call, GuardRequest, WorkOrder
 from desk.records import Actor, Role
 from desk.services.requests import ParcelIn, RepairRequest
+from voice import prompts
 from voice.baresip import hum
 from voice.fake import HANGUP, TIMEOUT, audio
-from voice import prompts
 
 GUARD = Actor(Role.GUARD, "guard", "test")
 STAFF = Actor(Role.STAFF, "staff", "test")
