@@ -116,6 +116,7 @@ def check_call(desk, call, ch, before: int) -> None:
         )
 
 
+@pytest.mark.slow  # ~2 600 calls, ~50 s
 @pytest.mark.parametrize("keys_in_prompts", [False, True], ids=["after", "during"])
 def test_E1_items_1_2_every_key_at_every_point_never_escapes_the_flow(
     run_call, desk, clock, furnished, keys_in_prompts
