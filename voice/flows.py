@@ -22,7 +22,6 @@ from desk.services.complaints import PUBLIC_AREA, place_zh
 from desk.services.requests import (
     CallLog,
     ComplaintRequest,
-    EmergencyReport,
     PreauthRequest,
     RepairRequest,
 )
@@ -30,6 +29,7 @@ from desk.workflow import STATUS_ZH
 from speech.asr import AsrModel, Grammar
 from voice.caller import CallerIdentity
 from voice.dialog import CallerHungUp, Dialog, EmergencyRequested, NotMandarin
+from voice.emergency import EmergencyFlow
 from voice.events import Dtmf, Speech
 from voice.line import Channel
 from voice.menu import Menu
@@ -61,7 +61,7 @@ class CallResult:
     emergency: bool = False
 
 
-class InboundCall(CallerIdentity):
+class InboundCall(EmergencyFlow, CallerIdentity):
     """One caller: greeting, main menu and the flows, until goodbye or hang-up."""
 
     def __init__(
@@ -455,55 +455,6 @@ class InboundCall(CallerIdentity):
         if self.d.hung_up:
             return None
         self.d.say("voicemail_saved")
-        return "flow:goodbye"
-
-    def flow_emergency(self) -> str | None:
-        """E1: the core's emergency operation, recorded before a word is said (listed first
-        for the guard and the desk), staff alerted; then reassurance, the core's advice
-        (119/110/120), the duty phone (or the desk phone in staffed hours) and, when nobody
-        answers or no phone is configured, where and what for the duty staff. Never "wait"."""
-        via = self._emergency_via or "key *"
-        self.d.emergency_live = False  # more `*` during the emergency change nothing
-        self.result.emergency = True
-        self.result.purpose = "emergency"
-        self.d.state.path.append(f"EMERGENCY({via})")
-        if self.result.outcome == "emergency":
-            return "flow:emergency_message"
-        if not self.unit and self.ch.caller:
-            owner = self.desk.directory.by_phone(self.ch.caller)
-            if owner is not None:
-                self._set_unit(owner.unit, owner)
-        phone = self._valid_phone(self.contact_phone) or self._valid_phone(self.ch.caller)
-        outcome = self.desk.emergencies.report(
-            EmergencyReport("hotline", via=via, where=self.unit, contact_phone=phone), self._actor()
-        )
-        self.result.records.append(outcome.request.number)
-        self.result.outcome = "emergency"
-        self.alert(f"紧急来电 {mask_phone(self.ch.caller)} {self.unit or '地点未知'}（{via}）")
-        self.d.say("emergency", barge=False)
-        if outcome.advice:
-            self.d.say("emergency_advice", barge=False)
-        hand = self.desk.policy.emergency_handover(
-            self.desk.now(), "desk" in self.phones, "duty" in self.phones
-        )
-        if hand.transfer_to and self._put_through(hand.transfer_to, "emergency_transfer"):
-            return None
-        if not hand.transfer_to and not hand.staffed:
-            self.d.say("emergency_night", barge=False)  # the duty arrangements, never "wait"
-        return "flow:emergency_message"
-
-    def flow_emergency_message(self) -> str | None:
-        """E1: where and what, in the caller's words, added to the emergency record."""
-        self.d.emergency_live = False
-        number = next(n for n in reversed(self.result.records) if n.startswith("0"))
-        pcm = self.d.record("emergency_describe", max_s=self.voicemail_max_s)
-        path = self._keep_audio("emergency", pcm)
-        what = self._transcript(pcm)
-        self.desk.emergencies.add_details(number, self._actor(), what=what or f"来电录音：{path}")
-        self.result.status = "voicemail"  # on the callback list too (T3)
-        if self.d.hung_up:
-            return None
-        self.d.say("emergency_recorded", barge=False)
         return "flow:goodbye"
 
     def flow_goodbye(self) -> str | None:
