@@ -61,6 +61,8 @@ class ScriptedChannel(Channel):
         dialog must ignore), not after it."""
         self.key_times: list[tuple[str, Any]] = []
         """(digit, clock time) of every key delivered (with a clock)."""
+        self.speech_times: list[tuple[str, Any]] = []
+        """(text, clock time) of every utterance delivered (with a clock)."""
         self._done_pending = False
 
     def play(self, pcm: np.ndarray) -> None:
@@ -115,6 +117,8 @@ class ScriptedChannel(Channel):
                 self.next_recording = item[1]
                 continue
             if isinstance(item, tuple) and item[0] == "say":
+                if self.clock is not None:
+                    self.speech_times.append((item[1], self.clock()))
                 return Speech(item[1], 1.0, 10.0)
             if isinstance(item, tuple) and item[0] == "foreign":
                 return Speech("", 0.0, 0.0, unknown=True, voiced_s=item[1])

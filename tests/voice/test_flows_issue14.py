@@ -19,7 +19,7 @@ from desk.records import Actor, Role
 from desk.services.requests import ParcelIn, RepairRequest
 from voice import prompts
 from voice.baresip import hum
-from voice.fake import HANGUP, TIMEOUT, audio
+from voice.fake import HANGUP, TIMEOUT, FakeAsr, audio, say
 
 GUARD = Actor(Role.GUARD, "guard", "test")
 STAFF = Actor(Role.STAFF, "staff", "test")
@@ -154,6 +154,17 @@ def test_E1_item_2_recorded_within_1s_of_star_before_the_reassurance(run_call, d
     assert within_1s(req.created_at, first_star(ch))
     # the reassurance (several seconds of speech) came after the record
     assert clock() - req.created_at >= timedelta(seconds=5) and alerts
+
+
+def test_E1_item_2_spoken_word_recorded_within_1s(run_call, desk, clock):
+    """An emergency word spoken in a menu counts like `*`: on record within 1 s of it."""
+    script = [say("报修"), say("是"), say("家里漏水了"), HANGUP]
+    call, ch, _ = run_call(script, asr=FakeAsr(), clock=clock)
+    [req] = emergencies(desk)
+    [heard_at] = [t for text, t in ch.speech_times if "漏水" in text]
+    assert within_1s(req.created_at, heard_at) and req.unit == OWNER_UNIT
+    assert any(e.startswith("EMERGENCY(speech") for e in call.d.state.path)
+    assert "emergency" in said(call)
 
 
 def test_E1_item_2_star_after_goodbye_still_counts(run_call, desk, clock, furnished):
