@@ -661,5 +661,8 @@ def test_issue14_T3_E1_who_takes_a_caller_who_asks_for_a_person(desk, clock):
     assert p.emergency_handover(night, True, True).transfer_to == "duty"
     assert p.emergency_handover(night, True, False).transfer_to == ""
     assert p.emergency_handover(day, True, False).transfer_to == "desk"
-    for hand in (p.emergency_handover(night, False, False), p.emergency_handover(day, False, False)):
+    for hand in (
+        p.emergency_handover(night, False, False),
+        p.emergency_handover(day, False, False),
+    ):
         assert hand.then == "emergency" and hand.callback_from <= night
