@@ -38,7 +38,7 @@ class CallerIdentity:
         a hint; the unit's PIN is proof)."""
         if self.actor is None:
             self.actor = self.desk.identify(
-                Evidence("hotline", "hotline", caller_number=self.ch.caller, unit=self.unit,
+                Evidence("hotline", "hotline", caller_number=self.caller_number, unit=self.unit,
                          phone=self.contact_phone, second_factor_ok=self.second_factor)
             )  # fmt: skip
         return self.actor
@@ -53,7 +53,8 @@ class CallerIdentity:
         ``need_verified`` (pickup codes, visitors) the core also wants the unit's phone PIN:
         caller ID alone is never proof (X1)."""
         if not self.unit:
-            owner = self.desk.directory.by_phone(self.ch.caller) if self.ch.caller else None
+            number = self.caller_number
+            owner = self.desk.directory.by_phone(number) if number else None
             if owner is not None and self.d.menu("verify_owner", unit=owner.unit) == "yes":
                 self._set_unit(owner.unit, owner)
         if not self.unit and not self._keyed_unit():
@@ -81,7 +82,7 @@ class CallerIdentity:
             if residents:
                 self.d.say("unit_is", unit=unit)
                 # the owner only when the caller's own number is registered to the unit
-                caller = self.phone_of(self.ch.caller)
+                caller = self.phone_of(self.caller_number)
                 self._set_unit(
                     unit, next((o for o in residents if caller and o.phone == caller), None)
                 )
@@ -109,6 +110,12 @@ class CallerIdentity:
             self.d.say("phone_pin_wrong")
         self.d.say("need_phone_pin")
         return False
+
+    @property
+    def caller_number(self) -> str:
+        """The caller ID in the core's form (a local one gets the site's area code, a trunk
+        0 before a mobile goes), else as the line gave it. Still only a hint (X1)."""
+        return self.phone_of(self.ch.caller) or self.ch.caller
 
     def phone_of(self, number: str) -> str:
         """The number in the core's form, or "" when it is not a phone number: mobiles,
@@ -138,7 +145,7 @@ class CallerIdentity:
         """Name and phone to call back: the caller ID if it is a phone number, else keyed in
         (``ask_again``: the number given was refused by the core, ask for another)."""
         if ask_again or not self.contact_phone:
-            caller = "" if ask_again else self.phone_of(self.ch.caller)
+            caller = "" if ask_again else self.phone_of(self.caller_number)
             self.contact_phone = caller or self._ask_phone()
             self.actor = None  # a number keyed in is evidence too (a hint, as on the kiosk)
         fallback = self.owner.phone if self.owner else ""

@@ -41,6 +41,8 @@ class EmergencyFlow:
         def _actor(self) -> Actor: ...
         def _set_unit(self, unit: str, owner: object = None) -> None: ...
         def _valid_phone(self, number: str) -> str: ...
+        @property
+        def caller_number(self) -> str: ...
         def _put_through(self, target: str, prompt: str) -> bool: ...
         def _keep_audio(self, what: str, pcm: np.ndarray) -> str: ...
         def _transcript(self, pcm: np.ndarray) -> str: ...
@@ -57,11 +59,11 @@ class EmergencyFlow:
         self.d.state.path.append(f"EMERGENCY({via})")
         if self.result.outcome == "emergency":
             return "flow:emergency_message"
-        if not self.unit and self.ch.caller:
-            owner = self.desk.directory.by_phone(self.ch.caller)
+        if not self.unit and self.caller_number:
+            owner = self.desk.directory.by_phone(self.caller_number)
             if owner is not None:
                 self._set_unit(owner.unit, owner)
-        phone = self._valid_phone(self.contact_phone) or self._valid_phone(self.ch.caller)
+        phone = self._valid_phone(self.contact_phone) or self._valid_phone(self.caller_number)
         outcome = self.desk.emergencies.report(
             EmergencyReport("hotline", via=via, where=self.unit, contact_phone=phone), self._actor()
         )

@@ -159,7 +159,7 @@ class InboundCall(EmergencyFlow, CallerIdentity):
             if self.transfer(self.ch, hand.transfer_to):
                 self.result.outcome = "transferred"
                 return
-        callable_back = bool(self._valid_phone(self.ch.caller))
+        callable_back = bool(self._valid_phone(self.caller_number))
         self.d.say("error" if callable_back else "error_no_number", barge=False)
 
     @staticmethod
@@ -321,8 +321,8 @@ class InboundCall(EmergencyFlow, CallerIdentity):
 
     def flow_complaint(self) -> str | None:
         self.result.purpose = self.result.purpose or "complaint"
-        if not self.unit and self.ch.caller:
-            owner = self.desk.directory.by_phone(self.ch.caller)
+        if not self.unit and self.caller_number:
+            owner = self.desk.directory.by_phone(self.caller_number)
             if owner and self.d.menu("verify_owner", unit=owner.unit) == "yes":
                 self._set_unit(owner.unit, owner)
         category = self.d.menu("complaint_category")
@@ -368,10 +368,15 @@ class InboundCall(EmergencyFlow, CallerIdentity):
 
     def flow_status(self) -> str | None:
         self.result.purpose = self.result.purpose or "status"
-        number = self.d.digits("ask_order", max_len=11, timeout=self.digit_timeout_s)
-        record = self.desk.get(number) if number else None
-        if not isinstance(record, WorkOrder | Complaint):
+        for _ in range(2):  # a number mistyped is asked again
+            number = self.d.digits("ask_order", max_len=11, timeout=self.digit_timeout_s)
+            record = self.desk.get(number) if number else None
+            if isinstance(record, WorkOrder | Complaint):
+                break
             self.d.say("order_unknown")
+            if not number:
+                return "anything_else"
+        else:
             return "anything_else"
         self.d.say(
             "order_status", number=record.number, status=STATUS_ZH.get(record.status, record.status)

@@ -244,6 +244,24 @@ def test_item_4_twelve_digit_contact_phone_with_hash(run_call, desk):
 # ---- item 5: number formats, and one bad field never loses the call ------------------------
 
 
+def test_item_5_a_mistyped_work_order_number_is_asked_again(run_call, desk, furnished):
+    call, _, _ = run_call(["5", "22611230009#", furnished.number + "#", "2"])
+    assert said(call).count("ask_order") == 2 and "已受理" in text_of(call, "order_status")
+
+
+def test_item_5_local_caller_id_without_area_code_is_the_owner(run_call, desk):
+    """FXO gateways often pass a local caller ID without its area code."""
+    from desk.services.requests import NewOwner
+
+    desk.directory.add_owner(NewOwner("2-1-301", "王五", "0755-88886666"))
+    desk.settings = dataclasses.replace(
+        desk.settings,
+        hotline=dataclasses.replace(desk.settings.hotline, dialplan=DialPlan(local_area_code="0755")),
+    )  # fmt: skip
+    call, _, _ = run_call(["1", HANGUP], caller="88886666")
+    assert "二栋一单元三零一室" in text_of(call, "verify_owner")
+
+
 def test_item_5_trunk_zero_caller_id_is_the_owner(run_call, desk):
     call, _, _ = run_call(["1", HANGUP], caller="013800138000")
     assert "verify_owner" in said(call) and "三栋二单元五零一室" in text_of(call, "verify_owner")
