@@ -11,15 +11,19 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from desk import dialplan, validate
 from desk.config import Settings
 from desk.config_hotline import HotlineSettings
 from desk.config_policy import PolicySettings
+from desk.errors import DeskError
+from desk.masking import mask_phone
 from desk.records import SYSTEM
 from desk.service import Desk
-from desk.services.requests import CallLog
+from desk.services.requests import CallLog, EmergencyReport
 from speech.asr import AsrModel, AsrUnavailable, Grammar, find_model
 from speech.tts import Tts
-from voice.dialog import CallerHungUp, Dialog
+from voice.dialog import CallerHungUp, Dialog, EmergencyRequested
+from voice.flows import HOTLINE as HOTLINE_ACTOR
 from voice.flows import InboundCall
 from voice.line import Channel, Line
 from voice.menu import Menu, load_menus
@@ -180,6 +184,27 @@ class Hotline:
             return False
         return put_through(self.line, channel, uri, h.transfer_answer_s)  # type: ignore[arg-type]
 
+    def _busy_emergency(self, channel: Channel, d: Dialog, via: str) -> None:
+        """`*` while hearing 线路繁忙: the emergency is recorded and staff alerted at once,
+        then the caller is reassured and advised (119/110/120), as on a free line."""
+        d.emergency_live = False
+        try:
+            number = validate.phone(
+                dialplan.canonical(channel.caller, self.settings.hotline.dialplan.local_area_code)
+            )
+        except DeskError:
+            number = ""
+        outcome = self.desk.emergencies.report(
+            EmergencyReport("hotline", via=f"{via}（线路繁忙）", contact_phone=number),
+            HOTLINE_ACTOR,
+        )
+        self.alert(
+            f"紧急来电 {mask_phone(channel.caller)} 地点未知（{via}，线路繁忙）：{outcome.request.number}"
+        )
+        d.say("emergency", barge=False)
+        if outcome.advice:
+            d.say("emergency_advice", barge=False)
+
     def on_call(self, channel: Channel) -> None:
         h = self.settings.hotline
         with self._lock:
@@ -189,8 +214,12 @@ class Hotline:
         if busy:
             log.warning("all %d lines busy: call recorded as missed", h.max_calls)
             self.desk.calls.record(CallLog(direction="in", caller=channel.caller, callee=channel.callee, outcome="busy", status="missed"), SYSTEM)  # fmt: skip
+            d = Dialog(channel, self.r.prompts, self.r.menus)
             with contextlib.suppress(CallerHungUp):
-                Dialog(channel, self.r.prompts, self.r.menus).say("busy", barge=False)
+                try:
+                    d.say("busy", barge=False)
+                except EmergencyRequested as exc:  # E1: even when every line is busy
+                    self._busy_emergency(channel, d, exc.via)
             channel.hangup()
             return
         try:

@@ -382,3 +382,17 @@ def test_item_7_error_prompt_never_promises_a_transfer_it_cannot_make(
         ["5", furnished.number + "#", HANGUP], transfer=lambda ch, to: taken.append(to) or True
     )  # a desk phone in staffed hours: then the transfer is real
     assert "error_transfer" in said(call) and taken == ["desk"]
+
+
+def test_E1_item_1_star_while_hearing_lines_busy(desk, menus, text_prompts):
+    """Over capacity the caller hears 线路繁忙; a `*` then is still an emergency on record."""
+    from voice.fake import ScriptedChannel
+    from voice.hotline import Hotline, Resources
+
+    hl = Hotline(desk.settings, desk, object(), Resources(text_prompts, menus, None, {}, ""))  # type: ignore[arg-type]
+    hl._active = desk.settings.hotline.max_calls  # every line taken
+    ch = ScriptedChannel(["*", "*9#"], keys_in_prompts=True)
+    hl.on_call(ch)
+    [req] = emergencies(desk)
+    assert "线路繁忙" in req.note and ch.local_hangup
+    assert [c.status for c in calls(desk)] == ["missed"]  # and on the callback list
