@@ -62,6 +62,15 @@ class HotlineSettings:
     """Which numbers outbound calls may go to ([hotline.dialplan], desk/dialplan.py)."""
     operator_uri: str = ""
     """SIP URI of the staffed desk phone for transfers (人工); empty: voicemail + callback."""
+    duty_uri: str = ""
+    """SIP URI of the duty phone (night guard / engineer on duty, e.g. a mobile through the
+    gateway: "sip:13800138000@<gateway-ip>:5060") that takes emergency callers at any hour
+    (E1); empty: the desk phone in staffed hours, else a recorded message for the duty
+    staff, who are alerted at once."""
+    transfer_answer_s: float = 20.0
+    """Seconds the desk or duty phone may ring on a transfer; not answered by then, the
+    caller comes back to a message and the callback list (T3). A transfer counts only
+    once the phone answered."""
     max_calls: int = 3
     """Inbound calls served at once per process; the next one hears 线路繁忙 and is put on
     the callback list (T3). The pjsua2 wheel holds 4 calls a process (one is kept for the

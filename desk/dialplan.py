@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -49,24 +50,40 @@ class Decision:
     reason: str = ""
 
 
-def normalise(number: str) -> str:
-    """'+86 138-0013-8000' -> '13800138000'; '0086 755 8888 6666' -> '075588886666'.
+def canonical(number: str, local_area_code: str = "") -> str:
+    """A phone number as Chinese callers write it and caller IDs show it, in one domestic
+    form (digits only): the one rule for records, caller-ID look-ups and the dial plan.
 
-    Only +86/0086/86-mobile are rewritten; other international numbers keep their 00/+.
+    '+86 138-0013-8000', '0086 13800138000', '8613800138000' and the caller ID
+    '013800138000' (a trunk 0 in front of a mobile) -> '13800138000'; '+86 755 8888 6666'
+    -> '075588886666'; with ``local_area_code`` "0755" a local '88886666' (7-8 digits) ->
+    '075588886666'. Other international numbers keep their 00/+; anything else is returned
+    without separators, for the caller to validate.
     """
-    s = re.sub(r"[\s\-()（）]", "", number or "")
+    s = re.sub(r"[\s\-()（）.]", "", unicodedata.normalize("NFKC", number or ""))
     if s.startswith("+86"):
         s = s[3:]
     elif s.startswith("0086"):
         s = s[4:]
     elif len(s) == 13 and s.startswith("86") and _MOBILE.match(s[2:]):
-        s = s[2:]
+        return s[2:]
     else:
+        if len(s) == 12 and s.startswith("01") and _MOBILE.match(s[1:]):
+            return s[1:]  # the trunk 0 some gateways put before a mobile's caller ID
+        area = re.sub(r"\D", "", local_area_code)
+        if area and _LOCAL.match(s):
+            return ("0" + area if not area.startswith("0") else area) + s
         return s
     # +86 755 8888 6666: a landline written internationally drops its trunk 0
     if not _MOBILE.match(s) and s[:1] in "123456789" and len(s) >= 9:
         s = "0" + s
     return s
+
+
+def normalise(number: str) -> str:
+    """The form to dial: ``canonical`` without a local area code added (a local number is
+    dialled as typed on the local line). '+86 138-0013-8000' -> '13800138000'."""
+    return canonical(number)
 
 
 def check(number: str, plan: DialPlan = DEFAULT_PLAN) -> Decision:

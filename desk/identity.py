@@ -6,9 +6,11 @@ import logging
 from dataclasses import dataclass
 from enum import StrEnum
 
+from desk.errors import ValidationError
 from desk.masking import mask_phone
 from desk.record_types import Owner
 from desk.records import Actor, Role
+from desk.validate import phone
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +62,8 @@ def identify(evidence: Evidence, residents_of_unit: list[Owner], by_phone: Owner
     source = evidence.source or evidence.channel
     number = evidence.phone or evidence.caller_number
     unit = evidence.unit or (by_phone.unit if by_phone else "")
-    match = next((o for o in residents_of_unit if number and o.phone == number), None)
+    key = _phone_key(number)
+    match = next((o for o in residents_of_unit if key and _phone_key(o.phone) == key), None)
     if match is None and by_phone is not None and by_phone.unit == unit:
         match = by_phone
     if match is not None:
@@ -104,3 +107,11 @@ def may_read_private(actor: Actor, unit: str) -> bool:
     return (
         actor.role == Role.OWNER and actor.unit == unit and actor.confidence == Confidence.VERIFIED
     )
+
+
+def _phone_key(number: str) -> str:
+    """The number in its one form (a caller ID '013800138000' is the owner 13800138000)."""
+    try:
+        return phone(number) if number else ""
+    except ValidationError:
+        return number

@@ -37,6 +37,23 @@ class RepairHandling:
     """The hotline may additionally take a voice message (the order is filed anyway)."""
 
 
+@dataclass(frozen=True)
+class Handover:
+    """Who takes a caller who asks for a person or reports an emergency (T3, E1), and what
+    the caller is told: never a transfer that cannot be made, never "wait" in an emergency."""
+
+    transfer_to: str
+    """"desk" (the staffed desk phone), "duty" (the duty phone) or "" (no phone to try)."""
+    staffed: bool
+    callback_from: datetime
+    """When a person will call back if nobody is reached now: now in staffed hours or in an
+    emergency (the duty staff are alerted at once), else the next staffed opening."""
+    then: str
+    """What follows when no transfer is made or it is not answered: "voicemail" (a message,
+    called back in staffed hours), "after_hours" (a message, called back from the next
+    opening) or "emergency" (where and what, for the duty staff alerted at once)."""
+
+
 def _norm(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text or "").split())
 
@@ -80,6 +97,26 @@ class Policy:
             dispatch_from=now if (urgent or staffed) else self.next_staffed(now),
             offer_voicemail=not staffed and not urgent,
         )
+
+    # ---- T3, E1: hand-over to a person ----------------------------------------------------
+    def operator_handover(self, now: datetime, desk_phone: bool) -> Handover:
+        """T3 + L1: 人工 is the desk phone in staffed hours when one is configured; else a
+        message on the callback list, called back now or from the next staffed opening."""
+        staffed = self.is_staffed(now)
+        return Handover(
+            transfer_to="desk" if staffed and desk_phone else "",
+            staffed=staffed,
+            callback_from=self.next_staffed(now),
+            then="voicemail" if staffed else "after_hours",
+        )
+
+    def emergency_handover(self, now: datetime, desk_phone: bool, duty_phone: bool) -> Handover:
+        """E1: an emergency is never told to wait: the duty phone at any hour when one is
+        configured, else the desk phone in staffed hours; if nobody answers, where and what
+        is recorded for the duty staff, who were alerted when it was recorded."""
+        staffed = self.is_staffed(now)
+        target = "duty" if duty_phone else "desk" if (desk_phone and staffed) else ""
+        return Handover(transfer_to=target, staffed=staffed, callback_from=now, then="emergency")
 
     # ---- R1, R2 ----------------------------------------------------------------------------
     def repair_slots(self, now: datetime) -> list[Slot]:

@@ -8,6 +8,7 @@ import unicodedata
 from datetime import date
 from typing import Any
 
+from desk.dialplan import canonical
 from desk.errors import ValidationError
 
 log = logging.getLogger(__name__)
@@ -108,8 +109,12 @@ def mobile(value: str, field: str = "phone") -> str:
 
 
 def phone(value: str, field: str = "phone") -> str:
-    """A mobile number, or a landline normalised to `0755-88886666` (area code + 7-8 digits)."""
-    v = _phone_digits(value)
+    """A mobile number, or a landline normalised to `0755-88886666` (area code + 7-8 digits).
+
+    The forms callers and caller IDs use are read by ``desk.dialplan.canonical`` (+86, 0086,
+    a trunk 0 before a mobile); a local number without area code needs the site's area code
+    (``canonical(number, local_area_code)`` first)."""
+    v = canonical(_nfkc(value))
     if re.fullmatch(r"1[3-9][0-9]{9}", v):
         return v
     s = re.sub(r"\s", "", _nfkc(value))
@@ -117,10 +122,11 @@ def phone(value: str, field: str = "phone") -> str:
     m = re.fullmatch(r"(0[0-9]{2,3})-([2-9][0-9]{6,7})", s)
     if m:
         return f"{m.group(1)}-{m.group(2)}"
-    if re.fullmatch(r"0[0-9]{9,11}", s):
-        cut = 3 if s.startswith(("010", "02")) else 4
-        if re.fullmatch(r"[2-9][0-9]{6,7}", s[cut:]):
-            return f"{s[:cut]}-{s[cut:]}"
+    for digits in (s, v):
+        if re.fullmatch(r"0[0-9]{9,11}", digits):
+            cut = 3 if digits.startswith(("010", "02")) else 4
+            if re.fullmatch(r"[2-9][0-9]{6,7}", digits[cut:]):
+                return f"{digits[:cut]}-{digits[cut:]}"
     raise ValidationError(
         field, value, "电话号码应为11位手机号或带区号的固定电话，例如0755-88886666"
     )

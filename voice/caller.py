@@ -6,6 +6,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from desk import validate
+from desk.dialplan import canonical
 from desk.errors import DeskError, LockedOut
 from desk.identity import Confidence, Evidence
 from desk.record_types import Owner
@@ -37,7 +38,7 @@ class CallerIdentity:
         a hint; the unit's PIN is proof)."""
         if self.actor is None:
             self.actor = self.desk.identify(
-                Evidence("hotline", "hotline", caller_number=self.ch.caller, unit=self.unit,
+                Evidence("hotline", "hotline", caller_number=self.caller_number, unit=self.unit,
                          phone=self.contact_phone, second_factor_ok=self.second_factor)
             )  # fmt: skip
         return self.actor
@@ -52,7 +53,8 @@ class CallerIdentity:
         ``need_verified`` (pickup codes, visitors) the core also wants the unit's phone PIN:
         caller ID alone is never proof (X1)."""
         if not self.unit:
-            owner = self.desk.directory.by_phone(self.ch.caller) if self.ch.caller else None
+            number = self.caller_number
+            owner = self.desk.directory.by_phone(number) if number else None
             if owner is not None and self.d.menu("verify_owner", unit=owner.unit) == "yes":
                 self._set_unit(owner.unit, owner)
         if not self.unit and not self._keyed_unit():
@@ -80,8 +82,9 @@ class CallerIdentity:
             if residents:
                 self.d.say("unit_is", unit=unit)
                 # the owner only when the caller's own number is registered to the unit
+                caller = self.phone_of(self.caller_number)
                 self._set_unit(
-                    unit, next((o for o in residents if o.phone == self.ch.caller), None)
+                    unit, next((o for o in residents if caller and o.phone == caller), None)
                 )
                 return True
             self.d.say("unit_unknown")
@@ -108,17 +111,49 @@ class CallerIdentity:
         self.d.say("need_phone_pin")
         return False
 
-    def _contact(self) -> tuple[str, str]:
-        """Name and phone to call back: the caller ID if it is a phone number, else keyed in."""
-        if not self.contact_phone:
-            try:
-                validate.phone(self.ch.caller)
-                self.contact_phone, self.actor = self.ch.caller, None
-            except DeskError:
-                got = self.d.digits("ask_phone", max_len=12, timeout=self.digit_timeout_s)
-                self.contact_phone = got or (self.owner.phone if self.owner else "")
-                self.actor = None  # a number keyed in is evidence too (a hint, as on the kiosk)
+    @property
+    def caller_number(self) -> str:
+        """The caller ID in the core's form (a local one gets the site's area code, a trunk
+        0 before a mobile goes), else as the line gave it. Still only a hint (X1)."""
+        return self.phone_of(self.ch.caller) or self.ch.caller
+
+    def phone_of(self, number: str) -> str:
+        """The number in the core's form, or "" when it is not a phone number: mobiles,
+        landlines with or without the area code (the local one from the dial plan's
+        ``local_area_code``), +86/0086, a trunk 0 in front of a caller ID's mobile."""
+        area = self.desk.settings.hotline.dialplan.local_area_code
+        try:
+            return validate.phone(canonical(number, area)) if number else ""
+        except DeskError:
+            return ""
+
+    def _ask_phone(self) -> str:
+        """A number to call back, keyed and ended by `#`; a bad one is asked again, and
+        after that the call goes on without it (what was said so far is kept)."""
+        for _ in range(3):
+            got = self.d.digits("ask_phone", max_len=16, timeout=self.digit_timeout_s)
+            if not got:
+                return ""
+            number = self.phone_of(got)
+            if number:
+                return number
+            self.d.state.path.append("ask_phone:i")
+            self.d.say("phone_invalid")
+        return ""
+
+    def _contact(self, ask_again: bool = False) -> tuple[str, str]:
+        """Name and phone to call back: the caller ID if it is a phone number, else keyed in
+        (``ask_again``: the number given was refused by the core, ask for another)."""
+        if ask_again or not self.contact_phone:
+            caller = "" if ask_again else self.phone_of(self.caller_number)
+            self.contact_phone = caller or self._ask_phone()
+            self.actor = None  # a number keyed in is evidence too (a hint, as on the kiosk)
+        fallback = self.owner.phone if self.owner else ""
+        if not self.contact_phone and not fallback and self.unit:
+            # nobody to call but the unit's registered phone: the core calls it to check (R1)
+            residents = self.desk.directory.residents_of(self.unit)
+            fallback = residents[0].phone if residents else ""
         name = self.owner.name if self.owner else "来电人"
-        return name, self.contact_phone or (self.owner.phone if self.owner else "")
+        return name, self.contact_phone or fallback
 
     # ---- flows -------------------------------------------------------------------------

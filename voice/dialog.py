@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date
 
 import numpy as np
 
@@ -20,6 +21,12 @@ from voice.prompts import Prompts, Said
 log = logging.getLogger(__name__)
 
 SPEECH_MISSES_BEFORE_KEYS = 2
+HASH_GRACE_S = 2.0
+"""After the last slot of a digit entry is filled, how long a `#` (the end-of-entry key the
+prompt asked for) is waited for and swallowed, so it never answers the next menu."""
+TEXT_MS_PER_CHAR = 250
+"""Without TTS (tests), a prompt plays silence as long as it would be spoken (~4 Chinese
+characters a second), so a scripted clock sees prompts take their time."""
 FOREIGN_UTTERANCES = 2
 """T4: this many utterances in a row with speech in them but no menu word in the n-best
 list ([unk] only, or no words at all) mean the caller may not speak Mandarin."""
@@ -77,6 +84,11 @@ class Dialog:
         self.prompt_timeout_pad = 5.0
         self.detect_language = detect_language
         """Raise ``NotMandarin`` after ``FOREIGN_UTTERANCES`` unknown utterances (T4)."""
+        self.emergency_live = True
+        """`*` and the emergency words raise ``EmergencyRequested``; off once the emergency
+        is on record (E1: more `*` during it change nothing and break nothing)."""
+        self.today: Callable[[], date] | None = None
+        """The core's date in the site's zone, for 今天/明天 in spoken times."""
 
     # ---- output -----------------------------------------------------------------
     def say(
@@ -85,10 +97,14 @@ class Dialog:
         """Play a prompt; with ``barge`` a key stops it and is kept as type-ahead."""
         if self.hung_up:
             raise CallerHungUp()
-        text = self.prompts.text(prompt_id, **slots)
+        today = self.today() if self.today else None
+        text = self.prompts.text(prompt_id, today=today, **slots)
         self.state.said.append(Said(prompt_id, text))
         log.debug("%s says %s", self.ch.call_id, prompt_id)
-        pcm = self.prompts.audio(prompt_id, **slots) if self.prompts.tts else silence(20)
+        if self.prompts.tts:
+            pcm = self.prompts.audio(prompt_id, today=today, **slots)
+        else:
+            pcm = silence(max(20, TEXT_MS_PER_CHAR * len(text)))
         self.ch.play(pcm)
         if not wait:
             return None
@@ -124,11 +140,13 @@ class Dialog:
         raise CallerHungUp()
 
     def _check_emergency_key(self, digit: str, live: bool = True) -> None:
-        if digit == "*" and live:
+        if digit == "*" and live and self.emergency_live:
             raise EmergencyRequested("key *")
 
     def _check_emergency_words(self, text: str, live: bool = True) -> None:
-        if live and text and any(w in text for w in self.emergency_words):
+        if not (live and self.emergency_live):
+            return
+        if text and any(w in text for w in self.emergency_words):
             raise EmergencyRequested(f"speech {text}")
 
     # ---- input ---------------------------------------------------------------------
@@ -230,7 +248,9 @@ class Dialog:
         tries: int = 3,
         **slots: object,
     ) -> str | None:
-        """Collect digits ended by `#` (or max_len); None after ``tries`` empty attempts."""
+        """Collect digits ended by `#`, the timeout or ``max_len`` digits; None after
+        ``tries`` empty attempts. `#` ends the entry whether or not every slot is filled: a
+        `#` right after a full entry is taken as its end, never as the next menu's answer."""
         for _ in range(tries):
             if not self.typeahead:
                 self.say(prompt_id, **slots)
@@ -248,11 +268,25 @@ class Dialog:
                     continue
                 self._check_emergency_key(ev.digit)
                 got += ev.digit
+            else:
+                self._swallow_hash(min(timeout, HASH_GRACE_S))
             if got:
                 return got
             self.state.path.append(f"{prompt_id}:t")
             self.say("timeout")
         return None
+
+    def _swallow_hash(self, grace: float) -> None:
+        """The entry is full: its `#` (pressed as the prompt asked) ends it; any other
+        input is kept for what comes next."""
+        ev = self._wait_input(grace)
+        if ev is None or (isinstance(ev, Dtmf) and ev.digit == "#"):
+            return
+        if isinstance(ev, Dtmf):
+            self._check_emergency_key(ev.digit)
+            self.typeahead.insert(0, ev.digit)
+        else:
+            self.pending_speech = ev
 
     def record(self, prompt_id: str, /, max_s: float = 60.0, **slots: object) -> np.ndarray:
         """Prompt, beep, then keep the caller's audio until `#`, silence, max_s or hang-up."""
@@ -271,7 +305,7 @@ class Dialog:
                     break
                 if isinstance(ev, Dtmf) and ev.digit == "#":
                     break
-                if isinstance(ev, Dtmf) and ev.digit == "*":
+                if isinstance(ev, Dtmf) and ev.digit == "*" and self.emergency_live:
                     raise EmergencyRequested("key * while recording")
         finally:
             pcm = self.ch.stop_recording()

@@ -8,11 +8,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TypeVar
 
 import numpy as np
 
 from desk import validate
-from desk.errors import DeskError
+from desk.errors import DeskError, ValidationError
 from desk.masking import mask_phone
 from desk.record_types import COMPLAINT_CATEGORIES, REPAIR_CATEGORIES, Complaint, Owner, WorkOrder
 from desk.records import Actor, Role
@@ -21,7 +22,6 @@ from desk.services.complaints import PUBLIC_AREA, place_zh
 from desk.services.requests import (
     CallLog,
     ComplaintRequest,
-    EmergencyReport,
     PreauthRequest,
     RepairRequest,
 )
@@ -29,6 +29,8 @@ from desk.workflow import STATUS_ZH
 from speech.asr import AsrModel, Grammar
 from voice.caller import CallerIdentity
 from voice.dialog import CallerHungUp, Dialog, EmergencyRequested, NotMandarin
+from voice.emergency import EmergencyFlow
+from voice.events import Dtmf, Speech
 from voice.line import Channel
 from voice.menu import Menu
 from voice.prompts import Prompts
@@ -41,6 +43,11 @@ HOTLINE = Actor(Role.SYSTEM, "hotline", "hotline")
 URGENCY_ZH = {True: "紧急维修", False: "一般维修"}
 
 Alert = Callable[[str], None]
+R = TypeVar("R")
+Transfer = Callable[[Channel, str], bool]
+"""``transfer(channel, "desk" | "duty")``: True only once the phone answered (then the
+call was put through and has ended); False when it could not be reached (the caller is
+still on the line)."""
 
 
 @dataclass
@@ -55,7 +62,7 @@ class CallResult:
     emergency: bool = False
 
 
-class InboundCall(CallerIdentity):
+class InboundCall(EmergencyFlow, CallerIdentity):
     """One caller: greeting, main menu and the flows, until goodbye or hang-up."""
 
     flow_staff = flow_staff  # main-menu key 6: the technicians' staff menu (R3)
@@ -74,8 +81,9 @@ class InboundCall(CallerIdentity):
         voicemail_max_s: float = 90.0,
         digit_timeout_s: float = 6.0,
         goodbye_wait_s: float = 3.0,
-        transfer: Callable[[Channel], bool] | None = None,
+        transfer: Transfer | None = None,
         transcribe: Callable[[np.ndarray], str] | None = None,
+        phones: frozenset[str] | None = None,
     ):
         self.ch = channel
         self.desk = desk
@@ -89,7 +97,12 @@ class InboundCall(CallerIdentity):
         self.digit_timeout_s = digit_timeout_s
         self.goodbye_wait_s = goodbye_wait_s
         self.transfer = transfer
+        self.phones = frozenset(("desk",) if transfer else ()) if phones is None else phones
+        """The phones configured to put callers through to: "desk" (operator_uri), "duty"
+        (duty_uri). The core decides which one a caller gets (desk.policy, T3/E1)."""
+        self.d.today = lambda: desk.now().date()
         self.transcribe = transcribe
+        self._emergency_via = ""
         self.result = CallResult()
         self.unit = ""
         self.owner: Owner | None = None
@@ -110,8 +123,9 @@ class InboundCall(CallerIdentity):
             while step:
                 try:
                     step = self._step(step)
-                except EmergencyRequested as exc:
-                    step = self.flow_emergency(exc.via)
+                except EmergencyRequested as exc:  # E1: at every prompt, also in the flows
+                    self._emergency_via = exc.via  # that handle it (run inside the loop)
+                    step = "flow:emergency"
                 except NotMandarin:
                     step = "flow:language_heard"  # run inside the loop: `*` still works
         except CallerHungUp:
@@ -123,7 +137,7 @@ class InboundCall(CallerIdentity):
             self.result.outcome = "error"
             self.result.status = "abandoned"  # goes on the callback list (T3)
             with contextlib.suppress(Exception):
-                self.d.say("error", barge=False)
+                self._say_error()
         finally:
             self.ch.hangup()
         self._record_call(time.monotonic() - t0)
@@ -138,6 +152,25 @@ class InboundCall(CallerIdentity):
         if step in self.d.menus:
             return self.d.menu(step)
         raise ValueError(f"unknown step {step!r}")
+
+    def _say_error(self) -> None:
+        """T3, honest: a transfer only when one can be made, a callback only to a number."""
+        self.d.emergency_live = False
+        hand = self.desk.policy.operator_handover(self.desk.now(), "desk" in self.phones)
+        if hand.transfer_to and self.transfer is not None:
+            self.d.say("error_transfer", barge=False)
+            if self.transfer(self.ch, hand.transfer_to):
+                self.result.outcome = "transferred"
+                return
+        callable_back = bool(self._valid_phone(self.caller_number))
+        self.d.say("error" if callable_back else "error_no_number", barge=False)
+
+    @staticmethod
+    def _valid_phone(number: str) -> str:
+        try:
+            return validate.phone(number)
+        except DeskError:
+            return ""
 
     def _record_call(self, duration: float) -> None:
         r = self.result
@@ -177,6 +210,26 @@ class InboundCall(CallerIdentity):
             log.exception("transcription failed")
             return ""
 
+    def _file(self, write: Callable[[str, str], R]) -> R | None:
+        """Write the caller's record with their name and phone. A phone the core refuses is
+        asked again, never the whole request; if the record still cannot be written, the
+        recording already kept goes on the callback list as a message (nothing is lost)."""
+        name, phone = self._contact()
+        for attempt in range(2):
+            try:
+                return write(name, phone)
+            except ValidationError as exc:
+                log.warning("call %s: %s refused: %s", self.ch.call_id, exc.field, exc.message)
+                if exc.field in ("contact_phone", "phone") and attempt == 0:
+                    self.d.say("phone_invalid")
+                    name, phone = self._contact(ask_again=True)
+                    continue
+                break
+        self.result.outcome = "voicemail"
+        self.result.status = "voicemail"  # the recording is on the callback list (T3)
+        self.d.say("kept_as_message", barge=False)
+        return None
+
     # ---- who is calling --------------------------------------------------------------
     def flow_repair(self) -> str | None:
         self.result.purpose = self.result.purpose or "repair"
@@ -204,13 +257,14 @@ class InboundCall(CallerIdentity):
             break
         audio_path = self._keep_audio("repair", pcm)
         transcript = self._transcript(pcm)
-        name, phone = self._contact()
-        order = self.desk.repairs.report(
+        order = self._file(lambda name, phone: self.desk.repairs.report(
             RepairRequest(self.unit, name, phone, category,
                           transcript or f"电话报修：{REPAIR_CATEGORIES[category]}（见录音）",
                           urgent=urgent, audio_path=audio_path, transcript=transcript, channel="hotline"),
             self._actor(),
-        )  # fmt: skip
+        ))  # fmt: skip
+        if order is None:
+            return "flow:goodbye"
         self.result.records.append(order.number)
         self.result.outcome = "work_order"
         if order.emergency:
@@ -236,9 +290,10 @@ class InboundCall(CallerIdentity):
             self.d.say("parcel_count", count=len(parcels))
             for i, p in enumerate(parcels, 1):
                 self.d.say("parcel_item", index=i, courier=p.courier, code=p.pickup_code)
-            if self.d.menu("parcel_repeat") != "repeat":
+            choice = self.d.menu("parcel_repeat")
+            if choice != "repeat":
                 self.result.outcome = "parcels"
-                return "anything_else"
+                return choice  # 2 返回主菜单: the main menu; no answer: 还需要其他服务
 
     def flow_visitor(self) -> str | None:
         self.result.purpose = self.result.purpose or "visitor"
@@ -269,8 +324,8 @@ class InboundCall(CallerIdentity):
 
     def flow_complaint(self) -> str | None:
         self.result.purpose = self.result.purpose or "complaint"
-        if not self.unit and self.ch.caller:
-            owner = self.desk.directory.by_phone(self.ch.caller)
+        if not self.unit and self.caller_number:
+            owner = self.desk.directory.by_phone(self.caller_number)
             if owner and self.d.menu("verify_owner", unit=owner.unit) == "yes":
                 self._set_unit(owner.unit, owner)
         category = self.d.menu("complaint_category")
@@ -279,13 +334,14 @@ class InboundCall(CallerIdentity):
         severity = self.d.menu("complaint_severity")
         audio_path = self._keep_audio("complaint", pcm)
         transcript = self._transcript(pcm)
-        name, phone = self._contact()
-        complaint = self.desk.complaints.file(
+        complaint = self._file(lambda name, phone: self.desk.complaints.file(
             ComplaintRequest(transcript or f"电话投诉：{COMPLAINT_CATEGORIES[category]}（见录音）",
                              name, self.unit, phone, "hotline", category, severity, place=place_zh(place),
                              audio_path=audio_path, event_key=self.desk.complaints.event_key(category, place)),
             self._actor(),
-        )  # fmt: skip
+        ))  # fmt: skip
+        if complaint is None:
+            return "flow:goodbye"
         self.result.records.append(complaint.number)
         self.result.outcome = "complaint"
         self.d.say(
@@ -315,10 +371,15 @@ class InboundCall(CallerIdentity):
 
     def flow_status(self) -> str | None:
         self.result.purpose = self.result.purpose or "status"
-        number = self.d.digits("ask_order", max_len=11, timeout=self.digit_timeout_s)
-        record = self.desk.get(number) if number else None
-        if not isinstance(record, WorkOrder | Complaint):
+        for _ in range(2):  # a number mistyped is asked again
+            number = self.d.digits("ask_order", max_len=11, timeout=self.digit_timeout_s)
+            record = self.desk.get(number) if number else None
+            if isinstance(record, WorkOrder | Complaint):
+                break
             self.d.say("order_unknown")
+            if not number:
+                return "anything_else"
+        else:
             return "anything_else"
         self.d.say(
             "order_status", number=record.number, status=STATUS_ZH.get(record.status, record.status)
@@ -327,20 +388,38 @@ class InboundCall(CallerIdentity):
         return "anything_else"
 
     def flow_operator(self) -> str | None:
+        """T3: the desk phone when the core says a person can take the call now; else the
+        caller is told what happens (a message, called back in staffed hours)."""
         self.result.purpose = self.result.purpose or "operator"
-        if self.desk.is_staffed() and self.transfer is not None:
-            self.d.say("transfer", barge=False)
-            if self.transfer(self.ch):
-                self.result.outcome = "transferred"
-                return None
-        if not self.desk.is_staffed():
+        hand = self.desk.policy.operator_handover(self.desk.now(), "desk" in self.phones)
+        if hand.transfer_to and self._put_through(hand.transfer_to, "transfer"):
+            return None
+        if hand.then == "after_hours":
             hours = self.desk.settings.hours
             return self.flow_voicemail(
-                prompt="after_hours",
-                from_time=f"{hours.staffed_from:%H:%M}",
-                until_time=f"{hours.staffed_until:%H:%M}",
+                prompt="after_hours", hours=(hours.staffed_from, hours.staffed_until)
             )
-        return self.flow_voicemail(prompt="voicemail")
+        return self.flow_voicemail(
+            prompt="operator_voicemail" if not hand.transfer_to else "voicemail"
+        )
+
+    def _put_through(self, target: str, prompt: str) -> bool:
+        """Say ``prompt``, ring ``target``; True once answered (the call is over), else the
+        caller hears that nobody answered and the flow goes on (T3)."""
+        if self.transfer is None:
+            return False
+        self.d.say(prompt, barge=False)
+        self.d.state.path.append(f"TRANSFER({target})")
+        if self.transfer(self.ch, target):
+            self.d.state.path.append("TRANSFER:answered")
+            self.result.outcome = "transferred"
+            self.result.status = "answered"
+            return True
+        self.d.state.path.append("TRANSFER:no answer")
+        if self.ch.hung_up:
+            raise CallerHungUp()
+        self.d.say("transfer_no_answer", barge=False)
+        return False
 
     def flow_language(self, detected: bool = False) -> str | None:
         """T4: a caller who does not speak Mandarin (key 9, or speech no menu word matched,
@@ -363,12 +442,10 @@ class InboundCall(CallerIdentity):
         """T4 hand-over: staff in staffed hours (L1), else voicemail on the callback list,
         with prompts in Mandarin and English. The Call's purpose tells staff why."""
         self.result.purpose = "language"
-        if self.desk.is_staffed() and self.transfer is not None:
-            self.d.say("language_transfer", barge=False)
-            if self.transfer(self.ch):
-                self.result.outcome = "transferred"
-                return None
-        prompt = "language_voicemail" if self.desk.is_staffed() else "language_after_hours"
+        hand = self.desk.policy.operator_handover(self.desk.now(), "desk" in self.phones)
+        if hand.transfer_to and self._put_through(hand.transfer_to, "language_transfer"):
+            return None
+        prompt = "language_voicemail" if hand.staffed else "language_after_hours"
         pcm = self.d.record(prompt, max_s=self.voicemail_max_s)
         self._keep_audio("voicemail", pcm)
         self.result.outcome = "voicemail"
@@ -388,53 +465,6 @@ class InboundCall(CallerIdentity):
         self.d.say("voicemail_saved")
         return "flow:goodbye"
 
-    def flow_emergency(self, via: str) -> str | None:
-        """E1: the core's emergency operation, recorded before a word is said (listed first
-        for the guard and the desk); then reassurance, the core's advice (119/110/120), and
-        the duty phone or a message describing where and what."""
-        self.result.emergency = True
-        self.result.purpose = "emergency"
-        self.d.state.path.append(f"EMERGENCY({via})")
-        if self.result.outcome == "emergency":  # `*` again during the emergency itself
-            return "flow:emergency_message"
-        if not self.unit and self.ch.caller:
-            owner = self.desk.directory.by_phone(self.ch.caller)
-            if owner is not None:
-                self._set_unit(owner.unit, owner)
-        phone = self.contact_phone or self.ch.caller
-        try:
-            validate.phone(phone)
-        except DeskError:
-            phone = ""
-        outcome = self.desk.emergencies.report(
-            EmergencyReport("hotline", via=via, where=self.unit, contact_phone=phone), self._actor()
-        )
-        self.result.records.append(outcome.request.number)
-        self.result.outcome = "emergency"
-        self.alert(f"紧急来电 {mask_phone(self.ch.caller)} {self.unit or '地点未知'}（{via}）")
-        self.d.say("emergency", barge=False)
-        if outcome.advice:
-            self.d.say("emergency_advice", barge=False)
-        if outcome.staffed and self.transfer is not None:
-            self.d.say("transfer", barge=False)
-            if self.transfer(self.ch):
-                self.result.outcome = "transferred"
-                return None
-        return "flow:emergency_message"
-
-    def flow_emergency_message(self) -> str | None:
-        """E1: where and what, in the caller's words, added to the emergency record."""
-        number = next(n for n in reversed(self.result.records) if n.startswith("0"))
-        pcm = self.d.record("emergency_describe", max_s=self.voicemail_max_s)
-        path = self._keep_audio("emergency", pcm)
-        what = self._transcript(pcm)
-        self.desk.emergencies.add_details(number, self._actor(), what=what or f"来电录音：{path}")
-        self.result.status = "voicemail"  # on the callback list too (T3)
-        if self.d.hung_up:
-            return None
-        self.d.say("emergency_recorded", barge=False)
-        return "flow:goodbye"
-
     def flow_goodbye(self) -> str | None:
         self.d.say("goodbye", barge=False)
         # T5: let the caller hang up first
@@ -443,4 +473,8 @@ class InboundCall(CallerIdentity):
             ev = self.ch.next_event(deadline - time.monotonic())
             if ev is None or self.ch.hung_up:
                 break
+            if isinstance(ev, Dtmf):  # E1: `*` still counts after 再见
+                self.d._check_emergency_key(ev.digit)
+            elif isinstance(ev, Speech):
+                self.d._check_emergency_words(ev.text)
         return None

@@ -11,15 +11,19 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from desk import dialplan, validate
 from desk.config import Settings
 from desk.config_hotline import HotlineSettings
 from desk.config_policy import PolicySettings
+from desk.errors import DeskError
+from desk.masking import mask_phone
 from desk.records import SYSTEM
 from desk.service import Desk
-from desk.services.requests import CallLog
+from desk.services.requests import CallLog, EmergencyReport
 from speech.asr import AsrModel, AsrUnavailable, Grammar, find_model
 from speech.tts import Tts
-from voice.dialog import CallerHungUp, Dialog
+from voice.dialog import CallerHungUp, Dialog, EmergencyRequested
+from voice.flows import HOTLINE as HOTLINE_ACTOR
 from voice.flows import InboundCall
 from voice.line import Channel, Line
 from voice.menu import Menu, load_menus
@@ -28,6 +32,7 @@ from voice.prompts import PROMPTS_DIR, Prompts
 from voice.sip import SipConfig
 from voice.sipguard import GuardConfig
 from voice.storage import hotline_dir, purge_audio
+from voice.transfer import put_through
 
 log = logging.getLogger(__name__)
 
@@ -162,10 +167,44 @@ class Hotline:
         except Exception:  # noqa: BLE001
             log.exception("could not write the alert to the duty log")
 
-    def transfer(self, channel: Channel) -> bool:
-        uri = self.settings.hotline.operator_uri
-        fn = getattr(channel, "transfer", None)
-        return bool(uri and fn and fn(uri))
+    @property
+    def phones(self) -> frozenset[str]:
+        """The phones callers can be put through to: "desk" (operator_uri), "duty"
+        (duty_uri), when the line can bridge calls."""
+        h = self.settings.hotline
+        if not hasattr(self.line, "bridge"):
+            return frozenset()
+        return frozenset(k for k, uri in (("desk", h.operator_uri), ("duty", h.duty_uri)) if uri)
+
+    def transfer(self, channel: Channel, target: str = "desk") -> bool:
+        """T3: ring the desk or duty phone for ``transfer_answer_s``; True only when it
+        answered (the call was put through and has ended), else the caller is back."""
+        h = self.settings.hotline
+        uri = {"desk": h.operator_uri, "duty": h.duty_uri}.get(target, "")
+        if not uri or target not in self.phones:
+            return False
+        return put_through(self.line, channel, uri, h.transfer_answer_s)  # type: ignore[arg-type]
+
+    def _busy_emergency(self, channel: Channel, d: Dialog, via: str) -> None:
+        """`*` while hearing 线路繁忙: the emergency is recorded and staff alerted at once,
+        then the caller is reassured and advised (119/110/120), as on a free line."""
+        d.emergency_live = False
+        try:
+            number = validate.phone(
+                dialplan.canonical(channel.caller, self.settings.hotline.dialplan.local_area_code)
+            )
+        except DeskError:
+            number = ""
+        outcome = self.desk.emergencies.report(
+            EmergencyReport("hotline", via=f"{via}（线路繁忙）", contact_phone=number),
+            HOTLINE_ACTOR,
+        )
+        self.alert(
+            f"紧急来电 {mask_phone(channel.caller)} 地点未知（{via}，线路繁忙）：{outcome.request.number}"
+        )
+        d.say("emergency", barge=False)
+        if outcome.advice:
+            d.say("emergency_advice", barge=False)
 
     def on_call(self, channel: Channel) -> None:
         h = self.settings.hotline
@@ -176,8 +215,12 @@ class Hotline:
         if busy:
             log.warning("all %d lines busy: call recorded as missed", h.max_calls)
             self.desk.calls.record(CallLog(direction="in", caller=channel.caller, callee=channel.callee, outcome="busy", status="missed"), SYSTEM)  # fmt: skip
+            d = Dialog(channel, self.r.prompts, self.r.menus)
             with contextlib.suppress(CallerHungUp):
-                Dialog(channel, self.r.prompts, self.r.menus).say("busy", barge=False)
+                try:
+                    d.say("busy", barge=False)
+                except EmergencyRequested as exc:  # E1: even when every line is busy
+                    self._busy_emergency(channel, d, exc.via)
             channel.hangup()
             return
         try:
@@ -194,6 +237,7 @@ class Hotline:
                 digit_timeout_s=h.digit_timeout_s,
                 goodbye_wait_s=h.goodbye_wait_s,
                 transfer=self.transfer,
+                phones=self.phones,
                 transcribe=self.r.asr.transcribe if self.r.asr else None,
             )
             self.active[channel.call_id] = call

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from desk.clock import in_site, site_clock
 from speech.audio import silence
 from speech.tts import Tts
 
@@ -27,7 +28,7 @@ DIGITS_ZH = "零一二三四五六七八九"
 PHONE_DIGITS_ZH = "零幺二三四五六七八九"
 PIECES = tuple(DIGITS_ZH) + tuple("幺十百千两第件位") + (
     "栋", "单元", "室", "年", "月", "日", "号", "点", "分", "半",
-    "今天", "明天", "后天", "上午", "中午", "下午", "晚上", "凌晨", "星号", "井号",
+    "今天", "明天", "后天", "早上", "上午", "中午", "下午", "晚上", "凌晨", "星号", "井号", "到",
 )  # fmt: skip
 """Pieces every number, unit and time is assembled from; rendered at start-up."""
 
@@ -76,31 +77,35 @@ def unit_zh(unit: str) -> str:
 
 
 def time_zh(when: datetime | time, today: date | None = None) -> str:
-    """A promised time as people say it: 今天下午三点三十分."""
-    t = when.time() if isinstance(when, datetime) else when
+    """A time as people say it, in the site's zone: 今天下午三点半, 早上七点半, 晚上八点.
+
+    ``today`` is the core's date (its clock, in the site's zone); without it the machine's
+    time in the site's zone. An aware datetime is read in the site's zone, whatever the
+    machine's zone is."""
     day = ""
     if isinstance(when, datetime):
-        ref = today or date.today()
+        when = in_site(when)
+        ref = today or site_clock()().date()
         delta = (when.date() - ref).days
         day = {0: "今天", 1: "明天", 2: "后天"}.get(
             delta, f"{cn_number(when.month)}月{cn_number(when.day)}日"
         )
+        t = when.time()
+    else:
+        t = when
     h = t.hour
-    part = (
-        "凌晨"
-        if h < 6
-        else "上午"
-        if h < 12
-        else "中午"
-        if h < 13
-        else "下午"
-        if h < 18
-        else "晚上"
-    )
+    part = "凌晨" if h < 5 else "早上" if h < 9 else "上午" if h < 12 else (
+        "中午" if h < 13 else "下午" if h < 18 else "晚上"
+    )  # fmt: skip
     h12 = h if h <= 12 else h - 12
-    hour = "两" if h12 == 2 else cn_number(h12)
+    hour = "两" if h12 == 2 else "零" if h12 == 0 else cn_number(h12)
     minute = "" if t.minute == 0 else "半" if t.minute == 30 else f"{cn_number(t.minute)}分"
     return f"{day}{part}{hour}点{minute}"
+
+
+def hours_zh(start: time, end: time) -> str:
+    """Opening hours as spoken: 早上七点半到晚上八点."""
+    return f"{time_zh(start)}到{time_zh(end)}"
 
 
 def load_toml(name: str, directory: Path | None = None) -> dict[str, Any]:
@@ -146,14 +151,19 @@ class Prompts:
             text = text.replace("{" + k + "}", v)
         return text
 
-    def text(self, prompt_id: str, **slots: Any) -> str:
-        zh = self.template(prompt_id).format(**{k: self.slot_text(k, v) for k, v in slots.items()})
+    def text(self, prompt_id: str, /, today: date | None = None, **slots: Any) -> str:
+        """The prompt's words; ``today`` (the core's date) for 今天/明天 in times."""
+        zh = self.template(prompt_id).format(
+            **{k: self.slot_text(k, v, today) for k, v in slots.items()}
+        )
         en = self.english.get(prompt_id)
         return f"{zh} {en}" if en else zh
 
-    def slot_text(self, name: str, value: Any) -> str:
+    def slot_text(self, name: str, value: Any, today: date | None = None) -> str:
         if isinstance(value, datetime | time):
-            return time_zh(value)
+            return time_zh(value, today)
+        if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], time):
+            return hours_zh(*value)
         if name == "unit":
             return unit_zh(str(value))
         if name in ("number", "code"):
@@ -178,7 +188,7 @@ class Prompts:
         n += self.tts.warm(set(self.english.values()), voice=self.en_voice)
         return n
 
-    def audio(self, prompt_id: str, **slots: Any) -> np.ndarray:
+    def audio(self, prompt_id: str, /, today: date | None = None, **slots: Any) -> np.ndarray:
         """The prompt's audio: cached static segments with slot pieces in between."""
         assert self.tts is not None
         statics, names = _split(self.template(prompt_id))
@@ -187,7 +197,7 @@ class Prompts:
             if seg:
                 parts.append(self.tts.get(seg))
             if i < len(names):
-                for piece in self.pieces(self.slot_text(names[i], slots[names[i]])):
+                for piece in self.pieces(self.slot_text(names[i], slots[names[i]], today)):
                     parts.append(self.tts.get(piece, trim_silence=True))
                     parts.append(self.gap)
         en = self.english.get(prompt_id)

@@ -68,6 +68,9 @@ class SipChannel(Channel):
         self._call = call
         self.port: Any = None
         self.connected = threading.Event()
+        self.answered = threading.Event()
+        """The far end answered (200 OK / ACK), not just early media."""
+        self.media_index = -1
         self.source = ""
         """The address the INVITE came from (or the proxy's X-Reception-Source)."""
         self.flow_started = False
@@ -77,14 +80,6 @@ class SipChannel(Channel):
             return
         self._line._submit(self._line._hangup, self)
         self._mark_hung_up("local")
-
-    def transfer(self, uri: str) -> bool:
-        """Blind transfer (REFER) to the staffed desk phone."""
-        try:
-            return bool(self._line._submit(self._line._xfer, self, uri).result(5))
-        except Exception:  # noqa: BLE001
-            log.exception("transfer of %s failed", self.call_id)
-            return False
 
 
 def _caller_number(remote_uri: str) -> str:
@@ -139,6 +134,7 @@ if pj is not None:
             ci = self.getInfo()
             if ci.state == pj.PJSIP_INV_STATE_CONFIRMED and self.channel:
                 self.channel.connected.set()
+                self.channel.answered.set()
                 if self.channel.direction == "in":
                     self.line._on_confirmed(self)
             if ci.state == pj.PJSIP_INV_STATE_DISCONNECTED:
@@ -206,9 +202,17 @@ class SipLine:
         """Replace the inbound call handler of a running line."""
         self._on_call = on_call
 
+    def place(self, uri: str) -> SipChannel:
+        """Start a call to ``uri`` from the outbound account; returns while it rings."""
+        return self._submit(self._make_call, uri).result(5)
+
+    def bridge(self, a: Channel, b: Channel) -> bool:
+        """Connect two answered calls' audio both ways (a transfer put through, T3)."""
+        return bool(self._submit(self._bridge, a, b).result(5))
+
     def dial(self, uri: str, timeout: float = 30.0) -> Channel | None:
         """Call ``uri`` from the outbound account; the channel once answered, else None."""
-        channel: SipChannel = self._submit(self._make_call, uri).result(5)
+        channel = self.place(uri)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if channel.connected.wait(0.05):
@@ -461,6 +465,7 @@ class SipLine:
         aud.startTransmit(port)
         port.startTransmit(aud)
         channel.port = port
+        channel.media_index = index
         if channel.direction == "out":
             channel.connected.set()
 
@@ -475,10 +480,15 @@ class SipLine:
         except Exception:  # noqa: BLE001 - already disconnected
             log.debug("hangup of %s failed", channel.call_id, exc_info=True)
 
-    def _xfer(self, channel: SipChannel, uri: str) -> bool:
-        if channel._call is None:
-            return False
-        channel._call.xfer(uri, pj.CallOpParam(True))
+    def _bridge(self, a: Channel, b: Channel) -> bool:
+        media = []
+        for ch in (a, b):
+            call = getattr(ch, "_call", None)
+            if call is None or getattr(ch, "media_index", -1) < 0:
+                return False
+            media.append(call.getAudioMedia(ch.media_index))
+        media[0].startTransmit(media[1])
+        media[1].startTransmit(media[0])
         return True
 
     def _on_disconnected(self, call: Any, reason: str) -> None:

@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 
 from desk.config import ConfigError, build_section
 from desk.config_hotline import HotlineSettings
-from desk.dialplan import DialPlan, check, guarded, normalise
+from desk.dialplan import DialPlan, canonical, check, guarded, normalise
+from desk.errors import ValidationError
 
 LOCAL = DialPlan(local_area_code="0755")
 
@@ -83,3 +84,34 @@ def test_whatever_is_typed_the_plan_answers_and_never_allows_international(text)
     assert d.number == normalise(text)
     if d.ok:
         assert d.number.isdigit() and not d.number.startswith("00")
+
+
+@pytest.mark.parametrize(
+    ("typed", "area", "expected"),
+    [
+        ("013887366946", "", "13887366946"),  # a trunk 0 before a mobile's caller ID
+        ("+86 138-0013-8000", "", "13800138000"),
+        ("0086 13800138000", "", "13800138000"),
+        ("8613800138000", "", "13800138000"),
+        ("+86 755 8888 6666", "", "075588886666"),
+        ("88886666", "0755", "075588886666"),  # local, the site's area code configured
+        ("88886666", "755", "075588886666"),
+        ("88886666", "", "88886666"),  # without one: left for the caller to refuse
+        ("01012345678", "", "01012345678"),  # Beijing landline, not a trunk-0 mobile
+        ("008821234567", "", "008821234567"),  # international stays international
+    ],
+)
+def test_issue14_item5_one_rule_for_the_number_forms_callers_use(typed, area, expected):
+    """The one function behind records, caller-ID look-ups and the dial plan."""
+    assert canonical(typed, area) == expected
+    assert normalise(typed) == canonical(typed)
+
+
+def test_issue14_item5_records_read_the_same_forms():
+    from desk import validate
+
+    assert validate.phone("013887366946") == "13887366946"
+    assert validate.phone("+86 755 8888 6666") == "0755-88886666"
+    assert validate.phone(canonical("88886666", "0755")) == "0755-88886666"
+    with pytest.raises(ValidationError):
+        validate.phone("88886666")  # no area code: the hotline adds the configured one first

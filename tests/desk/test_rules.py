@@ -648,3 +648,24 @@ def test_T3_a_missed_call_leaves_the_callback_list_once_called_back(desk, actors
     done = desk.calls.called_back(call.number, actors["staff"])
     assert done.callback_done and done not in desk.calls.callbacks()
     assert done.history[-1].note == "已回电" and done.status == "missed"
+
+
+def test_issue14_T3_E1_who_takes_a_caller_who_asks_for_a_person(desk, clock):
+    """人工: the desk phone only in staffed hours and only when there is one; an emergency:
+    the duty phone at any hour, else the desk phone in staffed hours, never "wait"."""
+    p = desk.policy
+    day, night = local(2026, 11, 23, 10, 0), local(2026, 11, 23, 23, 0)
+    assert p.operator_handover(day, desk_phone=True).transfer_to == "desk"
+    assert p.operator_handover(day, desk_phone=False).transfer_to == ""
+    assert p.operator_handover(day, desk_phone=False).then == "voicemail"
+    at_night = p.operator_handover(night, desk_phone=True)
+    assert at_night.transfer_to == "" and at_night.then == "after_hours"
+    assert at_night.callback_from == local(2026, 11, 24, 7, 30)
+    assert p.emergency_handover(night, True, True).transfer_to == "duty"
+    assert p.emergency_handover(night, True, False).transfer_to == ""
+    assert p.emergency_handover(day, True, False).transfer_to == "desk"
+    for hand in (
+        p.emergency_handover(night, False, False),
+        p.emergency_handover(day, False, False),
+    ):
+        assert hand.then == "emergency" and hand.callback_from <= night

@@ -56,12 +56,15 @@ def run_call(desk, menus, text_prompts):
     from voice.fake import ScriptedChannel
     from voice.flows import InboundCall
 
-    def run(script, caller=OWNER_PHONE, asr=None, transfer=None):
-        ch = ScriptedChannel(script, caller=caller)
+    def run(script, caller=OWNER_PHONE, asr=None, transfer=None, phones=None, clock=None,
+            keys_in_prompts=False, goodbye_wait_s=0.0):  # fmt: skip
+        """``clock``: the scripted line moves the desk's clock as prompts play and waits
+        time out; ``keys_in_prompts``: keys arrive while a prompt is still playing."""
+        ch = ScriptedChannel(script, caller=caller, clock=clock, keys_in_prompts=keys_in_prompts)
         alerts: list[str] = []
         call = InboundCall(
             ch, desk, text_prompts, menus, asr=asr, alert=alerts.append,
-            goodbye_wait_s=0.0, transfer=transfer,
+            goodbye_wait_s=goodbye_wait_s, transfer=transfer, phones=phones,
         )  # fmt: skip
         call.run()
         return call, ch, alerts

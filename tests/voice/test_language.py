@@ -35,7 +35,7 @@ def test_T4_main_menu_offers_key_9_in_english(run_call):
 
 def test_T4_key_9_hands_over_to_staff_in_staffed_hours(run_call, desk):
     taken = []
-    call, _, _ = run_call(["9"], transfer=lambda ch: taken.append(ch) or True)
+    call, _, _ = run_call(["9"], transfer=lambda ch, to: taken.append(to) or True)
     assert taken and call.result.outcome == "transferred"
     assert "LANGUAGE(key 9)" in call.d.state.path
     assert "hold" in text_of(call, "language_transfer")
@@ -55,7 +55,7 @@ def test_T4_key_9_without_a_desk_phone_is_a_bilingual_voicemail_T3(run_call, des
 def test_T4_L1_key_9_at_night_is_voicemail_not_a_transfer(run_call, desk, clock):
     clock.now = NIGHT
     taken = []
-    call, _, _ = run_call(["9", "#", HANGUP], transfer=lambda ch: taken.append(ch) or True)
+    call, _, _ = run_call(["9", "#", HANGUP], transfer=lambda ch, to: taken.append(to) or True)
     assert not taken
     assert "language_after_hours" in said(call)
     assert "closed" in text_of(call, "language_after_hours")
@@ -66,7 +66,7 @@ def test_T4_L1_key_9_at_night_is_voicemail_not_a_transfer(run_call, desk, clock)
 def test_T4_unknown_speech_twice_asks_for_mandarin_then_hands_over(run_call, desk):
     taken = []
     script = [foreign(), foreign(), TIMEOUT]
-    call, _, _ = run_call(script, asr=FakeAsr(), transfer=lambda ch: taken.append(ch) or True)
+    call, _, _ = run_call(script, asr=FakeAsr(), transfer=lambda ch, to: taken.append(to) or True)
     s = said(call)
     assert "main:lang" in call.d.state.path and "LANGUAGE(asr)" in call.d.state.path
     ask = text_of(call, "ask_mandarin")
