@@ -17,6 +17,7 @@ from desk.frontends import load_frontends, register_all
 from desk.masking import for_terminal, install_log_masking, mask_phone
 from desk.record_types import OWNER_ROLES, REQUEST_KINDS
 from desk.records import format_number
+from desk.staff_cli import add_staff_command
 from desk.validate import unit_label_zh
 from desk.workflow import STATUS_ZH
 
@@ -321,6 +322,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["import"])
     p.add_argument("file", type=Path, help="CSV: key_id,place,kind,slot,authorisation[,label]")
     p.set_defaults(func=_lazy("desk.keys_import", "cmd_keys"))
+    add_staff_command(sub)
     p = sub.add_parser("status", help="the compound, what is due and what is overdue")
     p.add_argument("--limit", type=int, default=20)
     p.set_defaults(func=cmd_status)

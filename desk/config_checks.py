@@ -100,8 +100,6 @@ def check_settings(settings: Any) -> None:
     hours = settings.hours
     if not hours.staffed_from < hours.staffed_until:
         raise ConfigError("hours.staffed_from must be before hours.staffed_until")
-    if not hours.parcel_notice_from < hours.parcel_notice_until:
-        raise ConfigError("hours.parcel_notice_from must be before hours.parcel_notice_until")
     if settings.kiosk.idle_warning_seconds >= settings.kiosk.idle_seconds:
         raise ConfigError("kiosk.idle_warning_seconds must be less than kiosk.idle_seconds")
     try:

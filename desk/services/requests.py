@@ -30,11 +30,13 @@ class NewOwner:
 
 @dataclass(frozen=True)
 class NewStaff:
-    """A staff or guard login: the name is the login id; the PIN is stored hashed."""
+    """A staff login. With a PIN (demo, tests) the name is the login id; without one
+    (`reception staff add`) the staff number is, and the person chooses the PIN at first login."""
 
     name: str
     role: str
-    pin: str
+    pin: str = ""
+    staff_no: str = ""
 
 
 @dataclass(frozen=True)
