@@ -7,7 +7,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from desk.errors import DeskError
+from desk.errors import DeskError, ValidationError
 from desk.identity import Evidence
 from desk.masking import mask_name
 from desk.record_types import GuardRequest, Parcel, Visit, WorkOrder
@@ -163,6 +163,31 @@ class KioskBackend(ReportsMixin):
             return self.desk.staff.login(name, pin, source=self.kiosk_id)
         except DeskError:
             return None
+
+    def staff_logins(self) -> list[tuple[str, str]]:
+        """(button label, login id) of the accounts that may log in."""
+        return self.desk.staff.logins()
+
+    def staff_login(self, login: str, pin: str) -> tuple[Actor | None, str, bool]:
+        """(actor, message, PIN setup needed): the core's own words when refused."""
+        from desk.services.staff import PinSetupRequired
+
+        try:
+            return self.desk.staff.login(login, pin, source=self.kiosk_id), "", False
+        except PinSetupRequired as exc:
+            return None, str(exc), True
+        except DeskError as exc:
+            return None, str(exc), False
+
+    def set_first_pin(self, login: str, code: str, pin: str) -> tuple[Actor | None, str, bool]:
+        """The person's own PIN on first login (with the one-time setup code):
+        (actor, message, choose another PIN)."""
+        try:
+            return self.desk.staff.set_first_pin(login, code, pin, source=self.kiosk_id), "", False
+        except ValidationError as exc:
+            return None, exc.message, True  # never echo the PIN
+        except DeskError as exc:
+            return None, str(exc), False
 
     def get(self, number: str) -> Any:
         return self.desk.get(number)
