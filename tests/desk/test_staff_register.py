@@ -10,13 +10,13 @@ import pytest
 
 from desk import cli
 from desk.config import load_settings
+from desk.errors import ValidationError
 from desk.golive import check_staff
 from desk.records import Role
 from desk.service import Desk
 from desk.services.base import AuthError
 from desk.services.requests import NewStaff
 from desk.services.staff import DemoAccountRefused, PinSetupRequired
-from desk.errors import ValidationError
 
 
 @pytest.fixture
@@ -48,7 +48,10 @@ def log_lines(site) -> str:
 
 
 def test_X1_add_then_the_person_chooses_the_pin_at_first_login(site, capsys):
-    assert run(site, "add", "--name", "张三", "--role", "保安", "--number", "0012", "--by", "李主管") == 0
+    assert (
+        run(site, "add", "--name", "张三", "--role", "保安", "--number", "0012", "--by", "李主管")
+        == 0
+    )
     out = capsys.readouterr().out
     code = setup_code(out)
     assert "0012 张三（保安）" in out
