@@ -20,6 +20,7 @@ from desk.vocabulary import (  # noqa: F401 - re-exported: the records' vocabula
     ID_TYPES,
     KEY_KINDS,
     OWNER_ROLES,
+    PARCEL_CONDITIONS,
     REPAIR_CATEGORIES,
     REPAIR_CATEGORY_FULL,
     REQUEST_KINDS,
@@ -243,7 +244,11 @@ class Parcel(Record):
     tracking_no: str = ""
     registered_mail: bool = False
     condition: str = "完好"
-    """P1: checked for damage on receipt."""
+    """P1: checked for damage on receipt (完好/破损/受潮; checked by ``desk.parcels.receive``)."""
+    condition_note: str = ""
+    """P1: what is wrong with a damaged or wet parcel, as the guard saw it."""
+    courier_person: str = ""
+    """P1: the courier or postman who handed it over (the company is ``courier``)."""
     received_by: str = ""
     compartment: str = ""
     """Locker compartment name ("A-07") or "counter" for the desk shelf (P5)."""
@@ -263,6 +268,11 @@ class Parcel(Record):
         if self.phone:
             check("phone", validate.mobile, self.phone)
         require_text("courier", self.courier, 30)
+        if self.courier_person:
+            require_text("courier_person", self.courier_person, 20)
+            validate.check_name("courier_person", self.courier_person)
+        if self.condition_note:
+            require_text("condition_note", self.condition_note, 200)
         require_text("tracking_no", self.tracking_no, 40)
         require_text("compartment", self.compartment, 20)
         if self.pickup_code and not (len(self.pickup_code) == 6 and self.pickup_code.isdigit()):

@@ -10,7 +10,7 @@ from typing import Any
 from desk.errors import DeskError, ValidationError
 from desk.identity import Evidence
 from desk.masking import mask_name
-from desk.record_types import GuardRequest, Parcel, Visit, WorkOrder
+from desk.record_types import PARCEL_CONDITIONS, GuardRequest, Parcel, Visit, WorkOrder
 from desk.records import Actor, Role, format_number
 from desk.services.emergencies import EmergencyOutcome
 from desk.services.requests import (
@@ -443,9 +443,18 @@ class KioskBackend(ReportsMixin):
         names = [n for n in self.settings.devices.compartments if not n.startswith("钥匙")]
         return self.desk.parcels.free_compartments(names)
 
+    def parcel_conditions(self) -> tuple[str, ...]:
+        """P1: the conditions a parcel is recorded in (完好 first)."""
+        return PARCEL_CONDITIONS
+
+    def check_intake(self, fields: dict[str, Any]) -> None:
+        """P1: the core's intake checks (condition described) before a door is opened."""
+        self.desk.parcels.check_intake(ParcelIn(**fields))
+
     def receive_parcel(self, fields: dict[str, Any]) -> tuple[Parcel, bool]:
         """P1: record the parcel and open its compartment for loading; (parcel, door confirmed)."""
         actor = self.staff_actor()
+        self.check_intake(fields)
         counter = self.desk.parcels.counter
         compartment = fields.get("compartment") or counter
         opened = compartment == counter

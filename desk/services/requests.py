@@ -145,6 +145,10 @@ class ParcelIn:
     registered_mail: bool = False
     condition: str = "完好"
     compartment: str = ""
+    condition_note: str = ""
+    """Required when the condition is not 完好: what is damaged or wet."""
+    courier_person: str = ""
+    """The courier's or postman's name."""
 
 
 @dataclass(frozen=True)

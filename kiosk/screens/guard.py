@@ -19,6 +19,7 @@ from desk.validate import format_unit_zh, unit_label_zh
 from desk.workflow import STATUS_ZH
 from kiosk import theme
 from kiosk.screens.guard_checks import ChecksMixin
+from kiosk.screens.guard_intake import IntakeChecksMixin
 from kiosk.screens.guard_keys import KeysMixin
 from kiosk.screens.guard_residents import ResidentsMixin
 from kiosk.widgets.common import BigButton, KioskScreen, MessagePopup
@@ -51,7 +52,7 @@ def readable(text: str) -> str:
     return re.sub(r"public:([^，。,;；\s]+)", r"公共区域（\1）", text)
 
 
-class GuardScreen(ChecksMixin, KeysMixin, ResidentsMixin, KioskScreen):
+class GuardScreen(ChecksMixin, IntakeChecksMixin, KeysMixin, ResidentsMixin, KioskScreen):
     """Sections on the left, the chosen section's rows on the right."""
 
     section = StringProperty("visitors")
@@ -309,6 +310,7 @@ class GuardScreen(ChecksMixin, KeysMixin, ResidentsMixin, KioskScreen):
                 lambda: NumPad.ask("手机号码", lambda t: self._set("phone", t), max_len=11),
             ),
             ("compartment", "柜格", self._pick_compartment),
+            *self._intake_check_fields(),
         )
         for key, zh, fn, *more in fields:
             shown = i.get(key, "")
@@ -318,6 +320,7 @@ class GuardScreen(ChecksMixin, KeysMixin, ResidentsMixin, KioskScreen):
                 shown = "前台存放"
             if key == "phone" and shown:
                 shown = mask_phone(shown)
+            shown = self._intake_shown(key, shown)
             self._row(f"{self.tr(zh)}：{shown}", [*more, ("请输入", "neutral", fn)])
         self._bar(
             [("清空", "neutral", self._clear_intake), ("提交", "success", self._submit_intake)]
@@ -325,6 +328,7 @@ class GuardScreen(ChecksMixin, KeysMixin, ResidentsMixin, KioskScreen):
 
     def _set(self, key: str, value: str) -> None:
         self.intake[key] = value
+        self.notice = ""  # the last refusal no longer applies
         self.show("intake")
 
     def _clear_intake(self) -> None:
@@ -361,8 +365,12 @@ class GuardScreen(ChecksMixin, KeysMixin, ResidentsMixin, KioskScreen):
         if missing:
             labels = {"tracking_no": "快递单号", "courier": "快递公司", "unit": "收件人"}
             return "请填写：" + "、".join(labels.get(k, "柜格") for k in missing)
-        fields = dict(self.intake)
+        fields: dict[str, Any] = dict(self.intake)
         fields.setdefault("recipient_name", "住户")
+        fields["registered_mail"] = bool(fields.get("registered_mail"))
+        self.app.backend.check_intake(
+            fields
+        )  # P1: a damaged parcel described, before any door opens
 
         def received(result: tuple[Any, bool]) -> None:  # back on the UI thread
             parcel, opened = result
