@@ -554,6 +554,10 @@ class KioskBackend(ReportsMixin):
     def supervisor_names(self) -> list[str]:
         return self.desk.staff.names("supervisor")
 
+    def supervisor_logins(self) -> list[tuple[str, str]]:
+        """(label, login id) of the supervisors (L3 override: their login, not their name)."""
+        return self.desk.staff.logins("supervisor")
+
     def device_lines(self) -> list[tuple[str, str]]:
         """(text, level) rows for the device status panel; level ok / warn / bad."""
         rows: list[tuple[str, str]] = []

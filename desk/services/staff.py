@@ -154,12 +154,12 @@ class Staff:
             if a.status == "active" and (role is None or a.role == role)
         ]
 
-    def logins(self) -> list[tuple[str, str]]:
+    def logins(self, role: str | None = None) -> list[tuple[str, str]]:
         """(button label, login id) of the accounts that may log in, for the login screen."""
         return [
             (f"{a.name} {a.staff_no}" if a.staff_no else a.name, a.login_id)
             for a in self.accounts()
-            if a.status == "active"
+            if a.status == "active" and (role is None or a.role == role)
         ]
 
     def demo_accounts(self) -> list[str]:

@@ -469,7 +469,7 @@ class GuardScreen(ChecksMixin, IntakeChecksMixin, KeysMixin, ResidentsMixin, Kio
 
             NumPad.ask(f"{sup} · {self.tr('密码')}", got, max_len=12, secret=True)
 
-        names = [(n, n) for n in self.app.backend.supervisor_names()]
+        names = [(login, label) for label, login in self.app.backend.supervisor_logins()]
         ChoicePopup("主管", names, pin_for, cols=3).open()
 
     def _show_devices(self) -> None:

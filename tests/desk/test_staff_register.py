@@ -185,3 +185,16 @@ def test_demo_accounts_work_in_the_demo(tmp_path):
         assert desk.staff.login("值班员", "482613", "kiosk-1").name == "值班员"
     finally:
         desk.close()
+
+
+def test_L3_a_real_supervisor_is_offered_by_login_id_for_the_handover_override(site, capsys):
+    assert run(site, "add", "--name", "王主管", "--role", "主管", "--number", "M01") == 0
+    code = setup_code(capsys.readouterr().out)
+    desk = opened(site)
+    try:
+        assert ("王主管 M01", "M01") in desk.staff.logins("supervisor")
+        assert all(login != "0012" for _l, login in desk.staff.logins("supervisor"))
+        desk.staff.set_first_pin("M01", code, "602958", "kiosk-1")
+        assert desk.staff.login("M01", "602958", "kiosk-1").role == Role.SUPERVISOR
+    finally:
+        desk.close()
