@@ -527,6 +527,7 @@ class StaffAccount(Record):
 
     def validate(self) -> None:
         require_text("name", self.name, 40)
+        validate.check_name("name", self.name)
         require("role", self.role, set(STAFF_ROLES))
         require("status", self.status, {"active", "disabled"})
         if self.staff_no and not STAFF_NO.fullmatch(self.staff_no):

@@ -92,6 +92,7 @@ def test_duplicate_staff_number_is_refused_and_nothing_written(site, capsys):
         (["add", "--name", "李四", "--role", "维修"], "需要 --number"),
         (["add", "--name", "李四", "--role", "维修", "--number", "00 13"], "工号应为"),
         (["add", "--role", "维修", "--number", "0013"], "需要 --name"),
+        (["add", "--name", "李\u202e四", "--role", "维修", "--number", "0013"], "不可见字符"),
         (["disable", "0099"], "没有工号为 0099"),
         (["reset-pin", "0099"], "没有工号为 0099"),
         (["disable"], "需要工号"),
