@@ -443,6 +443,11 @@ class KioskBackend(ReportsMixin):
         names = [n for n in self.settings.devices.compartments if not n.startswith("钥匙")]
         return self.desk.parcels.free_compartments(names)
 
+    def compartment_label(self, name: str) -> str:
+        """ "A-07 中": the name with the size the installer confirmed (confirm-doors)."""
+        size = (self.settings.devices.compartment_sizes or {}).get(name)
+        return f"{name} {size}" if size else name
+
     def parcel_conditions(self) -> tuple[str, ...]:
         """P1: the conditions a parcel is recorded in (完好 first)."""
         return PARCEL_CONDITIONS

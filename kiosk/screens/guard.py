@@ -354,7 +354,8 @@ class GuardScreen(ChecksMixin, IntakeChecksMixin, KeysMixin, ResidentsMixin, Kio
 
     def _pick_compartment(self) -> None:
         free = self.app.backend.free_compartments()
-        options = [(self.app.backend.counter, "前台存放")] + [(c, c) for c in free]
+        label = self.app.backend.compartment_label
+        options = [(self.app.backend.counter, "前台存放")] + [(c, label(c)) for c in free]
         ChoicePopup("柜格", options, lambda v: self._set("compartment", v), cols=5).open()
 
     def _submit_intake(self) -> str | None:
