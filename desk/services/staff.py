@@ -49,7 +49,8 @@ ROLE_INPUT = {
 }
 """What `reception staff add --role` accepts: 保安/客服/维修/主管 or guard/staff/technician/supervisor."""
 SETUP_DIGITS = 8
-"""One-time setup codes are longer than PINs, so one is never taken for the other."""
+"""One-time setup codes (8 digits, stored hashed) are handed over once; an account has either
+a setup code or a PIN, never both."""
 
 
 def role_from_input(text: str) -> str:
