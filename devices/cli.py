@@ -300,9 +300,10 @@ def cmd_scan(args: argparse.Namespace, settings: Any) -> int:
 
 def checks(settings: Any) -> list[Any]:
     """Lines of `reception check` (printer, lock boards, SMS modem); imported only when checking."""
+    from devices.confirm_doors import check_doors_confirmed
     from devices.golive import checks as devices_checks
 
-    return devices_checks(settings)
+    return devices_checks(settings) + check_doors_confirmed(settings)
 
 
 def idreader_url(settings: Any, reader: str | None = None) -> str:

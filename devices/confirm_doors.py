@@ -141,6 +141,31 @@ def confirm_doors(settings: Any, ask: Ask, sizes_text: str | None, locks: Any) -
     return saved
 
 
+def check_doors_confirmed(settings: Any) -> list[Any]:
+    """`reception check`: a map from the scan must have had each door confirmed (none when the
+    settings file sets the map: the installer wrote it by hand)."""
+    from desk.golive import Check
+
+    path = Path(settings.store.data_dir) / LOCK_SCAN_FILE
+    try:
+        scan = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    if not isinstance(scan, dict) or dict(settings.devices.compartments) != scan.get(
+        "compartments"
+    ):
+        return []
+    if not scan.get("confirmed_at"):
+        return [Check("格口确认", False, "扫描得到的格口表还没有逐门确认",
+                      "reception devices confirm-doors（逐个开门确认，并标明大小）")]  # fmt: skip
+    left = list(scan.get("unconfirmed") or {})
+    n = len(scan["compartments"])
+    if left:
+        return [Check("格口确认", False, f"{n} 个门已确认；{'、'.join(left[:8])} 未确认，已从格口表去掉",
+                      "修好后重新运行 reception devices scan --save 和 confirm-doors")]  # fmt: skip
+    return [Check("格口确认", True, f"{n} 个门已逐个开门确认（{scan.get('confirmed_by', '')}）")]
+
+
 def cmd_confirm_doors(args: Any, settings: Any) -> int:
     """The command: answers from the terminal (input())."""
     from devices.manager import Devices

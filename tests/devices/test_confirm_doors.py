@@ -14,6 +14,7 @@ from sim_harness import start_sim  # tests/support, put on sys.path by conftest
 from desk.config import load_settings
 from devices import cli
 from devices.compartments import CompartmentMap
+from devices.confirm_doors import check_doors_confirmed
 
 
 @pytest.fixture
@@ -62,6 +63,18 @@ def test_each_door_opened_once_confirmed_and_sized(bus, monkeypatch, capsys):
     assert settings.devices.compartments["A-03"] == "0:3"
     assert "A-02" not in settings.devices.compartments
     assert settings.devices.compartment_sizes["B-01"] == "大"
+    line = check_doors_confirmed(settings)[0]
+    assert not line.ok and "A-02、B-03 未确认" in line.detail and "confirm-doors" in line.fix
+
+
+def test_check_asks_for_the_confirmation_after_a_scan(bus, monkeypatch):
+    host, data = bus
+    line = check_doors_confirmed(load_settings(data_dir=data))[0]
+    assert not line.ok and line.fix.startswith("reception devices confirm-doors")
+    answers(monkeypatch, *["y"] * 48)
+    assert run(host, data, "confirm-doors", "--sizes", "中,大") == 0
+    line = check_doors_confirmed(load_settings(data_dir=data))[0]
+    assert line.ok and "48 个门已逐个开门确认" in line.detail
 
 
 def test_sizes_option_skips_the_size_questions(bus, monkeypatch, capsys):
