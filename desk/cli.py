@@ -365,6 +365,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["import"])
     p.add_argument("file", type=Path, help="CSV: key_id,place,kind,slot,authorisation[,label]")
     p.set_defaults(func=_lazy("desk.keys_import", "cmd_keys"))
+    add_staff_command(sub)
     p = sub.add_parser("status", help="the compound, what is due and what is overdue")
     p.add_argument("--limit", type=int, default=20)
     p.set_defaults(func=cmd_status)

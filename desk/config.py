@@ -42,6 +42,9 @@ class SiteSettings:
     """Public hotline number printed on receipts and spoken by the IVR."""
     timezone: str = "Asia/Shanghai"
     """Time zone of the compound; all deadlines are computed in it."""
+    demo: bool = True
+    """The demo compound: the demo staff logins work. True only in the built-in defaults;
+    a settings file for a real site turns it off unless it says ``demo = true``."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,8 @@ class RulesSettings:
     """Wrong staff PINs (per terminal and per account) before the login is delayed."""
     staff_lockout_seconds: int = 30
     """First login delay after too many wrong PINs; it doubles with each further failure."""
+    staff_setup_hours: int = 72
+    """A new or reset staff account's one-time setup code works this long (first login)."""
     visit_open_hours: int = 12
     """A visit still open after this many hours is listed for the guard."""
     visit_pass_hours: int = 8
@@ -238,6 +243,9 @@ def load_settings(path: Path | None = None, data_dir: Path | None = None) -> Set
         if path is not None:
             raise ConfigError(f"config file not found: {candidate}")
     raw.pop("source", None)
+    if source != "<defaults>":
+        # A real site's file: the demo logins refuse to work unless it asks for the demo.
+        raw["site"] = {"demo": False, **(raw.get("site") or {})}
     settings = build_section(Settings, raw)
     env_dir = os.environ.get(ENV_DATA_DIR)
     chosen_dir = data_dir or (Path(env_dir) if env_dir else None)

@@ -10,6 +10,8 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
+SIZES = ("小", "中", "大")
+"""Compartment sizes the installer names (reception devices confirm-doors)."""
 LOCK_SCAN_FILE = "lock-scan.json"
 """Written by ``reception devices scan --save`` in the data dir; read when the config has no map."""
 
@@ -68,6 +70,9 @@ class DeviceSettings:
     """Compartment name -> "board:lock" (board = the address set on its DIP switches, lock from
     1). Names are matched ignoring spaces, width and leading zeros ("A-7" is "A-07"). Unset: the
     map saved by ``reception devices scan --save``, else ``default_compartments``."""
+    compartment_sizes: dict[str, str] | None = None
+    """Compartment name -> size 小/中/大, written with the confirmed map by ``reception devices
+    confirm-doors`` (read from the scan file when the config file sets no map)."""
     id_reader_url: str = "sim"
     """Second-generation ID card reader (SAM protocol): "sim", a device path
     (/dev/serial/by-id/...), a pyserial URL, or "" for none."""
@@ -111,6 +116,8 @@ def apply_lock_scan(devices: DeviceSettings, raw: dict[str, Any], data_dir: Path
     try:
         scan = json.loads(path.read_text(encoding="utf-8"))
         changes: dict[str, Any] = {"compartments": dict(scan["compartments"])}
+        if scan.get("sizes") and "compartment_sizes" not in raw:
+            changes["compartment_sizes"] = {str(k): str(v) for k, v in scan["sizes"].items()}
         if "lock_protocol" not in raw:
             changes["lock_protocol"] = str(scan["lock_protocol"])
         if "lock_baud" not in raw:

@@ -170,23 +170,22 @@ def _check_zone(tz: str, facts: ClockFacts) -> Check:
     return Check("时区", False, f"无法确认系统时区是 {tz}", fix)
 
 
-def check_staff(staff: Iterable[Any]) -> Check:
-    """Demo logins (desk.demo.DEMO_STAFF) must be gone before the lobby opens."""
-    from desk.auth import verify_pin
-    from desk.demo import DEMO_STAFF
-
-    demo_pins = {name: pin for name, _role, pin in DEMO_STAFF}
-    active = [a for a in staff if a.status == "active"]
-    demo = [
-        a.name for a in active if a.name in demo_pins and verify_pin(demo_pins[a.name], a.pin_hash)
-    ]
-    real = [a for a in active if a.name not in demo]
+def check_staff(staff: Iterable[Any], demo: Iterable[str] = (), demo_mode: bool = False) -> Check:
+    """Demo logins (still on a demo PIN: ``desk.staff.demo_accounts()``) must be gone before
+    the lobby opens: the core refuses them outside the demo."""
+    demo = list(demo)
+    active = [a for a in staff if a.status == "active" and a.login_id not in demo]
+    real = [a for a in active if not getattr(a, "setup_hash", "")]
+    pending = [a.login_id for a in active if getattr(a, "setup_hash", "")]
+    note = f"；{'、'.join(pending)} 尚未首次登录设置密码" if pending else ""
     if demo:
-        return Check("员工账号", False, f"演示账号 {'、'.join(demo)} 仍可用演示 PIN 登录",
-                     "为每位员工建立自己的账号并停用演示账号（reception staff add / disable）")  # fmt: skip
+        refused = "演示中可登录" if demo_mode else "真实设置下拒绝登录"
+        return Check("员工账号", False, f"演示账号 {'、'.join(demo)} 仍用演示 PIN（{refused}）{note}",
+                     "为每位员工建立自己的账号（reception staff add）并停用演示账号（reception staff disable）")  # fmt: skip
     if not real:
-        return Check("员工账号", False, "没有可登录的员工账号", "reception staff add 建立员工账号")
-    return Check("员工账号", True, f"{len(real)} 个员工账号，无演示账号")
+        return Check("员工账号", False, "没有可登录的员工账号" + note,
+                     "reception staff add 建立员工账号，员工在终端上首次登录时设置密码")  # fmt: skip
+    return Check("员工账号", True, f"{len(real)} 个员工账号，无演示账号{note}")
 
 
 def check_registers(owners: int, keys: int) -> list[Check]:
@@ -274,7 +273,9 @@ def run_checks(
         stats = desk.store.stats()
         out.append(check_data_dir(settings, stats))
         out.extend(check_clock(settings, clock_facts(), stats))
-        out.append(check_staff(desk.staff.accounts()))
+        out.append(
+            check_staff(desk.staff.accounts(), desk.staff.demo_accounts(), settings.site.demo)
+        )
         out.extend(check_registers(len(desk.store.all_docs("owner")), len(desk.keys.all())))
         out.append(check_backup(settings, desk.now()))
     finally:

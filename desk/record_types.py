@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +20,7 @@ from desk.vocabulary import (  # noqa: F401 - re-exported: the records' vocabula
     ID_TYPES,
     KEY_KINDS,
     OWNER_ROLES,
+    PARCEL_CONDITIONS,
     REPAIR_CATEGORIES,
     REPAIR_CATEGORY_FULL,
     REQUEST_KINDS,
@@ -293,7 +295,11 @@ class Parcel(Record):
     tracking_no: str = ""
     registered_mail: bool = False
     condition: str = "完好"
-    """P1: checked for damage on receipt."""
+    """P1: checked for damage on receipt (完好/破损/受潮; checked by ``desk.parcels.receive``)."""
+    condition_note: str = ""
+    """P1: what is wrong with a damaged or wet parcel, as the guard saw it."""
+    courier_person: str = ""
+    """P1: the courier or postman who handed it over (the company is ``courier``)."""
     received_by: str = ""
     compartment: str = ""
     """Locker compartment name ("A-07") or "counter" for the desk shelf (P5)."""
@@ -313,6 +319,11 @@ class Parcel(Record):
         if self.phone:
             check("phone", validate.mobile, self.phone)
         require_text("courier", self.courier, 30)
+        if self.courier_person:
+            require_text("courier_person", self.courier_person, 20)
+            validate.check_name("courier_person", self.courier_person)
+        if self.condition_note:
+            require_text("condition_note", self.condition_note, 200)
         require_text("tracking_no", self.tracking_no, 40)
         require_text("compartment", self.compartment, 20)
         if self.pickup_code and not (len(self.pickup_code) == 6 and self.pickup_code.isdigit()):
@@ -559,19 +570,43 @@ class Key(Record):
 @record_type
 @dataclass(frozen=True)
 class StaffAccount(Record):
-    """A staff or guard login; the PIN is stored only as a salted scrypt hash."""
+    """A staff or guard login; the PIN is stored only as a salted scrypt hash. A new or reset
+    account has no PIN, only a hashed one-time setup code (the person chooses the PIN)."""
 
     kind: ClassVar[Kind] = Kind.STAFF
 
     name: str = ""
     role: str = "staff"
     pin_hash: str = ""
+    staff_no: str = ""
+    """工号: the login id of accounts made by `reception staff add` ("" for older ones,
+    whose login id is the name)."""
+    setup_hash: str = ""
+    """Hash of the one-time setup code while the person has not chosen a PIN yet."""
+    setup_until: str = ""
+    """ISO time after which the setup code no longer works."""
 
     def validate(self) -> None:
         require_text("name", self.name, 40)
-        require("role", self.role, {"guard", "staff", "supervisor"})
-        if not self.pin_hash.startswith("scrypt$"):
+        validate.check_name("name", self.name)
+        require("role", self.role, set(STAFF_ROLES))
+        require("status", self.status, {"active", "disabled"})
+        if self.staff_no and not STAFF_NO.fullmatch(self.staff_no):
+            raise ValidationError("staff_no", self.staff_no, "工号应为1-16位字母、数字或-")
+        if self.setup_hash:
+            if not self.setup_hash.startswith("scrypt$") or self.pin_hash:
+                raise ValidationError("setup_hash", "***", "设置码必须以哈希保存，且尚无密码")
+        elif not self.pin_hash.startswith("scrypt$"):
             raise ValidationError("pin_hash", "***", "PIN 必须以哈希保存")
+
+    @property
+    def login_id(self) -> str:
+        return self.staff_no or self.name
+
+
+STAFF_ROLES = {"guard": "保安", "staff": "客服", "technician": "维修", "supervisor": "主管"}
+"""Roles a staff account may have, with their names in the staff register."""
+STAFF_NO = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,15}")
 
 
 @record_type

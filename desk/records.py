@@ -25,6 +25,8 @@ class Role(StrEnum):
     GUARD = "guard"
     STAFF = "staff"
     SUPERVISOR = "supervisor"
+    TECHNICIAN = "technician"
+    """维修: logs in to act on work orders (accept, arrive, complete)."""
     SYSTEM = "system"
 
 
@@ -34,6 +36,7 @@ ROLE_ZH = {
     Role.GUARD: "安全员",
     Role.STAFF: "客服",
     Role.SUPERVISOR: "主管",
+    Role.TECHNICIAN: "维修",
     Role.SYSTEM: "系统",
 }
 

@@ -68,6 +68,8 @@ KEY_KINDS = {
     "plant": "机房备用钥匙",
     "other": "其他",
 }
+PARCEL_CONDITIONS = ("完好", "破损", "受潮")
+"""P1: a parcel's condition as checked on receipt (破损/受潮 need a description)."""
 OWNER_ROLES = {"owner": "业主", "tenant": "租户", "family": "家属"}
 
 REQUEST_KINDS = {

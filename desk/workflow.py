@@ -13,6 +13,7 @@ from desk.records import Actor, Kind, Record, Role, StatusChange
 log = logging.getLogger(__name__)
 
 G, S, SV, O, V, SYS = Role.GUARD, Role.STAFF, Role.SUPERVISOR, Role.OWNER, Role.VISITOR, Role.SYSTEM
+TECH = Role.TECHNICIAN
 DESK = frozenset({G, S, SV})
 OFFICE = frozenset({S, SV})
 
@@ -106,15 +107,23 @@ MACHINES: dict[Kind, Machine] = {
         final=frozenset({"closed", "cancelled"}),
         actions={
             "dispatch": t("received reopened", "dispatched", OFFICE | {SYS}, "已派工"),
-            "accept": t("dispatched", "accepted", OFFICE, "维修人员已接单"),
-            "arrive": t("dispatched accepted waiting_parts", "on_site", OFFICE, "维修人员已到场"),
+            "accept": t("dispatched", "accepted", OFFICE | {TECH}, "维修人员已接单"),
+            "arrive": t(
+                "dispatched accepted waiting_parts", "on_site", OFFICE | {TECH}, "维修人员已到场"
+            ),
             "need_parts": t(
-                "dispatched accepted on_site", "waiting_parts", OFFICE, "需要配件，待配件后上门"
+                "dispatched accepted on_site",
+                "waiting_parts",
+                OFFICE | {TECH},
+                "需要配件，待配件后上门",
             ),
             "hand_back": t(
-                "dispatched accepted waiting_parts", "received", OFFICE, "维修人员退回，待重新派工"
+                "dispatched accepted waiting_parts",
+                "received",
+                OFFICE | {TECH},
+                "维修人员退回，待重新派工",
             ),
-            "complete": t("on_site", "done", OFFICE, "维修完成"),
+            "complete": t("on_site", "done", OFFICE | {TECH}, "维修完成"),
             "follow_up": t("done", "closed", OFFICE | {SYS}, "回访满意，结单"),
             "reopen": t("done", "reopened", OFFICE | {SYS}, "回访不满意，重新处理"),
             "cancel": t(
@@ -124,7 +133,7 @@ MACHINES: dict[Kind, Machine] = {
                 "取消",
             ),
         },
-        create_roles=frozenset({V, O, G, S, SV, SYS}),
+        create_roles=frozenset({V, O, G, S, SV, TECH, SYS}),
     ),  # fmt: skip
     # C1-C4.
     Kind.COMPLAINT: Machine(

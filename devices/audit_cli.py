@@ -41,11 +41,13 @@ def emergency_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--doors", action="append", default=[],
                    help='emergency-open: "all", "keys", "parcels", names or ranges "A-01..A-08"')  # fmt: skip
     p.add_argument("--reason", default="", help="emergency-open: why (recorded and printed)")
-    p.add_argument("--user", help="staff name to log in as (the PIN is asked)")
+    p.add_argument("--user", help="staff number (工号) to log in as (the PIN is asked)")
 
 
 def _login_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--user", required=True, help="staff name to log in as (the PIN is asked)")
+    p.add_argument(
+        "--user", required=True, help="staff number (工号) to log in as (the PIN is asked)"
+    )
 
 
 def _login(desk: Any, name: str) -> Any:

@@ -42,6 +42,7 @@ def register(subparsers: Any) -> None:
             "ports",
             "status",
             "scan",
+            "confirm-doors",
             "test-page",
             "query",
             "open",
@@ -67,6 +68,11 @@ def register(subparsers: Any) -> None:
         default="",
         metavar="ADDR[,ADDR]",
         help="scan: board addresses that are key cabinets (the others are parcel lockers)",
+    )
+    dev.add_argument(
+        "--sizes",
+        metavar="ROW=SIZE,...",
+        help="confirm-doors: sizes of the parcel rows, e.g. A=中,B=大 (小/中/大); asked if not given",
     )
     dev.add_argument("--reader", help="ID card reader port to read instead of the configured one")
     audit_cli.emergency_args(dev)
@@ -184,6 +190,10 @@ def cmd_devices(args: argparse.Namespace, settings: Any) -> int:
     settings = _settings_for(args, settings)
     if args.action == "scan":
         return cmd_scan(args, settings)
+    if args.action == "confirm-doors":
+        from devices.confirm_doors import cmd_confirm_doors
+
+        return cmd_confirm_doors(args, settings)
     devs = Devices(settings)
     try:
         if args.action == "status":
@@ -290,9 +300,10 @@ def cmd_scan(args: argparse.Namespace, settings: Any) -> int:
 
 def checks(settings: Any) -> list[Any]:
     """Lines of `reception check` (printer, lock boards, SMS modem); imported only when checking."""
+    from devices.confirm_doors import check_doors_confirmed
     from devices.golive import checks as devices_checks
 
-    return devices_checks(settings)
+    return devices_checks(settings) + check_doors_confirmed(settings)
 
 
 def idreader_url(settings: Any, reader: str | None = None) -> str:

@@ -207,6 +207,8 @@ def parcel_slip(doc: EscposDoc, parcel: Parcel, settings: Any) -> None:
         doc.field("运单号", _tail(parcel.tracking_no))
     doc.field("柜格", "前台" if parcel.compartment in ("", "counter") else parcel.compartment)
     doc.field("包裹状况", parcel.condition)
+    if parcel.condition_note:
+        doc.field("情况说明", parcel.condition_note)
     doc.field("取件时间", _fmt(parcel.collected_at or parcel.created_at, settings))
     if parcel.proxy_name:
         doc.field("代领人", mask_name(parcel.proxy_name))

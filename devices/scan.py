@@ -9,6 +9,7 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from desk.config_devices import LOCK_SCAN_FILE
 from devices.compartments import CompartmentMap
@@ -105,13 +106,25 @@ def map_from_scan(
     return out
 
 
-def save_scan(data_dir: Path, protocol: str, baud: int, compartments: dict[str, str]) -> Path:
-    """Write the first-run map (read by ``load_settings`` when the config sets no map)."""
+def save_scan(
+    data_dir: Path,
+    protocol: str,
+    baud: int,
+    compartments: dict[str, str],
+    extra: dict[str, Any] | None = None,
+) -> Path:
+    """Write the first-run map (read by ``load_settings`` when the config sets no map);
+    ``extra``: what confirm-doors adds (sizes, doors not confirmed, who and when)."""
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     path = data_dir / LOCK_SCAN_FILE
     tmp = path.with_suffix(".tmp")
-    doc = {"lock_protocol": protocol, "lock_baud": baud, "compartments": compartments}
+    doc = {
+        "lock_protocol": protocol,
+        "lock_baud": baud,
+        "compartments": compartments,
+        **(extra or {}),
+    }
     with open(tmp, "w", encoding="utf-8") as fh:
         json.dump(doc, fh, ensure_ascii=False, indent=1)
         fh.flush()

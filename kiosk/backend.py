@@ -7,10 +7,10 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from desk.errors import DeskError
+from desk.errors import DeskError, ValidationError
 from desk.identity import Evidence
 from desk.masking import mask_name
-from desk.record_types import GuardRequest, Parcel, Visit, WorkOrder
+from desk.record_types import PARCEL_CONDITIONS, GuardRequest, Parcel, Visit, WorkOrder
 from desk.records import Actor, Role, format_number
 from desk.services.emergencies import EmergencyOutcome
 from desk.services.requests import (
@@ -167,6 +167,31 @@ class KioskBackend(OrdersMixin, ComplaintsMixin, CallsMixin, ReportsMixin, Visit
             return self.desk.staff.login(name, pin, source=self.kiosk_id)
         except DeskError:
             return None
+
+    def staff_logins(self) -> list[tuple[str, str]]:
+        """(button label, login id) of the accounts that may log in."""
+        return self.desk.staff.logins()
+
+    def staff_login(self, login: str, pin: str) -> tuple[Actor | None, str, bool]:
+        """(actor, message, PIN setup needed): the core's own words when refused."""
+        from desk.services.staff import PinSetupRequired
+
+        try:
+            return self.desk.staff.login(login, pin, source=self.kiosk_id), "", False
+        except PinSetupRequired as exc:
+            return None, str(exc), True
+        except DeskError as exc:
+            return None, str(exc), False
+
+    def set_first_pin(self, login: str, code: str, pin: str) -> tuple[Actor | None, str, bool]:
+        """The person's own PIN on first login (with the one-time setup code):
+        (actor, message, choose another PIN)."""
+        try:
+            return self.desk.staff.set_first_pin(login, code, pin, source=self.kiosk_id), "", False
+        except ValidationError as exc:
+            return None, exc.message, True  # never echo the PIN
+        except DeskError as exc:
+            return None, str(exc), False
 
     def get(self, number: str) -> Any:
         return self.desk.get(number)
@@ -430,9 +455,23 @@ class KioskBackend(OrdersMixin, ComplaintsMixin, CallsMixin, ReportsMixin, Visit
         names = [n for n in self.settings.devices.compartments if not n.startswith("钥匙")]
         return self.desk.parcels.free_compartments(names)
 
+    def compartment_label(self, name: str) -> str:
+        """ "A-07 中": the name with the size the installer confirmed (confirm-doors)."""
+        size = (self.settings.devices.compartment_sizes or {}).get(name)
+        return f"{name} {size}" if size else name
+
+    def parcel_conditions(self) -> tuple[str, ...]:
+        """P1: the conditions a parcel is recorded in (完好 first)."""
+        return PARCEL_CONDITIONS
+
+    def check_intake(self, fields: dict[str, Any]) -> None:
+        """P1: the core's intake checks (condition described) before a door is opened."""
+        self.desk.parcels.check_intake(ParcelIn(**fields))
+
     def receive_parcel(self, fields: dict[str, Any]) -> tuple[Parcel, bool]:
         """P1: record the parcel and open its compartment for loading; (parcel, door confirmed)."""
         actor = self.staff_actor()
+        self.check_intake(fields)
         counter = self.desk.parcels.counter
         compartment = fields.get("compartment") or counter
         opened = compartment == counter
@@ -540,6 +579,10 @@ class KioskBackend(OrdersMixin, ComplaintsMixin, CallsMixin, ReportsMixin, Visit
 
     def supervisor_names(self) -> list[str]:
         return self.desk.staff.names("supervisor")
+
+    def supervisor_logins(self) -> list[tuple[str, str]]:
+        """(label, login id) of the supervisors (L3 override: their login, not their name)."""
+        return self.desk.staff.logins("supervisor")
 
     def device_lines(self) -> list[tuple[str, str]]:
         """(text, level) rows for the device status panel; level ok / warn / bad."""

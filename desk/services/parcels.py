@@ -7,10 +7,11 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from desk.errors import ValidationError
 from desk.identity import may_read_private
 from desk.masking import mask_phone
 from desk.pickup_codes import Lockout
-from desk.record_types import GuardRequest, Parcel, StateRecord
+from desk.record_types import PARCEL_CONDITIONS, GuardRequest, Parcel, StateRecord
 from desk.records import SYSTEM, Actor, Kind, Role, StatusChange
 from desk.services.base import Core, NotFound
 from desk.services.requests import GuardAsk, ParcelIn, fields_of
@@ -41,8 +42,17 @@ class Parcels:
         """P1: the courier names, one spelling for every screen, prompt and receipt."""
         return self.core.policy.couriers
 
+    def check_intake(self, req: ParcelIn) -> None:
+        """P1: the condition is one of 完好/破损/受潮 and a damaged or wet parcel is described;
+        a front end calls this before opening a compartment, ``receive`` again."""
+        if req.condition not in PARCEL_CONDITIONS:
+            raise ValidationError("condition", req.condition, "包裹状况应为 完好、破损 或 受潮")
+        if req.condition != "完好" and not req.condition_note.strip():
+            raise ValidationError("condition_note", "", f"包裹{req.condition}：请写明情况（如：外箱一角压扁）")  # fmt: skip
+
     def receive(self, req: ParcelIn, actor: Actor) -> Parcel:
         """P1: a parcel signed for and put in a compartment; it gets a pickup code."""
+        self.check_intake(req)
         core = self.core
         fields = fields_of(req)
         fields["compartment"] = req.compartment or self.counter

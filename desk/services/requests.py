@@ -30,11 +30,13 @@ class NewOwner:
 
 @dataclass(frozen=True)
 class NewStaff:
-    """A staff or guard login: the name is the login id; the PIN is stored hashed."""
+    """A staff login. With a PIN (demo, tests) the name is the login id; without one
+    (`reception staff add`) the staff number is, and the person chooses the PIN at first login."""
 
     name: str
     role: str
-    pin: str
+    pin: str = ""
+    staff_no: str = ""
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,10 @@ class ParcelIn:
     registered_mail: bool = False
     condition: str = "完好"
     compartment: str = ""
+    condition_note: str = ""
+    """Required when the condition is not 完好: what is damaged or wet."""
+    courier_person: str = ""
+    """The courier's or postman's name."""
 
 
 @dataclass(frozen=True)

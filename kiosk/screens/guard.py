@@ -21,6 +21,7 @@ from kiosk import theme
 from kiosk.screens.guard_calls import CallsMixin
 from kiosk.screens.guard_checks import ChecksMixin
 from kiosk.screens.guard_complaints import ComplaintStepsMixin
+from kiosk.screens.guard_intake import IntakeChecksMixin
 from kiosk.screens.guard_keys import KeysMixin
 from kiosk.screens.guard_orders import OrdersMixin
 from kiosk.screens.guard_residents import ResidentsMixin
@@ -58,6 +59,7 @@ def readable(text: str) -> str:
 class GuardScreen(
     CallsMixin,
     ChecksMixin,
+    IntakeChecksMixin,
     ComplaintStepsMixin,
     KeysMixin,
     OrdersMixin,
@@ -330,6 +332,7 @@ class GuardScreen(
                 lambda: NumPad.ask("手机号码", lambda t: self._set("phone", t), max_len=11),
             ),
             ("compartment", "柜格", self._pick_compartment),
+            *self._intake_check_fields(),
         )
         for key, zh, fn, *more in fields:
             shown = i.get(key, "")
@@ -339,6 +342,7 @@ class GuardScreen(
                 shown = "前台存放"
             if key == "phone" and shown:
                 shown = mask_phone(shown)
+            shown = self._intake_shown(key, shown)
             self._row(f"{self.tr(zh)}：{shown}", [*more, ("请输入", "neutral", fn)])
         self._bar(
             [("清空", "neutral", self._clear_intake), ("提交", "success", self._submit_intake)]
@@ -346,6 +350,7 @@ class GuardScreen(
 
     def _set(self, key: str, value: str) -> None:
         self.intake[key] = value
+        self.notice = ""  # the last refusal no longer applies
         self.show("intake")
 
     def _clear_intake(self) -> None:
@@ -371,7 +376,8 @@ class GuardScreen(
 
     def _pick_compartment(self) -> None:
         free = self.app.backend.free_compartments()
-        options = [(self.app.backend.counter, "前台存放")] + [(c, c) for c in free]
+        label = self.app.backend.compartment_label
+        options = [(self.app.backend.counter, "前台存放")] + [(c, label(c)) for c in free]
         ChoicePopup("柜格", options, lambda v: self._set("compartment", v), cols=5).open()
 
     def _submit_intake(self) -> str | None:
@@ -382,8 +388,12 @@ class GuardScreen(
         if missing:
             labels = {"tracking_no": "快递单号", "courier": "快递公司", "unit": "收件人"}
             return "请填写：" + "、".join(labels.get(k, "柜格") for k in missing)
-        fields = dict(self.intake)
+        fields: dict[str, Any] = dict(self.intake)
         fields.setdefault("recipient_name", "住户")
+        fields["registered_mail"] = bool(fields.get("registered_mail"))
+        self.app.backend.check_intake(
+            fields
+        )  # P1: a damaged parcel described, before any door opens
 
         def received(result: tuple[Any, bool]) -> None:  # back on the UI thread
             parcel, opened = result
@@ -478,7 +488,7 @@ class GuardScreen(
 
             NumPad.ask(f"{sup} · {self.tr('密码')}", got, max_len=12, secret=True)
 
-        names = [(n, n) for n in self.app.backend.supervisor_names()]
+        names = [(login, label) for label, login in self.app.backend.supervisor_logins()]
         ChoicePopup("主管", names, pin_for, cols=3).open()
 
     def _show_devices(self) -> None:
