@@ -412,7 +412,6 @@ def build_parser() -> argparse.ArgumentParser:
 
     register_visitor_desk(sub)
     add_orders_command(sub)
-    add_staff_command(sub)
     register_all(sub, load_frontends())
     return parser
 

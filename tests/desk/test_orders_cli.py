@@ -58,24 +58,6 @@ def test_R3_orders_cli_dispatch_to_complete_is_audited_and_queues_the_slip(tmp_p
     assert actors[1:] == [("小李", me), ("老陈", me), ("老陈", me), ("老陈", me)]
 
 
-def test_X1_reception_staff_add_reads_the_pin_and_list_disable(tmp_path, capsys, monkeypatch):
-    import io
-
-    data = tmp_path / "data"
-    assert cli.main(["--data", str(data), "init", "--empty"]) == 0
-    monkeypatch.setattr("sys.stdin", io.StringIO("246810\n"))
-    assert cli.main(["--data", str(data), "staff", "add", "8002", "--role", "staff"]) == 0
-    desk = Desk.open(load_settings(data_dir=data))
-    try:
-        assert desk.staff.login("8002", "246810").name == "8002"
-    finally:
-        desk.close()
-    assert cli.main(["--data", str(data), "staff", "disable", "8002"]) == 0
-    capsys.readouterr()
-    assert cli.main(["--data", str(data), "staff", "list"]) == 0
-    assert "8002\tstaff\t停用" in capsys.readouterr().out
-
-
 def test_R4_status_lists_orders_waiting_for_dispatch_and_pending_notices(desk, actors):
     from desk.cli import desk_actions
 
