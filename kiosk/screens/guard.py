@@ -16,6 +16,7 @@ from desk.record_types import REQUEST_KINDS
 from desk.records import format_number
 from desk.validate import format_unit_zh, unit_label_zh
 from desk.workflow import STATUS_ZH
+from kiosk.words import role_zh
 from kiosk import theme
 from kiosk.screens.guard_checks import ChecksMixin
 from kiosk.screens.guard_keys import KeysMixin
@@ -43,11 +44,10 @@ STATE_COLORS = {"overdue": theme.DANGER, "due_soon": theme.WARNING, "ok": theme.
 
 
 def readable(text: str) -> str:
-    """Log text as people read it: 2-261123-0003 for 22611230003, 公共区域（大堂） for public:大堂."""
-    import re
+    """Log text as people read it (``kiosk.words.readable``: numbers, units, roles, no rule ids)."""
+    from kiosk.words import readable as words_readable
 
-    text = re.sub(r"(?<!\d)\d{11}(?!\d)", lambda m: format_number(m.group()), text)
-    return re.sub(r"public:([^，。,;；\s]+)", r"公共区域（\1）", text)
+    return words_readable(text)
 
 
 class GuardScreen(ChecksMixin, KeysMixin, ResidentsMixin, KioskScreen):
@@ -93,7 +93,7 @@ class GuardScreen(ChecksMixin, KeysMixin, ResidentsMixin, KioskScreen):
 
     def _text(self, text: str, color: Any = theme.TEXT) -> Label:
         label = Label(
-            text=text,
+            text=readable(text),
             color=color,
             size_hint_y=None,
             halign="left",
@@ -118,7 +118,9 @@ class GuardScreen(ChecksMixin, KeysMixin, ResidentsMixin, KioskScreen):
         """A text and its buttons: (label, colour, fn) or (label, colour, fn, busy text) for a
         device call that runs on the worker ("正在开柜…")."""
         row = BoxLayout(size_hint_y=None, height=theme.TARGET, spacing=8)
-        label = BigButton(text=text, color_role="panel", halign="left", font_size=theme.FONT_SMALL)
+        label = BigButton(
+            text=readable(text), color_role="panel", halign="left", font_size=theme.FONT_SMALL
+        )
         label.bg = bg
         row.add_widget(label)
         for zh, role, fn, *busy in actions:
@@ -152,15 +154,17 @@ class GuardScreen(ChecksMixin, KeysMixin, ResidentsMixin, KioskScreen):
 
     def _after(self, result: Any) -> None:
         if isinstance(result, str):
-            self.notice = result
+            self.notice = readable(result)
         self.show(self.section)
 
     def _failed(self, exc: BaseException) -> None:
-        self.notice = getattr(exc, "message", None) or str(exc)
+        self.notice = readable(getattr(exc, "message", None) or str(exc))
         log.warning("guard action failed: %s", exc)
         self.show(self.section)
 
     def show(self, section: str) -> None:
+        if section != self.section:  # a message belongs to its section (issue 18 item 1)
+            self.notice = ""
         self.section = section
         self._clear()
         current = dict(SECTIONS).get({"loan": "keys", "check": "log"}.get(section, section), "")
@@ -405,7 +409,7 @@ class GuardScreen(ChecksMixin, KeysMixin, ResidentsMixin, KioskScreen):
         for level, text in b.check_reminders():  # K4 stock-take, P5 evening parcel audit
             self._text(text, theme.DANGER if level == "alert" else theme.WARNING)
         for entry in reversed(b.duty_log_today()[-20:]):
-            self._text(f"{entry.created_at:%H:%M}  {entry.author}：{readable(entry.text)}")
+            self._text(f"{entry.created_at:%H:%M}  {role_zh(entry.author)}：{entry.text}")
 
     def _write_log(self) -> None:
         PinyinKeyboard.ask(

@@ -88,11 +88,25 @@ class FieldRow(BoxLayout):
             self.editor(self)
 
 
+class StatusArea(Label):
+    """The screen's message line(s): always there, always the same height (issue 18 item 1)."""
+
+
 class KioskScreen(Screen):
     """Base of every screen: a spoken prompt, a reset that wipes entered data, parameters."""
 
     prompt = StringProperty("")
     title = StringProperty("")
+    status = StringProperty("")
+    """The screen's message, in Chinese (shown translated in the ``StatusArea``); cleared when
+    its cause is gone: on valid input and when the screen or its section changes."""
+
+    def on_leave(self, *_: object) -> None:
+        self.status = ""
+
+    def spoken(self) -> str:
+        """What voice guidance reads for this screen (its prompt)."""
+        return self.prompt
 
     def prepare(self, **params: object) -> None:
         """Called before the screen is shown; ``params`` come from ``app.go``."""
@@ -169,7 +183,8 @@ class TypingPopup(KioskPopup):
 
 
 class MessagePopup(KioskPopup):
-    """A short message with one or two buttons."""
+    """A short message with one or two buttons; texts are kept in Chinese and shown in the
+    current language, so the popup follows the language button while open."""
 
     text = StringProperty("")
     ok_text = StringProperty("确定")
