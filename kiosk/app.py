@@ -228,9 +228,16 @@ class KioskApp(App):
         self.go("home")
 
     def show_result(
-        self, title: str, lines: list[str] | tuple[str, ...] = (), ok: bool = True, number: str = ""
+        self,
+        title: str,
+        lines: list[str] | tuple[str, ...] = (),
+        ok: bool = True,
+        number: str = "",
+        actions: list[tuple[str, str]] | None = None,
     ) -> None:
-        self.go("result", title=title, lines=list(lines), ok=ok, number=number)
+        """The end of a flow; texts in Chinese (shown in the current language); ``actions``
+        are (label, screen) ways on besides 完成."""
+        self.go("result", title=title, lines=list(lines), ok=ok, number=number, actions=actions)
 
     def message(self, text: str, on_ok: Any = None) -> MessagePopup:
         popup = MessagePopup(text, on_ok=on_ok)
