@@ -132,8 +132,22 @@ class KioskPopup(ModalView):
         app = App.get_running_app()
         if app is not None and self not in app.popups:
             app.popups.append(self)
+        if app is not None:
+            # the language button works while a popup is open (issue 18 item 5)
+            app.unbind(lang=self._lang_changed)
+            app.bind(lang=self._lang_changed)
+            self.place(app)
         kwargs.setdefault("animation", False)
         super().open(*args, **kwargs)
+
+    def _lang_changed(self, *_: object) -> None:
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """Hook: show the popup's texts in the app's current language."""
+
+    def place(self, app: object) -> None:
+        """Hook: size and position for the layout (portrait: at the bottom, within reach)."""
 
     def dismiss(self, *args: object, **kwargs: object) -> None:
         kwargs.setdefault("animation", False)
@@ -145,6 +159,8 @@ class KioskPopup(ModalView):
 
     def on_dismiss(self) -> None:
         app = App.get_running_app()
+        if app is not None:
+            app.unbind(lang=self._lang_changed)
         if app is not None and self in app.popups:
             app.popups.remove(self)
 
