@@ -43,8 +43,8 @@ class ResultScreen(KioskScreen):
             return
         for btn in [w for w in box.children if getattr(w, "screen_name", "")]:
             box.remove_widget(btn)
-        for label, screen in self.actions:
-            btn = ActionButton(zh=label, screen_name=screen)
+        for label, screen in reversed(self.actions):
+            btn = WayOnButton(zh=label, screen_name=screen)
             btn.color_role = "danger" if screen == "call_staff" else "primary"
             btn.bind(on_release=lambda b: self.app.go(b.screen_name))
             box.add_widget(btn, index=len(box.children))
@@ -54,7 +54,7 @@ class ResultScreen(KioskScreen):
         self.actions = []
 
 
-class ActionButton(BigButton):
+class WayOnButton(BigButton):
     """A result screen's way on (再试一次 → the same screen, 呼叫客服 → call staff)."""
 
     screen_name = StringProperty("")
