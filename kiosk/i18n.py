@@ -352,6 +352,7 @@ PROMPTS: tuple[str, ...] = (
     "现在是非工作时间，已通知值班保安，请在此稍候",
     "报修已受理",
     "通行码不正确",
+    "工作人员登录",
 )
 """Screen prompts rendered ahead of time when voice guidance is on (issue 18 item 7)."""
 

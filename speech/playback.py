@@ -7,7 +7,6 @@ import shutil
 import subprocess
 import threading
 import time
-import wave
 from pathlib import Path
 from typing import Protocol
 
@@ -19,6 +18,8 @@ log = logging.getLogger(__name__)
 
 CHUNK_MS = 20
 """Samples go to the output in 20 ms blocks, so a stop is heard within one block."""
+FLUSH_BLOCKS = 10
+"""The WAV file sink rewrites its file every 10 blocks (200 ms) and when a prompt ends."""
 
 
 class AudioOutput(Protocol):
@@ -114,7 +115,7 @@ class WavFileOutput:
         with self._lock:
             self.played.append((start, 0))
             index = len(self.played) - 1
-        for i in range(0, len(pcm), block):
+        for n, i in enumerate(range(0, len(pcm), block)):
             if stop.is_set():
                 break
             chunk = pcm[i : i + block]
@@ -124,17 +125,16 @@ class WavFileOutput:
                 self.samples.append(chunk)
                 heard += len(chunk)
                 self.played[index] = (start, heard)
-                self._flush()
+                if n % FLUSH_BLOCKS == 0:
+                    self._flush()
             if self.realtime:
                 time.sleep(max(0.0, start + (i + len(chunk)) / self.rate - time.monotonic()))
+        with self._lock:
+            self._flush()
 
     def _flush(self) -> None:
-        with wave.open(str(self.path), "wb") as w:
-            w.setnchannels(1)
-            w.setsampwidth(2)
-            w.setframerate(self.rate)
-            for chunk in self.samples:
-                w.writeframes(np.asarray(chunk, dtype=np.int16).tobytes())
+        """The file is replaced whole (temp file + rename): a reader never sees half a header."""
+        write_wav(self.path, np.concatenate(self.samples), self.rate)
 
     def stop(self) -> None:
         self._stop.set()
