@@ -47,9 +47,10 @@ def test_the_prompt_is_played_when_the_screen_shows_and_cut_when_it_changes(hear
     k.tap(k.screen().ids.repair)
     repair = guide.pcm(k.screen().prompt)
     wait_for(lambda: sink.played and sink.played[-1][1] > RATE // 10)
+    start = sum(heard for _, heard in sink.played[:-1])  # where the repair prompt begins
+    wait_for(lambda: len(read_wav(sink.path)[0]) > start + RATE // 10)
     pcm, rate = read_wav(sink.path)
     assert rate == RATE
-    start = len(pcm) - sink.played[-1][1]
     n = min(len(repair), len(pcm) - start)
     assert n > 0 and np.array_equal(pcm[start : start + n], repair[:n])  # the repair prompt
     k.tap(k.button(k.screen(), "首页"))  # the home screen's prompt replaces it at once
