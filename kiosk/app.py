@@ -211,6 +211,9 @@ class KioskApp(App):
     def go(self, name: str, **params: Any) -> None:
         """Show screen ``name``; a popup left open over the old screen is closed first."""
         self.close_popups()
+        leaving = self.sm.current_screen
+        if leaving is not None and leaving.name != name and hasattr(leaving, "status"):
+            leaving.status = ""  # a message goes with the screen it belongs to (issue 18 item 1)
         screen = self.screen(name)
         screen.prepare(**params)
         self.sm.current = name

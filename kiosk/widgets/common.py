@@ -101,9 +101,6 @@ class KioskScreen(Screen):
     """The screen's message, in Chinese (shown translated in the ``StatusArea``); cleared when
     its cause is gone: on valid input and when the screen or its section changes."""
 
-    def on_leave(self, *_: object) -> None:
-        self.status = ""
-
     def spoken(self) -> str:
         """What voice guidance reads for this screen (its prompt)."""
         return self.prompt
