@@ -311,7 +311,6 @@ EN_18: dict[str, str] = {
     "已离开": "Left",
     "待取件": "Waiting to be collected",
     "取件完成，谢谢": "Parcel collected, thank you",
-    "柜门未关闭，已通知保安": "The door was left open; a guard has been called",
     "柜门已打开，请取件后关好柜门": "The door is open. Please take your parcel and close the door",
     "输入错误次数过多，请稍后再试或联系前台": "Too many wrong codes. Please wait or ask the desk",
     "可稍后凭取件码再取": "Collect it later with the same pickup code",

@@ -19,7 +19,9 @@ _HAN = r"[\u3400-\u9fff]"
 _NUMBER = re.compile(r"(?<![\d-])\d{11}(?![\d-])")
 _UNIT = re.compile(r"(?<![\w-])(\d{1,3})-(\d{1,2})-(\d{2,5})(?![\w-])")
 _PUBLIC = re.compile(r"public:([^，。,;；\s]*)")
-_RULE_ID = re.compile(r"\s*(?:（[VRPKCTLESX]\d）|\([VRPKCTLESX]\d\)|(?<![A-Za-z0-9])[VRPKCTLESX]\d(?![A-Za-z0-9]))")
+_RULE_ID = re.compile(
+    r"\s*(?:（[VRPKCTLESX]\d）|\([VRPKCTLESX]\d\)|(?<![A-Za-z0-9])[VRPKCTLESX]\d(?![A-Za-z0-9]))"
+)
 _ROLE_PREFIX = re.compile(r"\b(guard|staff|supervisor|system)\b\s*[:：]\s*")
 _HALF = {"?": "？", "!": "！"}
 

@@ -16,7 +16,6 @@ from desk.record_types import REQUEST_KINDS
 from desk.records import format_number
 from desk.validate import format_unit_zh, unit_label_zh
 from desk.workflow import STATUS_ZH
-from kiosk.words import role_zh
 from kiosk import theme
 from kiosk.screens.guard_checks import ChecksMixin
 from kiosk.screens.guard_keys import KeysMixin
@@ -25,6 +24,7 @@ from kiosk.widgets.common import BigButton, KioskScreen, MessagePopup
 from kiosk.widgets.keyboard import PinyinKeyboard
 from kiosk.widgets.numpad import NumPad
 from kiosk.widgets.pickers import ChoicePopup, UnitPicker
+from kiosk.words import role_zh
 
 log = logging.getLogger(__name__)
 

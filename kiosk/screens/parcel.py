@@ -172,6 +172,8 @@ class ParcelScreen(KioskScreen):
                 log.info("proxy refused: %s", exc)
                 return
             self.parcels = []
-            self.app.show_result("代取需保安核对证件", self.app.backend.go_to_desk_lines(proxy=True))
+            self.app.show_result(
+                "代取需保安核对证件", self.app.backend.go_to_desk_lines(proxy=True)
+            )
 
         PinyinKeyboard.ask("代取人姓名", got_name, mode="zh", max_len=20, context="name")

@@ -70,6 +70,10 @@ def walk(h: Any, tag: str, lang: str = "zh", elder: bool = False) -> Walker:
     app.lang = lang
     h.pump(2)
     w.shot("home")
+    ids = h.screen().ids
+    stacked = ids.visitor.center_x == ids.repair.center_x and ids.visitor.y > ids.repair.y
+    if stacked != app.portrait:
+        w.problems["layout: home tiles"] = [f"{app.layout}: stacked={stacked}"]
 
     # visitor form (its fields belong to the visitor work; shown as they are)
     app.go("visitor")
@@ -81,6 +85,8 @@ def walk(h: Any, tag: str, lang: str = "zh", elder: bool = False) -> Walker:
     s = h.screen()
     h.tap(s.ids.submit)
     w.shot("repair-message")
+    if s.ids.fields.cols != (1 if app.portrait else 2):
+        w.problems["layout: repair fields"] = [f"{app.layout}: {s.ids.fields.cols} columns"]
     h.tap(h.button(s.ids.categories, "电" if lang == "zh" else "Power"))
     h.tap(s.ids.location.children[0])
     w.shot("repair-location")
@@ -98,6 +104,8 @@ def walk(h: Any, tag: str, lang: str = "zh", elder: bool = False) -> Walker:
     h.tap(s.ids.contact_phone.children[0])
     h.press_keys(h.popup(), "138")
     w.shot("repair-numpad")
+    if app.portrait and h.popup().y > 0:  # the number pad at the bottom, within reach
+        w.problems["layout: number pad"] = [f"at y={h.popup().y}"]
     h.type_digits("12345678")
     w.shot("repair-form")
     h.tap(s.ids.submit)
