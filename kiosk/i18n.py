@@ -378,7 +378,7 @@ def translate(zh: str, lang: str) -> str:
     if "：" in zh:
         key, _, rest = zh.partition("：")
         if key in EN:
-            return f"{EN[key]}: {translate(rest, lang)}"
+            return f"{EN[key]}: {translate(rest, lang).lstrip()}"
     m = _EDGES.match(zh)
     if m and m.group(2) != zh:
         pre, mid, post = m.groups()
