@@ -336,6 +336,10 @@ EN_18: dict[str, str] = {
     "已退回": "Returned",
     "不予办理": "Turned down",
     "待打印": "Waiting to print",
+    # the visitor's waiting and decline screens
+    "您可以给住户留言，或联系前台工作人员": "You can leave your host a message, or ask the desk staff",
+    "留言已转交住户": "Your message has been passed to your host",
+    "有效期至": "Valid until",
 }
 EN.update(EN_18)
 

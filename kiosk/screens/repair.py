@@ -73,6 +73,12 @@ class RepairScreen(FormScreen):
         self.category = key
         self.values["category"] = key
         self._mark_category()
+        if "category" in self.ids:
+            self.ids.category.value = key
+            self.ids.category.display = REPAIR_CATEGORIES.get(key, key)
+            self.ids.category.error = ""
+        if self.status == "请选择报修类别":
+            self.status = ""
 
     def _mark_category(self) -> None:
         """The chosen tile in green, the others blue."""
@@ -83,6 +89,12 @@ class RepairScreen(FormScreen):
         if key == "location":
             popup = ChoicePopup(
                 "报修位置", [("unit", "户内"), ("public", "公共区域")], self._location_kind, cols=2
+            )
+            popup.open()
+            return popup
+        if key == "category":
+            popup = ChoicePopup(
+                "报修类别", list(REPAIR_CATEGORIES.items()), self.choose_category, cols=2
             )
             popup.open()
             return popup

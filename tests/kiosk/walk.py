@@ -79,6 +79,20 @@ def walk(h: Any, tag: str, lang: str = "zh", elder: bool = False) -> Walker:
     app.go("visitor")
     w.shot("visitor")
 
+    # waiting for the host, then declined (V2): the message and decline screens
+    from desk.records import Actor, Role
+    from desk.services.requests import VisitRequest
+
+    visit = h.backend.desk.visits.register(
+        VisitRequest(host_unit="1-1-101", visitor_name="钱七", id_type="passport", id_number="E1234567"),
+        Actor(Role.VISITOR, "", "kiosk-1"),
+    )  # fmt: skip
+    app.go("visitor_wait", number=visit.number)
+    w.shot("visitor-wait")
+    h.backend.desk.visits.host_answer(visit.number, Actor(Role.GUARD, "guard", "t"), False)
+    h.screen().refresh()
+    w.shot("visitor-declined")
+
     # repair: empty submit (the message area), the pickers, the keyboard, the pad, the result
     app.home()
     h.tap(h.screen().ids.repair)
@@ -87,7 +101,12 @@ def walk(h: Any, tag: str, lang: str = "zh", elder: bool = False) -> Walker:
     w.shot("repair-message")
     if s.ids.fields.cols != (1 if app.portrait else 2):
         w.problems["layout: repair fields"] = [f"{app.layout}: {s.ids.fields.cols} columns"]
-    h.tap(h.button(s.ids.categories, "电" if lang == "zh" else "Power"))
+    if s.ids.categories.disabled:  # 长辈模式, landscape: the category is asked in a popup
+        h.tap(s.ids.category.children[0])
+        w.shot("repair-category")
+        h.tap(h.popup().buttons["electric"])
+    else:
+        h.tap(h.button(s.ids.categories, "电" if lang == "zh" else "Power"))
     h.tap(s.ids.location.children[0])
     w.shot("repair-location")
     h.tap(h.popup().buttons["public"])
