@@ -165,6 +165,8 @@ class GuardScreen(ChecksMixin, KeysMixin, ResidentsMixin, KioskScreen):
     def show(self, section: str) -> None:
         if section != self.section:  # a message belongs to its section (issue 18 item 1)
             self.notice = ""
+            if "scroll" in self.ids:
+                self.ids.scroll.scroll_y = 1  # a new section starts at its top
         self.section = section
         self._clear()
         current = dict(SECTIONS).get({"loan": "keys", "check": "log"}.get(section, section), "")

@@ -6,11 +6,28 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
 import walk
 from harness import stored_parcel, visible_texts
 
 from desk.records import Actor, Role
 from desk.services.requests import RepairRequest
+
+
+@pytest.fixture(autouse=True)
+def settle_after(kiosk):
+    """The guard's lists are shared by the session's tests: settle what these tests raised
+    (calls, emergencies, proxy pickups) and answer the visits they left waiting."""
+    before = {r.number for r in kiosk.backend.open_requests()}
+    waiting = {v.number for v in kiosk.backend.visits_waiting()}
+    yield
+    desk, guard = kiosk.backend.desk, Actor(Role.GUARD, "guard", "kiosk-1")
+    for r in kiosk.backend.open_requests():
+        if r.number not in before:
+            desk.guard.settle(r.number, guard, True, "test")
+    for v in kiosk.backend.visits_waiting():
+        if v.number not in waiting:
+            desk.visits.host_answer(v.number, guard, False)
 
 
 def texts(k) -> str:
