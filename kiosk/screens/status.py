@@ -33,6 +33,8 @@ class StatusScreen(KioskScreen):
     def lookup(self, number: str) -> None:
         self.number = number
         lines = self.app.backend.status_lines(number)
+        if lines:  # the number is shown large above: not repeated as body text (issue 18 item 3)
+            lines[0] = lines[0].split("·", 1)[-1].strip()
         self.body = "\n".join(lines)
         self.status = "" if lines else "未找到该单号，请核对后重试"
 

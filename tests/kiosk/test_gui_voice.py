@@ -44,6 +44,8 @@ def heard(k, tmp_path: Path):
 def test_the_prompt_is_played_when_the_screen_shows_and_cut_when_it_changes(heard) -> None:
     k, guide, sink = heard
     assert k.app.elder and k.app.guidance and k.app.font >= 40
+    factor = k.app.settings.kiosk.elder_idle_factor
+    assert k.app.idle.timeout == k.app.settings.kiosk.idle_seconds * factor > 60  # more time
     k.tap(k.screen().ids.repair)
     repair = guide.pcm(k.screen().prompt)
     wait_for(lambda: sink.played and sink.played[-1][1] > RATE // 10)
