@@ -226,3 +226,11 @@ def test_the_english_walk_checks_what_it_should():
     assert walk.han_outside_names("1栋1单元101室") == ""
     assert walk.han_outside_names("Sorry 对不起") == "Sorry 对不起"
     assert datetime(2026, 11, 30).weekday() == 0  # a Monday: 周一 in the slot labels
+
+
+def test_every_visitor_screen_in_chinese_and_in_长辈模式(k):
+    """Screenshots of the same walk in Chinese and in 长辈模式 (every text ≥ 40 px there: the
+    harness checks each screenshot), with the layout checks of the walk."""
+    assert walk.walk(k, "1280x800-zh", "zh").problems == {}
+    elder = walk.walk(k, "1280x800-elder", "zh", elder=True)
+    assert elder.problems == {} and len(elder.shots) > 20
