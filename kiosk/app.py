@@ -172,6 +172,7 @@ class KioskApp(App):
         self.guidance = on
         if not on:
             if self.voice is not None:
+                self.voice.enabled = False
                 self.voice.stop()
             return
         if self.voice is None:
@@ -179,6 +180,7 @@ class KioskApp(App):
 
             self.voice = VoiceGuide(output=self.settings.kiosk.audio_output)
             self.voice.preload(self.prompts())
+        self.voice.enabled = True
 
     def prompts(self) -> list[tuple[str, str]]:
         """(text, lang) of every screen prompt and the digits, the home screen's first."""

@@ -32,6 +32,8 @@ class VoiceGuide:
         self._lock = threading.Lock()
         self._wanted = 0
         """Incremented by every say/stop: a prompt rendered late is played only if still wanted."""
+        self.enabled = True
+        """False while guidance is off (长辈模式 left): ``say`` is then silent for every caller."""
 
     def render(self, text: str, lang: str = "zh") -> Path | None:
         """The prompt's WAV (rendered on the first call, then cached); None if no engine works."""
@@ -70,7 +72,7 @@ class VoiceGuide:
             self._wanted += 1
             ticket = self._wanted
         self.output.stop()
-        if not text:
+        if not text or not self.enabled:
             return
         if self.ready(text, lang):
             self._play(ticket, self.pcm(text, lang))

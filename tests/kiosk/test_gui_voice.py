@@ -100,3 +100,14 @@ def test_secret_entries_are_never_read_aloud(heard) -> None:
     time.sleep(0.3)
     assert len(sink.played) == before
     pad.dismiss()
+
+
+def test_leaving_长辈模式_silences_the_guidance(heard) -> None:
+    k, guide, sink = heard
+    k.tap(k.screen().ids.elder)  # 标准模式
+    assert not k.app.elder and not k.app.guidance
+    before = len(sink.played)
+    k.tap(k.screen().ids.repair)
+    guide.say("请输入取件码")  # a screen speaking directly is silent too
+    time.sleep(0.3)
+    assert len(sink.played) == before
