@@ -328,6 +328,7 @@ class KioskApp(App):
 
     def idle_reset(self) -> None:
         """Wipe everything entered, log staff out, back to Chinese and the home screen."""
+        self.idle.touch()  # the idle time starts again from the reset, whoever called it
         self._warning_popup = None
         self.close_popups()
         self.staff = None
