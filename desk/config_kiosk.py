@@ -27,7 +27,13 @@ class KioskSettings:
     language: str = "zh"
     """Language shown at start and after every idle reset: "zh" or "en"."""
     voice_guidance: bool = False
-    """Read each screen's prompt aloud (pyttsx3 rendered to files, played with aplay/paplay)."""
+    """Read each screen's prompt aloud (rendered ahead of time by speech.tts, cached, played through
+    ``audio_output``); 长辈模式 turns it on for one visit."""
+    audio_output: str = ""
+    """Where prompts are played: empty for the sound card (aplay/paplay), or a ``.wav`` path: a file
+    sink that receives exactly what would be heard (tests, CI, the benchmark)."""
+    elder_idle_factor: int = 3
+    """长辈模式 waits this many times longer before the idle warning and the reset."""
     record_seconds: int = 30
     """Longest spoken note for a repair request."""
     speech_model: str = ""

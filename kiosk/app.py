@@ -12,7 +12,7 @@ from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.lang import Builder
-from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
+from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from kiosk import theme
@@ -57,6 +57,18 @@ class KioskApp(App):
     """The printer's last reported state (devices' state events, through the backend)."""
     printer_banner = StringProperty("")
     """What the home and guard screens say about the printer; empty when it prints."""
+    elder = BooleanProperty(False)
+    """长辈模式: type ≥ 40 px, fewer choices, voice guidance, longer idle time (issue 18 item 6)."""
+    guidance = BooleanProperty(False)
+    """Voice guidance on (the setting, or 长辈模式): each screen's prompt is read aloud."""
+    font = NumericProperty(theme.FONT)
+    font_small = NumericProperty(theme.FONT_SMALL)
+    font_title = NumericProperty(theme.FONT_TITLE)
+    font_huge = NumericProperty(theme.FONT_HUGE)
+    target = NumericProperty(theme.TARGET)
+    layout = StringProperty("landscape")
+    """portrait / landscape / wide: chosen from the window at start (issue 18 item 8)."""
+    portrait = BooleanProperty(False)
 
     def __init__(self, settings: Any, backend: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -87,6 +99,9 @@ class KioskApp(App):
     # -- building ---------------------------------------------------------------
     def build(self) -> ScreenManager:
         Window.clearcolor = theme.BG
+        self.layout = theme.layout_for(*Window.size)
+        self.portrait = self.layout == "portrait"
+        log.info("window %dx%d: %s layout", Window.width, Window.height, self.layout)
         base_kv = str(HERE / "kiosk.kv")
         if base_kv not in Builder.files:  # App.load_kv may have found it by the class name
             Builder.load_file(base_kv)
@@ -106,9 +121,7 @@ class KioskApp(App):
         )  # R4, K2
         self._tick(0)
         if self.settings.kiosk.voice_guidance:
-            from kiosk.voice_guide import VoiceGuide
-
-            self.voice = VoiceGuide()
+            self.set_guidance(True)
         if self.backend is not None and hasattr(self.backend, "attach"):
             self.backend.attach(self)
         return self.sm
@@ -149,6 +162,60 @@ class KioskApp(App):
     def toggle_language(self) -> None:
         self.lang = "en" if self.lang == "zh" else "zh"
 
+    def on_lang(self, *_args: Any) -> None:
+        if self.guidance and self.sm is not None:
+            self.speak_prompt()
+
+    # -- 长辈模式 and voice guidance ------------------------------------------------
+    def set_elder(self, on: bool) -> None:
+        """长辈模式: larger type and targets, voice guidance, a longer idle time (item 6)."""
+        self.elder = on
+        for key, value in theme.sizes(on).items():
+            setattr(self, key, value)
+        k = self.settings.kiosk
+        factor = k.elder_idle_factor if on else 1
+        self.idle.warn_after = k.idle_warning_seconds * factor
+        self.idle.timeout = k.idle_seconds * factor
+        self.set_guidance(on or k.voice_guidance)
+        if self.sm is not None:
+            self.speak_prompt()
+
+    def set_guidance(self, on: bool) -> None:
+        """Voice guidance: every prompt rendered ahead of time (speech.tts cache), then played."""
+        self.guidance = on
+        if not on:
+            if self.voice is not None:
+                self.voice.enabled = False
+                self.voice.stop()
+            return
+        if self.voice is None:
+            from kiosk.voice_guide import VoiceGuide
+
+            self.voice = VoiceGuide(output=self.settings.kiosk.audio_output)
+            self.voice.preload(self.prompts())
+        self.voice.enabled = True
+
+    def prompts(self) -> list[tuple[str, str]]:
+        """(text, lang) of every screen prompt and the digits, the home screen's first."""
+        from kiosk.i18n import PROMPTS
+
+        texts = list(PROMPTS)
+        out = [(t, "zh") for t in texts] + [(translate(t, "en"), "en") for t in texts]
+        return out + [(d, "zh") for d in "0123456789X"] + [(d, "en") for d in "0123456789X"]
+
+    def speak_prompt(self) -> None:
+        """Read the current screen's prompt (again: the 再听一遍 button)."""
+        if self.voice is None or not self.guidance or self.sm is None:
+            return
+        screen = self.sm.current_screen
+        text = getattr(screen, "spoken", lambda: screen.prompt)()
+        self.say(text)
+
+    def say(self, zh: str) -> None:
+        """Speak ``zh`` in the current language (nothing when guidance is off)."""
+        if self.voice is not None and self.guidance:
+            self.voice.say(translate(zh, self.lang), self.lang)
+
     # -- navigation -------------------------------------------------------------
     def screen(self, name: str):  # noqa: ANN201
         """Screen ``name``, built now if the background build has not reached it yet."""
@@ -159,12 +226,16 @@ class KioskApp(App):
     def go(self, name: str, **params: Any) -> None:
         """Show screen ``name``; a popup left open over the old screen is closed first."""
         self.close_popups()
+        leaving = self.sm.current_screen
+        if leaving is not None and leaving.name != name and hasattr(leaving, "status"):
+            leaving.status = ""  # a message goes with the screen it belongs to (issue 18 item 1)
         screen = self.screen(name)
         screen.prepare(**params)
         self.sm.current = name
         log.debug("screen %s", name)
-        if self.voice is not None and screen.prompt:
-            self.voice.say(self.tr(screen.prompt))
+        if self.voice is not None:
+            self.voice.stop()  # the old screen's prompt stops with it
+            self.speak_prompt()
 
     def home(self) -> None:
         """One tap from every screen: forget what was entered and show the home screen."""
@@ -178,12 +249,19 @@ class KioskApp(App):
         self.go("home")
 
     def show_result(
-        self, title: str, lines: list[str] | tuple[str, ...] = (), ok: bool = True, number: str = ""
+        self,
+        title: str,
+        lines: list[str] | tuple[str, ...] = (),
+        ok: bool = True,
+        number: str = "",
+        actions: list[tuple[str, str]] | None = None,
     ) -> None:
-        self.go("result", title=title, lines=list(lines), ok=ok, number=number)
+        """The end of a flow; texts in Chinese (shown in the current language); ``actions``
+        are (label, screen) ways on besides 完成."""
+        self.go("result", title=title, lines=list(lines), ok=ok, number=number, actions=actions)
 
     def message(self, text: str, on_ok: Any = None) -> MessagePopup:
-        popup = MessagePopup(self.tr(text), on_ok=on_ok, ok_text=self.tr("确定"))
+        popup = MessagePopup(text, on_ok=on_ok)
         popup.open()
         return popup
 
@@ -228,7 +306,7 @@ class KioskApp(App):
                 on_error(exc)
             else:
                 msg = getattr(exc, "message", "") or str(exc)
-                self.show_result("对不起", [msg, self.tr("请联系前台工作人员")], ok=False)
+                self.show_result("对不起", [msg, "请联系前台工作人员"], ok=False)
 
         self.worker.submit(fn, done, failed)
 
@@ -282,19 +360,22 @@ class KioskApp(App):
     def _idle_warn(self, seconds_left: int) -> None:
         self.warning_text = f"{seconds_left}{self.tr('秒后返回首页，触摸屏幕继续')}"
         if self._warning_popup is None:
-            self._warning_popup = MessagePopup(self.warning_text, ok_text=self.tr("确定"))
+            self._warning_popup = MessagePopup(self.warning_text)
             self._warning_popup.open()
         else:
             self._warning_popup.text = self.warning_text
 
     def idle_reset(self) -> None:
         """Wipe everything entered, log staff out, back to Chinese and the home screen."""
+        self.idle.touch()  # the idle time starts again from the reset, whoever called it
         self._warning_popup = None
         self.close_popups()
         self.staff = None
         for screen in self.sm.screens:
             screen.reset()
         self.lang = self.settings.kiosk.language
+        if self.elder:
+            self.set_elder(False)
         self.go("home")
 
     def lock(self) -> None:

@@ -21,12 +21,14 @@ from desk.services.requests import (
     RepairRequest,
     VisitRequest,
 )
+from desk.validate import unit_label_zh
 from desk.workflow import STATUS_ZH
 from kiosk.backend_calls import CallsMixin
 from kiosk.backend_complaints import ComplaintsMixin
 from kiosk.backend_orders import OrdersMixin
 from kiosk.backend_reports import ReportsMixin
 from kiosk.backend_visitors import VisitorDeskMixin
+from kiosk.words import readable, slot_zh
 
 log = logging.getLogger(__name__)
 
@@ -275,14 +277,43 @@ class KioskBackend(OrdersMixin, ComplaintsMixin, CallsMixin, ReportsMixin, Visit
             f"{format_number(record.number)}  ·  {STATUS_ZH.get(record.status, record.status)}"
         ]
         if isinstance(record, WorkOrder):
-            lines.append(f"{record.location}  {record.description[:30]}")
+            lines.append(f"{unit_label_zh(record.location)}  {record.description[:30]}")
             if record.on_site_by and record.status in ("received", "dispatched", "accepted"):
                 lines.append(f"预计到场  {record.on_site_by:%m-%d %H:%M}")
         for change in record.history[-6:]:
             lines.append(
                 f"{change.at:%m-%d %H:%M}  {STATUS_ZH.get(change.status, change.status)}  {change.note}"
             )
-        return lines
+        return [readable(line).rstrip() for line in lines]
+
+    # -- what will really happen (L1): who comes, when the desk is staffed ---------------
+    def staffed_now(self) -> bool:
+        """L1: the service centre is staffed now (07:30-20:00); otherwise the guard on duty."""
+        return self.desk.is_staffed()
+
+    def hours_lines(self) -> list[str]:
+        """The staffed hours and the 24-hour duty phone, from the core's settings (L1, C1)."""
+        hours = self.settings.hours
+        return [
+            f"客服中心服务时间：{hours.staffed_from:%H:%M}–{hours.staffed_until:%H:%M}",
+            f"值班电话：{self.settings.site.hotline_number}",
+        ]
+
+    def call_staff_lines(self) -> list[str]:
+        """What 呼叫客服 really does now: staff in hours; the guard on duty after them (L1)."""
+        if self.staffed_now():
+            return ["已通知客服，请稍候"]
+        return ["现在是非工作时间，已通知值班保安，请在此稍候", *self.hours_lines()]
+
+    def go_to_desk_lines(self, proxy: bool = False) -> list[str]:
+        """Where a parcel the locker cannot give is handed over, and by whom (P3, L1)."""
+        check = "核对证件后" if proxy else ""
+        if self.staffed_now():
+            return [f"请到前台，保安{check}将包裹交给您"]
+        return [
+            f"现在是非工作时间，已通知值班保安，请在前台等候，保安{check}将包裹交给您",
+            *self.hours_lines(),
+        ]
 
     def call_staff(self, note: str = "") -> GuardRequest:
         """呼叫客服: a store record the guard screen lists until a guard settles it."""
@@ -311,7 +342,10 @@ class KioskBackend(OrdersMixin, ComplaintsMixin, CallsMixin, ReportsMixin, Visit
 
     def appointment_slots(self) -> list[tuple[str, str]]:
         """(value, label) of the core's repair slots from now (R1)."""
-        return [(s.start.isoformat(timespec="minutes"), s.label) for s in self.desk.repairs.slots()]
+        return [
+            (s.start.isoformat(timespec="minutes"), slot_zh(s.start, s.end))
+            for s in self.desk.repairs.slots()
+        ]
 
     def reporter(self, location: str, name: str, phone: str) -> Actor:
         """Who reports at the kiosk, as the core's identity rules see it (a hint: the phone)."""

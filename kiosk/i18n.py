@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 EN: dict[str, str] = {
     "访客登记": "Visitor registration",
     "报修": "Repair request",
@@ -308,8 +310,196 @@ for _zh, _en in EN_VISITOR_DESK.items():  # never overrides an entry of the main
     EN.setdefault(_zh, _en)
 
 
+# -- issue 18: messages, dead ends, words, English everywhere a visitor looks, 长辈模式 ----------
+EN_18: dict[str, str] = {
+    "您好，欢迎光临。请选择您要办理的业务": "Hello and welcome. Please choose a service",
+    "长辈模式": "Large text",
+    "标准模式": "Standard",
+    "再听一遍": "Listen again",
+    "更多服务": "More",
+    "通行码": "Pass code",
+    "请输入或扫描访客凭条上的通行码": "Enter or scan the pass code on your visitor pass",
+    "通行码不正确": "This pass code is not right",
+    "请核对凭条上的通行码后再试一次，或呼叫客服": "Check the pass code on your visitor pass and try again, or call staff",
+    "再试一次": "Try again",
+    "未找到该通行码": "No visit has this pass code",
+    "该访客已登记离开": "This visitor has already checked out",
+    "报修位置和类别": "Location and category",
+    "请选择报修位置和类别，并描述问题": "Choose the location and category, then describe the problem",
+    "请输入工单号": "Please enter the order number",
+    "凭条上的11位单号": "The 11-digit number on your receipt",
+    "未找到该单号，请核对后重试": "No such number. Please check it and try again",
+    "短信中的6位取件码": "The 6-digit code in your text message",
+    "11位手机号码": "11-digit mobile number",
+    "请选择报修类别": "Please choose a category",
+    "请更正标红的项目": "Please correct the items in red",
+    "维修人员最迟到场": "A technician will be on site by",
+    "派工时限": "Dispatched by",
+    "紧急报修": "Urgent repair",
+    "普通报修": "Ordinary repair",
+    "按您预约的时段上门": "we come in the slot you chose",
+    "您的手机号不是该房屋登记的电话，我们会先回拨登记电话核实": "Your number is not the one registered for this home: we will first call the registered number back",
+    "录音设备不可用，请用键盘输入": "Recording is not available, please type instead",
+    "问题描述（文字或语音）": "Description (text or spoken)",
+    "周一": "Mon",
+    "周二": "Tue",
+    "周三": "Wed",
+    "周四": "Thu",
+    "周五": "Fri",
+    "周六": "Sat",
+    "周日": "Sun",
+    "水电": "Water & power",
+    "水": "Water",
+    "电": "Power",
+    "门窗": "Doors & windows",
+    "管道": "Pipes",
+    "公共设施": "Public facilities",
+    "电梯": "Lift",
+    "燃气": "Gas",
+    "其他": "Other",
+    "漏水爆管": "Leak or burst pipe",
+    "停电": "Power cut",
+    "着火冒烟": "Fire or smoke",
+    "燃气泄漏": "Gas leak",
+    "电梯困人": "Someone trapped in a lift",
+    "有人受伤": "Someone hurt",
+    "发生了什么？": "What happened?",
+    "大堂": "Lobby",
+    "楼道": "Stairwell",
+    "地下车库": "Underground car park",
+    "小区道路": "Compound road",
+    "绿化": "Greenery",
+    "门禁": "Entrance gate",
+    "路灯": "Street light",
+    "客服热线": "Service hotline",
+    "值班电话": "Duty phone",
+    "已通知客服，请稍候": "Staff have been called, please wait",
+    "客服中心服务时间": "Service centre hours",
+    "现在是非工作时间，值班保安已收到呼叫，会尽快到前台": "The service centre is closed now; the guard on duty has the call and will come to the desk",
+    "如需帮助也可拨打值班电话": "You can also call the duty phone",
+    "取件码": "Pickup code",
+    "请到前台，保安将把包裹交给您": "Please go to the desk; a guard will hand the parcel to you",
+    "代取需保安核对证件": "A guard checks the proxy's ID",
+    "请到前台，保安核对证件后交给您": "Please go to the desk; a guard checks your ID and hands the parcel over",
+    "值班保安会到前台核对证件后交给您": "The guard on duty comes to the desk, checks your ID and hands the parcel over",
+    "现在是非工作时间": "The service centre is closed now",
+    "柜格": "Compartment",
+    "前台": "Desk",
+    "代取人证件号": "Proxy's ID number",
+    "证件号码有误": "The ID number is not valid",
+    "柜门未关闭，已通知保安": "The door was left open; a guard has been called",
+    "已通知保安：紧急情况优先处理": "The guards are told: emergencies come first",
+    "如有人员受伤、火情或治安事件，请立即拨打119、110或120。": "If anyone is hurt, there is fire or a crime, call 119, 110 or 120 now.",
+    "已取件": "Collected",
+    "正在开柜…": "Opening the door…",
+    "凭条已保存，修复后自动打印": "Your receipt is kept and prints once the printer is fixed",
+    "凭条未打印": "Receipt not printed",
+    "待处理": "Open",
+    "已派工": "Dispatched",
+    "已接单": "Accepted",
+    "维修中": "In progress",
+    "已完成": "Done",
+    "已关闭": "Closed",
+    "已受理": "Received",
+    "预计到场": "Expected on site",
+    "（语音留言）": "(spoken note)",
+    "必填": "Required",
+    "未找到": "Not found",
+    "请输入：": "Please enter: ",
+    "请到前台，保安将包裹交给您": "Please go to the desk: a guard hands the parcel to you",
+    "请到前台，保安核对证件后将包裹交给您": "Please go to the desk: a guard checks your ID and hands the parcel to you",
+    "现在是非工作时间，已通知值班保安，请在前台等候，保安将包裹交给您": "The service centre is closed now. The guard on duty has been told: please wait at the desk, the guard hands the parcel to you",
+    "现在是非工作时间，已通知值班保安，请在前台等候，保安核对证件后将包裹交给您": "The service centre is closed now. The guard on duty has been told: please wait at the desk, the guard checks your ID and hands the parcel to you",
+    "现在是非工作时间，已通知值班保安，请在此稍候": "The service centre is closed now. The guard on duty has been told: please wait here",
+    "请到前台取件": "Please collect it at the desk",
+    "受理报修": "Repair request received",
+    "派单": "Dispatched",
+    "接单": "Accepted",
+    "已放行": "Admitted",
+    "已离开": "Left",
+    "待取件": "Waiting to be collected",
+    "取件完成，谢谢": "Parcel collected, thank you",
+    "柜门已打开，请取件后关好柜门": "The door is open. Please take your parcel and close the door",
+    "输入错误次数过多，请稍后再试或联系前台": "Too many wrong codes. Please wait or ask the desk",
+    "可稍后凭取件码再取": "Collect it later with the same pickup code",
+    "包裹仍在柜内": "The parcel is still inside",
+    "代他人取件": "Collecting for someone else",
+    "已录音": "Recorded",
+    # record states on 工单查询 (desk.workflow.STATUS_ZH)
+    "等待安全员批准": "Waiting for a guard's approval",
+    "已预约": "Pre-registered",
+    "不予放行": "Not admitted",
+    "已留言": "Message left",
+    "已过期": "Expired",
+    "已取消": "Cancelled",
+    "已完成待回访": "Done, follow-up call due",
+    "已结单": "Closed",
+    "重新处理": "Reopened",
+    "已分类": "Classified",
+    "已答复": "Replied",
+    "已处理": "Handled",
+    "已通知": "Notified",
+    "已取件待确认": "Collected, to be confirmed",
+    "已领取": "Collected",
+    "已退回": "Returned",
+    "不予办理": "Turned down",
+    "待打印": "Waiting to print",
+    # the visitor's waiting and decline screens
+    "您可以给住户留言，或联系前台工作人员": "You can leave your host a message, or ask the desk staff",
+    "留言已转交住户": "Your message has been passed to your host",
+    "有效期至": "Valid until",
+}
+EN.update(EN_18)
+
+PROMPTS: tuple[str, ...] = (
+    "您好，欢迎光临。请选择您要办理的业务",
+    "请选择报修位置和类别，并描述问题",
+    "请输入取件码",
+    "请输入工单号",
+    "请输入或扫描访客凭条上的通行码",
+    "已通知客服，请稍候",
+    "请选择被访住户，并填写您的姓名和证件",
+    "请稍等，我帮您联系住户",
+    "现在是非工作时间，已通知值班保安，请在此稍候",
+    "报修已受理",
+    "通行码不正确",
+    "工作人员登录",
+)
+"""Screen prompts rendered ahead of time when voice guidance is on (issue 18 item 7)."""
+
+
+_EDGES = re.compile(r"^([\s\d:.\-–/（）()*·×]*)(.*?)([\s\d:.\-–/（）()*·×]*)$", re.S)
+_HAN = re.compile(r"[\u3400-\u9fff]")
+
+
 def translate(zh: str, lang: str) -> str:
-    """``zh`` in ``lang``; Chinese text without an English entry is shown as it is."""
-    if lang == "zh":
+    """``zh`` in ``lang``; Chinese text without an English entry is shown as it is.
+
+    Composed messages follow the language as well: each line on its own, a "key：value" pair
+    key by key, and numbers, times or codes around a known text kept as they are
+    ("45秒后返回首页…", "维修人员最迟到场 22:05", "周一 11-30 09:00–11:00")."""
+    if lang == "zh" or not zh:
         return zh
-    return EN.get(zh, zh)
+    found = EN.get(zh)
+    if found is not None:
+        return found
+    if "\n" in zh:
+        return "\n".join(translate(line, lang) for line in zh.split("\n"))
+    if "、" in zh and all(part in EN for part in zh.split("、")):
+        return ", ".join(EN[part] for part in zh.split("、"))
+    if "：" in zh:
+        key, _, rest = zh.partition("：")
+        if key in EN:
+            return f"{EN[key]}: {translate(rest, lang).lstrip()}"
+    m = _EDGES.match(zh)
+    if m and m.group(2) != zh:
+        pre, mid, post = m.groups()
+        if mid in EN:
+            return f"{pre}{EN[mid]}{post}"
+    if "  " in zh:
+        return "  ".join(translate(part, lang) for part in zh.split("  "))
+    if " " in zh and _HAN.search(zh):
+        head, _, rest = zh.partition(" ")
+        if head in EN:
+            return f"{EN[head]} {translate(rest, lang)}"
+    return zh

@@ -21,3 +21,30 @@ WARNING = (0.85, 0.55, 0.0, 1)
 DANGER = (0.78, 0.12, 0.12, 1)
 NEUTRAL = (0.27, 0.33, 0.43, 1)
 HIGHLIGHT = (1.0, 0.85, 0.2, 1)
+
+STATUS_LINES = 2
+"""The per-screen status area holds two lines and never changes height (issue 18 item 1)."""
+STATUS_COLOR = (1, 0.6, 0.4, 1)
+
+
+def sizes(elder: bool) -> dict[str, int]:
+    """Type and target sizes; 长辈模式 (``elder``) makes every text at least 40 px."""
+    if elder:
+        return {"font": 44, "font_small": 40, "font_title": 56, "font_huge": 76, "target": 112}
+    return {
+        "font": FONT,
+        "font_small": FONT_SMALL,
+        "font_title": FONT_TITLE,
+        "font_huge": FONT_HUGE,
+        "target": TARGET,
+    }
+
+
+def layout_for(width: float, height: float) -> str:
+    """The layout chosen from the window at start: portrait (1080×1920 stands), wide
+    (1920×1080 wall screens) or landscape (1280×800)."""
+    if height > width:
+        return "portrait"
+    if width >= 1600:
+        return "wide"
+    return "landscape"

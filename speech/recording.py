@@ -22,6 +22,20 @@ class RecorderUnavailable(RuntimeError):
     """No audio input (no device, no PortAudio)."""
 
 
+def available() -> bool:
+    """A microphone can be opened here: PortAudio is installed and has an input device.
+
+    Screens offer a spoken note only when this is true (no button that cannot work)."""
+    try:
+        import sounddevice as sd
+
+        device = sd.query_devices(kind="input")
+    except Exception as exc:  # OSError (no PortAudio), PortAudioError (no input device)
+        log.debug("no audio input: %s", exc)
+        return False
+    return bool(device) and int(device.get("max_input_channels", 0)) > 0
+
+
 class Recorder:
     """Records 16 kHz mono into ``<folder>/<prefix>-<time>.wav`` until stopped."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from kivy.properties import BooleanProperty, StringProperty
+from kivy.properties import BooleanProperty, ListProperty, StringProperty
 
 from kiosk.widgets.common import KioskScreen
 from kiosk.widgets.pickers import ChoicePopup
@@ -22,10 +22,20 @@ class CallStaffScreen(KioskScreen):
     emergency = BooleanProperty(False)
     advice = StringProperty("")
     """E1: what the core says to tell the person (call 119/110/120), shown in red."""
+    lines = ListProperty([])
+    """What really happens (L1): staff called in hours; after them the guard on duty, the
+    staffed hours and the duty phone (``backend.call_staff_lines``)."""
+    after_hours = BooleanProperty(False)
 
     def __init__(self, **kw: Any) -> None:
         super().__init__(**kw)
         self.prompt = "已通知客服，请稍候"
+
+    def prepare(self, **_: Any) -> None:
+        backend = self.app.backend
+        self.after_hours = not backend.staffed_now()
+        self.lines = backend.call_staff_lines()
+        self.prompt = self.lines[0]
 
     def on_enter(self, *_: Any) -> None:
         self.app.backend.call_staff()
@@ -33,7 +43,7 @@ class CallStaffScreen(KioskScreen):
     def raise_emergency(self) -> None:
         """E1: the core's emergency operation: listed first on the guard screen and the desk."""
         outcome = self.app.backend.emergency()  # recorded first (E1), then asked what
-        self.advice = self.tr(outcome.advice) if outcome.advice else ""
+        self.advice = outcome.advice or ""
         self.emergency = True
         number = outcome.request.number
 

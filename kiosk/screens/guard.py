@@ -30,6 +30,7 @@ from kiosk.widgets.common import BigButton, KioskScreen, MessagePopup
 from kiosk.widgets.keyboard import PinyinKeyboard
 from kiosk.widgets.numpad import NumPad
 from kiosk.widgets.pickers import ChoicePopup, UnitPicker
+from kiosk.words import role_zh
 
 log = logging.getLogger(__name__)
 
@@ -49,11 +50,10 @@ STATE_COLORS = {"overdue": theme.DANGER, "due_soon": theme.WARNING, "ok": theme.
 
 
 def readable(text: str) -> str:
-    """Log text as people read it: 2-261123-0003 for 22611230003, 公共区域（大堂） for public:大堂."""
-    import re
+    """Log text as people read it (``kiosk.words.readable``: numbers, units, roles, no rule ids)."""
+    from kiosk.words import readable as words_readable
 
-    text = re.sub(r"(?<!\d)\d{11}(?!\d)", lambda m: format_number(m.group()), text)
-    return re.sub(r"public:([^，。,;；\s]+)", r"公共区域（\1）", text)
+    return words_readable(text)
 
 
 class GuardScreen(
@@ -111,7 +111,7 @@ class GuardScreen(
 
     def _text(self, text: str, color: Any = theme.TEXT) -> Label:
         label = Label(
-            text=text,
+            text=readable(text),
             color=color,
             size_hint_y=None,
             halign="left",
@@ -136,7 +136,9 @@ class GuardScreen(
         """A text and its buttons: (label, colour, fn) or (label, colour, fn, busy text) for a
         device call that runs on the worker ("正在开柜…")."""
         row = BoxLayout(size_hint_y=None, height=theme.TARGET, spacing=8)
-        label = BigButton(text=text, color_role="panel", halign="left", font_size=theme.FONT_SMALL)
+        label = BigButton(
+            text=readable(text), color_role="panel", halign="left", font_size=theme.FONT_SMALL
+        )
         label.bg = bg
         row.add_widget(label)
         for zh, role, fn, *busy in actions:
@@ -170,15 +172,19 @@ class GuardScreen(
 
     def _after(self, result: Any) -> None:
         if isinstance(result, str):
-            self.notice = result
+            self.notice = readable(result)
         self.show(self.section)
 
     def _failed(self, exc: BaseException) -> None:
-        self.notice = getattr(exc, "message", None) or str(exc)
+        self.notice = readable(getattr(exc, "message", None) or str(exc))
         log.warning("guard action failed: %s", exc)
         self.show(self.section)
 
     def show(self, section: str) -> None:
+        if section != self.section:  # a message belongs to its section (issue 18 item 1)
+            self.notice = ""
+            if "scroll" in self.ids:
+                self.ids.scroll.scroll_y = 1  # a new section starts at its top
         self.section = section
         self._clear()
         shown_as = {"loan": "keys", "check": "log", "callbacks": "board"}.get(section, section)
@@ -430,7 +436,7 @@ class GuardScreen(
         for level, text in b.check_reminders():  # K4 stock-take, P5 evening parcel audit
             self._text(text, theme.DANGER if level == "alert" else theme.WARNING)
         for entry in reversed(b.duty_log_today()[-20:]):
-            self._text(f"{entry.created_at:%H:%M}  {entry.author}：{readable(entry.text)}")
+            self._text(f"{entry.created_at:%H:%M}  {role_zh(entry.author)}：{entry.text}")
 
     def _write_log(self) -> None:
         PinyinKeyboard.ask(

@@ -64,7 +64,7 @@ class KeysMixin:
         entrusted = key.key_kind == "entrusted"
         self._text(
             f"{self.tr('借出')}：{key.label}  {key.slot}"
-            + ("  （业主托管：须业主授权 K3）" if entrusted else ""),
+            + ("  （业主托管：须业主授权）" if entrusted else ""),
             theme.HIGHLIGHT,
         )
         rows = [("borrower_name", "借用人姓名", mask_name, self._ask_borrower)]

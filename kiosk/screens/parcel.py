@@ -53,18 +53,18 @@ class ParcelScreen(KioskScreen):
             self.message = ""
         except LockedOut as exc:
             self.parcels = []
-            self.message = (
-                self.tr("输入错误次数过多，请稍后再试或联系前台") + f"（{exc.until:%H:%M}）"
-            )
+            self.message = f"输入错误次数过多，请稍后再试或联系前台（{exc.until:%H:%M}）"
         except Exception as exc:
             self.parcels = []
-            self.message = self.tr("取件码错误，请核对后重试")
+            self.message = "取件码错误，请核对后重试"
             log.info("pickup code refused: %s", exc)
 
-    def parcel_lines(self) -> str:
+    def parcel_lines(self, _lang: str = "") -> str:
+        """The parcels under the code (``_lang`` from kv: the lines follow the language)."""
         lines = []
         for p in self.parcels:
             place = "前台" if p.compartment == self.app.backend.counter else f"柜格 {p.compartment}"
+            place = self.tr(place)
             lines.append(f"{p.courier}  ···{p.tracking_no[-4:]}   {place}")
         return "\n".join(lines)
 
@@ -81,7 +81,7 @@ class ParcelScreen(KioskScreen):
             return
         self.parcels = []
         self.door = "  ".join(o.parcel.compartment for o in opened)
-        self.message = self.tr("柜门已打开，请取件后关好柜门")
+        self.message = "柜门已打开，请取件后关好柜门"
         backend = self.app.backend
         self.app.worker.submit(
             lambda: backend.finish_pickup(outcomes), self._collected, self._watch_failed
@@ -90,7 +90,10 @@ class ParcelScreen(KioskScreen):
     def _watch_failed(self, exc: BaseException) -> None:
         self.door = ""
         msg = getattr(exc, "message", "") or str(exc)
-        self.app.show_result("对不起", [msg, self.tr("请联系前台工作人员")], ok=False)
+        self.app.show_result(
+            "对不起", [msg, *self.app.backend.go_to_desk_lines()], ok=False,
+            actions=[("呼叫客服", "call_staff")],
+        )  # fmt: skip
 
     def _collected(self, outcomes: list[Any]) -> None:
         """Only doors the board confirmed open are called open, only parcels the sensor saw
@@ -106,19 +109,19 @@ class ParcelScreen(KioskScreen):
         failed = [o for o in outcomes if o.result == "failed"]
         left_open = [o for o in outcomes if o.result == "door_open"]
         if opened:
-            lines.append(self.tr("取件完成，谢谢"))
+            lines.append("取件完成，谢谢")
             printed = [o.printed for o in opened if o.printed is not None]
             if printed:
                 worst = next((p for p in printed if not p.ok), printed[0])
-                lines.append(self.tr(worst.message()))
+                lines.append(worst.message())
         if left_open:
             names = "  ".join(o.parcel.compartment for o in left_open)
-            lines.append(f"{self.tr('柜门未关闭，已通知安全员')}：{names}")
+            lines.append(f"柜门未关闭，已通知保安：{names}")
         if failed:
             names = "  ".join(o.parcel.compartment for o in failed)
-            lines.append(f"{self.tr('柜门未能打开')}：{names}")
+            lines.append(f"柜门未能打开：{names}")
         if failed or any(o.result == "counter" for o in outcomes):
-            lines.append(self.tr("请到前台，安全员将把包裹交给您"))
+            lines.extend(self.app.backend.go_to_desk_lines())
         number = outcomes[0].parcel.number if outcomes else ""
         self.parcels = []
         if failed:
@@ -128,7 +131,7 @@ class ParcelScreen(KioskScreen):
         elif opened:
             title = "已取件  " + "  ".join(o.parcel.compartment for o in opened)
         else:
-            title = "请到前台，安全员将把包裹交给您"
+            title = "请到前台取件"
         self.app.show_result(title, lines, ok=not failed and not left_open, number=number)
 
     def _ask_still_there(self, still: list[Any], others: list[Any]) -> None:
@@ -141,14 +144,14 @@ class ParcelScreen(KioskScreen):
                 return
             self.app.show_result(
                 "包裹仍在柜中",
-                [f"{self.tr('柜格')} {names}", self.tr("可稍后凭取件码再取")],
+                [f"柜格 {names}", "可稍后凭取件码再取"],
                 ok=True,
                 number=still[0].parcel.number,
             )
 
         ChoicePopup(
-            f"{self.tr('包裹仍在柜内')}：{names}",
-            [("again", self.tr("重新开柜")), ("later", self.tr("稍后再取"))],
+            f"包裹仍在柜内：{names}",
+            [("again", "重新开柜"), ("later", "稍后再取")],
             chosen,
             cols=2,
         ).open()
@@ -168,10 +171,12 @@ class ParcelScreen(KioskScreen):
             try:
                 self.app.backend.request_proxy(list(self.parcels), self.proxy["name"], id_number)
             except Exception as exc:  # an invalid ID number: say so, keep the parcels listed
-                self.message = self.tr(getattr(exc, "message", "") or "证件号码有误")
+                self.message = getattr(exc, "message", "") or "证件号码有误"
                 log.info("proxy refused: %s", exc)
                 return
             self.parcels = []
-            self.app.show_result("代取需安全员批准", [self.tr("请到前台，安全员将把包裹交给您")])
+            self.app.show_result(
+                "代取需保安核对证件", self.app.backend.go_to_desk_lines(proxy=True)
+            )
 
         PinyinKeyboard.ask("代取人姓名", got_name, mode="zh", max_len=20, context="name")

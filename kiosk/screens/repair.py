@@ -32,6 +32,8 @@ class CategoryTile(BigButton):
     """A repair category with its icon character."""
 
     key = StringProperty("")
+    icon = StringProperty("")
+    name = StringProperty("")
 
 
 class RepairScreen(FormScreen):
@@ -41,12 +43,19 @@ class RepairScreen(FormScreen):
     urgent = BooleanProperty(False)
     audio_path = StringProperty("")
     recording = BooleanProperty(False)
+    can_record = BooleanProperty(False)
+    """A microphone works here (speech.recording.available): only then 语音留言 is offered."""
 
     def __init__(self, **kw: Any) -> None:
         super().__init__(**kw)
         self.prompt = "请选择报修位置和类别，并描述问题"
         self.validators = {"contact_phone": lambda v: validate.mobile(v)}
         self.recorder = None
+
+    def prepare(self, **_: Any) -> None:
+        from speech.recording import available
+
+        self.can_record = available()
 
     def reset(self) -> None:
         super().reset()
@@ -64,6 +73,12 @@ class RepairScreen(FormScreen):
         self.category = key
         self.values["category"] = key
         self._mark_category()
+        if "category" in self.ids:
+            self.ids.category.value = key
+            self.ids.category.display = REPAIR_CATEGORIES.get(key, key)
+            self.ids.category.error = ""
+        if self.status == "请选择报修类别":
+            self.status = ""
 
     def _mark_category(self) -> None:
         """The chosen tile in green, the others blue."""
@@ -74,6 +89,12 @@ class RepairScreen(FormScreen):
         if key == "location":
             popup = ChoicePopup(
                 "报修位置", [("unit", "户内"), ("public", "公共区域")], self._location_kind, cols=2
+            )
+            popup.open()
+            return popup
+        if key == "category":
+            popup = ChoicePopup(
+                "报修类别", list(REPAIR_CATEGORIES.items()), self.choose_category, cols=2
             )
             popup.open()
             return popup
@@ -113,7 +134,7 @@ class RepairScreen(FormScreen):
             self.recording = False
             if path:
                 self.audio_path = str(path)
-                self.ids.description.display = self.tr("已录音")
+                self.ids.description.display = "已录音"
                 self.status = ""
             return
         try:
@@ -122,13 +143,14 @@ class RepairScreen(FormScreen):
             self.recording = True
         except RecorderUnavailable as exc:
             self.recorder = None
-            self.status = self.tr("录音设备不可用，请用键盘输入")
+            self.status = "录音设备不可用，请用键盘输入"
+            self.can_record = False
             log.info("no recording: %s", exc)
 
     # -- submit ------------------------------------------------------------------
     def submit(self) -> None:
         if not self.category:
-            self.status = self.tr("请选择") + self.tr("报修类别")
+            self.status = "请选择报修类别"
             return
         if self.missing(("location", "contact_name", "contact_phone")):
             return
@@ -136,15 +158,15 @@ class RepairScreen(FormScreen):
             self.missing(("description",))
             return
         if self.errors():
-            self.status = self.tr("请更正标红的项目")
+            self.status = "请更正标红的项目"
             return
         text = self.values.get("description", "")
         if "urgency" not in self.values and self.app.backend.suggests_urgent(self.category, text):
             popup = MessagePopup(
-                self.tr("这可能是紧急报修，是否按紧急处理？"),
+                "这可能是紧急报修，是否按紧急处理？",
                 on_ok=lambda: self._confirmed(True),
-                ok_text=self.tr("是，紧急"),
-                cancel_text=self.tr("否，普通"),
+                ok_text="是，紧急",
+                cancel_text="否，普通",
                 on_cancel=lambda: self._confirmed(False),
             )
             popup.open()
@@ -152,9 +174,7 @@ class RepairScreen(FormScreen):
         self._send()
 
     def _confirmed(self, urgent: bool) -> None:
-        self.set_value(
-            "urgency", "urgent" if urgent else "ordinary", self.tr("紧急" if urgent else "普通")
-        )
+        self.set_value("urgency", "urgent" if urgent else "ordinary", "紧急" if urgent else "普通")
         self._send()
 
     def _send(self) -> None:
@@ -176,7 +196,7 @@ class RepairScreen(FormScreen):
         try:
             order = self.app.backend.create_work_order(fields)
         except Exception as exc:
-            self.status = self.tr(getattr(exc, "message", None) or str(exc))
+            self.status = getattr(exc, "message", None) or str(exc)
             log.info("repair refused: %s", exc)
             return
         self.app.run_device(
@@ -186,17 +206,31 @@ class RepairScreen(FormScreen):
         )
 
     def _done(self, order: Any, printed: Any) -> None:
-        lines = [self.tr("报修已受理")]
-        if order.on_site_by and order.urgent:
-            lines.append(f"{self.tr('维修人员最迟到场')} {order.on_site_by:%H:%M}")
-        elif order.dispatch_by:
-            lines.append(f"{self.tr('派工时限')} {order.dispatch_by:%m-%d %H:%M}")
-        if order.appointment_start:
-            lines.append(f"{self.tr('预约时段')} {order.appointment_start:%m-%d %H:%M}")
-        if order.unverified:  # R1: taken; the unit's registered phone is called back first
-            lines.append(self.tr("您的手机号不是该房屋登记的电话，我们会先回拨登记电话核实"))
-        lines.append(self.tr(printed.message()))
-        self.app.show_result("报修已受理", lines, number=order.number)
+        self.app.show_result("报修已受理", result_lines(order, printed), number=order.number)
+
+
+def result_lines(order: Any, printed: Any) -> list[str]:
+    """One promise, the one that applies (R1, R2): an urgent repair's on-site time, an ordinary
+    repair's chosen slot (with its weekday), else its dispatch deadline; kept in Chinese, shown
+    in the current language by the result screen."""
+    from kiosk.words import WEEKDAYS_ZH, slot_zh
+
+    lines = []
+    if order.urgent and order.on_site_by:
+        at = order.on_site_by
+        lines.append(f"紧急报修：维修人员最迟到场 {WEEKDAYS_ZH[at.weekday()]} {at:%m-%d %H:%M}")
+    elif order.appointment_start:
+        start = order.appointment_start
+        end = getattr(order, "appointment_end", None) or start
+        lines.append("普通报修：按您预约的时段上门")
+        lines.append(f"预约时段：{slot_zh(start, end)}")
+    elif order.dispatch_by:
+        at = order.dispatch_by
+        lines.append(f"派工时限：{WEEKDAYS_ZH[at.weekday()]} {at:%m-%d %H:%M}")
+    if order.unverified:  # R1: taken; the unit's registered phone is called back first
+        lines.append("您的手机号不是该房屋登记的电话，我们会先回拨登记电话核实")
+    lines.append(printed.message())
+    return lines
 
 
 CATEGORY_ITEMS = [(k, ICONS[k], v) for k, v in REPAIR_CATEGORIES.items()]

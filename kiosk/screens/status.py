@@ -33,7 +33,10 @@ class StatusScreen(KioskScreen):
     def lookup(self, number: str) -> None:
         self.number = number
         lines = self.app.backend.status_lines(number)
-        self.body = "\n".join(lines) if lines else self.tr("未找到该单号，请核对后重试")
+        if lines:  # the number is shown large above: not repeated as body text (issue 18 item 3)
+            lines[0] = lines[0].split("·", 1)[-1].strip()
+        self.body = "\n".join(lines)
+        self.status = "" if lines else "未找到该单号，请核对后重试"
 
     def reset(self) -> None:
-        self.number = self.body = ""
+        self.number = self.body = self.status = ""

@@ -88,11 +88,22 @@ class FieldRow(BoxLayout):
             self.editor(self)
 
 
+class StatusArea(Label):
+    """The screen's message line(s): always there, always the same height (issue 18 item 1)."""
+
+
 class KioskScreen(Screen):
     """Base of every screen: a spoken prompt, a reset that wipes entered data, parameters."""
 
     prompt = StringProperty("")
     title = StringProperty("")
+    status = StringProperty("")
+    """The screen's message, in Chinese (shown translated in the ``StatusArea``); cleared when
+    its cause is gone: on valid input and when the screen or its section changes."""
+
+    def spoken(self) -> str:
+        """What voice guidance reads for this screen (its prompt)."""
+        return self.prompt
 
     def prepare(self, **params: object) -> None:
         """Called before the screen is shown; ``params`` come from ``app.go``."""
@@ -118,8 +129,22 @@ class KioskPopup(ModalView):
         app = App.get_running_app()
         if app is not None and self not in app.popups:
             app.popups.append(self)
+        if app is not None:
+            # the language button works while a popup is open (issue 18 item 5)
+            app.unbind(lang=self._lang_changed)
+            app.bind(lang=self._lang_changed)
+            self.place(app)
         kwargs.setdefault("animation", False)
         super().open(*args, **kwargs)
+
+    def _lang_changed(self, *_: object) -> None:
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """Hook: show the popup's texts in the app's current language."""
+
+    def place(self, app: object) -> None:
+        """Hook: size and position for the layout (portrait: at the bottom, within reach)."""
 
     def dismiss(self, *args: object, **kwargs: object) -> None:
         kwargs.setdefault("animation", False)
@@ -131,6 +156,8 @@ class KioskPopup(ModalView):
 
     def on_dismiss(self) -> None:
         app = App.get_running_app()
+        if app is not None:
+            app.unbind(lang=self._lang_changed)
         if app is not None and self in app.popups:
             app.popups.remove(self)
 
@@ -169,7 +196,8 @@ class TypingPopup(KioskPopup):
 
 
 class MessagePopup(KioskPopup):
-    """A short message with one or two buttons."""
+    """A short message with one or two buttons; texts are kept in Chinese and shown in the
+    current language, so the popup follows the language button while open."""
 
     text = StringProperty("")
     ok_text = StringProperty("确定")

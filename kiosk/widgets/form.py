@@ -6,8 +6,6 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from kivy.properties import StringProperty
-
 from kiosk.widgets.common import FieldRow, KioskScreen
 from kiosk.widgets.keyboard import PinyinKeyboard
 from kiosk.widgets.numpad import NumPad
@@ -20,9 +18,6 @@ Validator = Callable[[str], Any]
 
 class FormScreen(KioskScreen):
     """A screen whose ``FieldRow`` ids are its fields; ``values`` holds what was entered."""
-
-    status = StringProperty("")
-    """One line under the form: the first error or a hint."""
 
     def __init__(self, **kw: Any) -> None:
         super().__init__(**kw)
@@ -56,7 +51,7 @@ class FormScreen(KioskScreen):
             row.value = value
             row.display = display
             row.error = error
-        self.status = self.tr(error) if error else ""
+        self.status = error  # a valid value clears the message (issue 18 item 1)
         self.on_value(key, value)
         return not error
 
@@ -76,8 +71,8 @@ class FormScreen(KioskScreen):
             if k in self.ids:
                 self.ids[k].error = "必填"
         if out:
-            labels = "、".join(self.tr(self.ids[k].zh) for k in out if k in self.ids)
-            self.status = self.tr("请输入") + "：" + labels
+            labels = "、".join(self.ids[k].zh for k in out if k in self.ids)
+            self.status = "请输入：" + labels
         return out
 
     def reset(self) -> None:
@@ -135,7 +130,7 @@ class FormScreen(KioskScreen):
     ) -> ChoicePopup:
         labels = dict(options)
         popup = ChoicePopup(
-            title, options, lambda v: self.set_value(key, v, self.tr(labels.get(v, v))), cols=cols
+            title, options, lambda v: self.set_value(key, v, labels.get(v, v)), cols=cols
         )
         popup.open()
         return popup

@@ -81,11 +81,29 @@ class PinyinKeyboard(TypingPopup):
         self.title = title
         self.on_done = on_done
         self.composer = Composer(text, mode, max_len, context=context)
-        self.title_label.text = _tr(title)
-        for btn in self._translated:
-            btn.text = _tr(btn.zh)
+        self.retranslate()
         self._build_keys()
         self._render()
+
+    def retranslate(self) -> None:
+        """Texts in the current language (also while open: the language button works)."""
+        app = App.get_running_app()
+        if app is not None:  # 长辈模式: larger type
+            self.title_label.font_size = app.font
+        self.title_label.text = _tr(self.title)
+        for btn in self._translated:
+            btn.text = _tr(btn.zh)
+        if self._back is not None:
+            self._back.text = _tr("删除")
+
+    def place(self, app: object) -> None:
+        """Portrait stands: the keyboard across the bottom, within reach; else the whole window."""
+        if getattr(app, "portrait", False):
+            self.size_hint = (1, 0.5)
+            self.pos_hint = {"x": 0, "y": 0}
+        else:
+            self.size_hint = (1, 1)
+            self.pos_hint = {}
 
     # -- layout -----------------------------------------------------------------
     def _build(self) -> None:
@@ -222,9 +240,8 @@ class PinyinKeyboard(TypingPopup):
         for i, btn in enumerate(self.cand_buttons):
             btn.text = page[i].text if i < len(page) else ""
             # whole names (王秀英) fit their button on one line: 44 px up to 2 characters
-            btn.font_size = max(
-                theme.FONT_SMALL, min(theme.FONT_TITLE, 110 // max(1, len(btn.text)))
-            )
+            small = getattr(App.get_running_app(), "font_small", theme.FONT_SMALL)
+            btn.font_size = max(small, min(theme.FONT_TITLE, 110 // max(1, len(btn.text))))
             btn.disabled = i >= len(page)
         for mode, btn in self.mode_buttons.items():
             btn.color_role = "primary" if mode == c.mode else "neutral"

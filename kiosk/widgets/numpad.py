@@ -61,6 +61,7 @@ class NumPad(TypingPopup):
         self.secret = False
         self.extra = ""
         self.mask_keep = -1
+        self.hint_zh = ""
         self.revealed = False
         root = BoxLayout(orientation="vertical", padding=14, spacing=8)
         self.title_label = Label(
@@ -124,23 +125,41 @@ class NumPad(TypingPopup):
         self.mask_keep = mask_keep
         self.revealed = False
         masking = mask_keep >= 0
-        self.reveal.text = _tr("按住显示")
         self.reveal.width = 200 if masking else 0
         self.reveal.opacity = 1 if masking else 0
         self.reveal.disabled = not masking
-        self.title_label.text = _tr(title)
-        self.hint.text = _tr(hint) if hint else ""
+        self.hint_zh = hint
         # the key left of 0 is the extra key (X of an ID number) or 清空
         btn = self._extra_button
         self.buttons.pop(btn.pad_key, None)
         btn.pad_key = extra or "清空"
-        btn.text = extra or _tr("清空")
         btn.color_role = "panel" if extra else "warning"
         self.buttons[btn.pad_key] = btn
+        self.retranslate()
+        app = App.get_running_app()
+        if app is not None:  # 长辈模式: larger type; the number pad's keys are large already
+            self.title_label.font_size = self.hint.font_size = app.font_small
+            self.display.font_size = app.font_huge
+        self._render()
+
+    def retranslate(self) -> None:
+        """Texts in the current language (also while open: the language button works)."""
+        self.title_label.text = _tr(self.title)
+        self.hint.text = _tr(self.hint_zh) if self.hint_zh else ""
+        self.reveal.text = _tr("按住显示")
+        self._extra_button.text = self.extra or _tr("清空")
         self.buttons["删除"].text = _tr("删除")
         self._cancel.text = _tr("取消")
         self.buttons["确定"].text = _tr("确定")
-        self._render()
+
+    def place(self, app: object) -> None:
+        """Portrait stands: the pad across the bottom half, within reach; else centred."""
+        if getattr(app, "portrait", False):
+            self.size_hint = (1, 0.52)
+            self.pos_hint = {"x": 0, "y": 0}
+        else:
+            self.size_hint = (0.62, 0.96)
+            self.pos_hint = {}
 
     def press(self, key: str) -> None:
         if key == "删除":
@@ -149,7 +168,14 @@ class NumPad(TypingPopup):
             self.text = ""
         elif len(self.text) < self.max_len:
             self.text += key
+            self._read_back(key)
         self._render()
+
+    def _read_back(self, key: str) -> None:
+        """长辈模式: each digit is read back as it is pressed (never a PIN or an ID number)."""
+        app = App.get_running_app()
+        if app is not None and app.elder and not self.secret and self.mask_keep < 0:
+            app.say(key)
 
     def _reveal(self, held: bool) -> None:
         self.revealed = held

@@ -38,14 +38,20 @@ class ChoicePopup(KioskPopup):
     ) -> None:
         super().__init__(auto_dismiss=False, size_hint=(0.9, 0.9), **kw)
         self.on_done = on_done
+        self.title_zh = title
+        app = App.get_running_app()
+        self.target = getattr(app, "target", theme.TARGET)
         self.title_label = Label(
-            text=_tr(title), font_size=theme.FONT_TITLE, size_hint_y=None, height=70
+            text=_tr(title),
+            font_size=getattr(app, "font_title", theme.FONT_TITLE),
+            size_hint_y=None,
+            height=70,
         )
         self.grid = GridLayout(
             cols=cols,
             spacing=10,
             size_hint_y=None,
-            row_default_height=theme.TARGET,
+            row_default_height=self.target,
             row_force_default=True,
         )
         self.grid.bind(minimum_height=self.grid.setter("height"))
@@ -55,8 +61,8 @@ class ChoicePopup(KioskPopup):
         scroll = ScrollView(do_scroll_x=False)
         scroll.add_widget(self.grid)
         root.add_widget(scroll)
-        self.bottom = BoxLayout(size_hint_y=None, height=theme.TARGET, spacing=10)
-        cancel = BigButton(text=_tr("取消"), color_role="danger")
+        self.bottom = BoxLayout(size_hint_y=None, height=self.target, spacing=10)
+        cancel = BigButton(zh="取消", text=_tr("取消"), color_role="danger")
         cancel.bind(on_release=lambda *_: self.dismiss())
         self.bottom.add_widget(cancel)
         root.add_widget(self.bottom)
@@ -67,7 +73,7 @@ class ChoicePopup(KioskPopup):
         self.grid.clear_widgets()
         self.buttons = {}
         for value, label in options:
-            btn = BigButton(text=_tr(label), color_role="panel")
+            btn = BigButton(zh=label, text=_tr(label), color_role="panel")
             btn.bind(on_release=lambda _b, v=value: self.pick(v))
             self.buttons[value] = btn
             self.grid.add_widget(btn)
@@ -75,6 +81,19 @@ class ChoicePopup(KioskPopup):
     def pick(self, value: str) -> None:
         self.dismiss()
         self.on_done(value)
+
+    def retranslate(self) -> None:
+        """Texts in the current language (also while open: the language button works)."""
+        self.title_label.text = _tr(self.title_zh)
+        for btn in [*self.grid.children, *self.bottom.children]:
+            if btn.zh:
+                btn.text = _tr(btn.zh)
+
+    def place(self, app: object) -> None:
+        """Portrait stands: the choices across the lower part of the screen, within reach."""
+        if getattr(app, "portrait", False):
+            self.size_hint = (1, 0.6)
+            self.pos_hint = {"x": 0, "y": 0}
 
 
 class UnitPicker(ChoicePopup):
@@ -84,7 +103,7 @@ class UnitPicker(ChoicePopup):
         self.tree = tree
         self.path: list[str] = []
         super().__init__("楼栋", [], on_done, cols=4, **kw)
-        back = BigButton(text=_tr("上一步"), color_role="neutral")
+        back = BigButton(zh="上一步", text=_tr("上一步"), color_role="neutral")
         back.bind(on_release=lambda *_: self.back())
         self.bottom.add_widget(back)
         self._show()
@@ -108,6 +127,10 @@ class UnitPicker(ChoicePopup):
             self.dismiss()
             self.on_done("-".join(self.path))
             return
+        self._show()
+
+    def retranslate(self) -> None:
+        super().retranslate()
         self._show()
 
     def back(self) -> None:

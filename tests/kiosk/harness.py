@@ -17,8 +17,13 @@ ROOT = Path(__file__).resolve().parents[2]
 SCREENS_DIR = ROOT / "artifacts" / "screens"
 
 
-def start_xvfb() -> subprocess.Popen | None:
-    """Start Xvfb on a free display and point DISPLAY at it; None if a display is already set."""
+SIZES = ((1280, 800), (1920, 1080), (1080, 1920))
+"""The kiosk's window sizes: a 1280×800 kiosk, a 1920×1080 wall screen, a 1080×1920 stand."""
+
+
+def start_xvfb(size: tuple[int, int] = (1280, 800)) -> subprocess.Popen | None:
+    """Start Xvfb on a free display of ``size`` and point DISPLAY at it; None if a display is
+    already set."""
     if os.environ.get("KIOSK_TEST_DISPLAY"):
         os.environ["DISPLAY"] = os.environ["KIOSK_TEST_DISPLAY"]
         return None
@@ -28,7 +33,7 @@ def start_xvfb() -> subprocess.Popen | None:
         if Path(f"/tmp/.X{n}-lock").exists() or Path(f"/tmp/.X11-unix/X{n}").exists():
             continue
         proc = subprocess.Popen(
-            ["Xvfb", f":{n}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+            ["Xvfb", f":{n}", "-screen", "0", f"{size[0]}x{size[1]}x24", "-nolisten", "tcp"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -55,10 +60,15 @@ def kivy_env(home: Path) -> None:
     os.environ.setdefault("XDG_CACHE_HOME", str(Path.home() / ".cache"))
 
 
-def test_settings(data_dir: Path) -> Any:
+def test_settings(data_dir: Path, size: tuple[int, int] = (1280, 800), **kiosk: Any) -> Any:
+    """Settings for a test kiosk of window ``size``; ``kiosk`` overrides ``[kiosk]`` keys."""
     from desk.config import load_settings
 
     settings = load_settings(data_dir=data_dir)
+    settings = dataclasses.replace(
+        settings,
+        kiosk=dataclasses.replace(settings.kiosk, width=size[0], height=size[1], **kiosk),
+    )
     devices = (
         # doors and sensors move only when a test says so ("take", "put", "close")
         dataclasses.replace(settings.devices, sim_dir=data_dir / "sim", sim_person_s=0.0)
@@ -89,8 +99,8 @@ def assert_visible(widget: Any, x: float, y: float) -> None:
         parent = parent.parent
 
 
-def size_problems(window: Any) -> list[str]:
-    """Visible text under 28 px and visible buttons under 64 px (the kiosk's minimums)."""
+def size_problems(window: Any, min_font: int = 28) -> list[str]:
+    """Visible text under ``min_font`` px (28; 40 in 长辈模式) and visible buttons under 64 px."""
     from kivy.uix.button import Button
     from kivy.uix.label import Label
 
@@ -100,7 +110,7 @@ def size_problems(window: Any) -> list[str]:
         if widget.opacity == 0 or widget.width <= 1 or widget.height <= 1:
             return
         if isinstance(widget, Label) and widget.text.strip():
-            if widget.font_size < 28:
+            if widget.font_size < min_font:
                 out.append(f"{widget.text[:12]!r} font {widget.font_size}")
             small = min(widget.width, widget.height) < 64
             if isinstance(widget, Button) and not widget.disabled and small:
@@ -205,11 +215,12 @@ class Harness:
         return self.app.sm.current_screen
 
     def shot(self, name: str) -> Path:
-        """Save a screenshot; the screen shown must keep type ≥ 28 px and targets ≥ 64 px."""
+        """Save a screenshot; the screen shown must keep type ≥ 28 px (≥ 40 px in 长辈模式)
+        and targets ≥ 64 px."""
         from kivy.core.window import Window
 
         self.pump(3)
-        problems = size_problems(Window)
+        problems = size_problems(Window, 40 if getattr(self.app, "elder", False) else 28)
         assert not problems, f"{name}: " + "; ".join(problems[:8])
         SCREENS_DIR.mkdir(parents=True, exist_ok=True)
         path = SCREENS_DIR / f"{name}.png"
@@ -218,12 +229,34 @@ class Harness:
         return path
 
 
-def start(tmp: Path) -> tuple[Harness, subprocess.Popen | None]:
-    """Xvfb, a temporary store with the demo compound, simulated devices, the kiosk built and shown."""
-    xvfb = start_xvfb()
+def visible_texts(window: Any) -> list[str]:
+    """The text of every label and button a person can see (screen and popups)."""
+    from kivy.uix.label import Label
+
+    out: list[str] = []
+
+    def visit(widget: Any) -> None:
+        if widget.opacity == 0 or widget.width <= 1 or widget.height <= 1:
+            return
+        if isinstance(widget, Label) and widget.text.strip():
+            out.append(widget.text)
+        for child in widget.children:
+            visit(child)
+
+    for child in window.children:
+        visit(child)
+    return out
+
+
+def start(
+    tmp: Path, size: tuple[int, int] = (1280, 800), **kiosk: Any
+) -> tuple[Harness, subprocess.Popen | None]:
+    """Xvfb, a temporary store with the demo compound, simulated devices, the kiosk built and
+    shown in a window of ``size`` (``kiosk``: ``[kiosk]`` settings, e.g. ``audio_output``)."""
+    xvfb = start_xvfb(size)
     kivy_env(tmp / "kivy")
     data = tmp / "data"
-    settings = test_settings(data)
+    settings = test_settings(data, size, **kiosk)
     from desk.demo import install_demo
     from desk.service import Desk
     from devices.manager import Devices

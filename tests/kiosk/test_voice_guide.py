@@ -22,9 +22,9 @@ def test_the_pinyin_reading_mandarin_voice_is_preferred() -> None:
     assert pick_voice(voices, "yue") == "sit/yue" and pick_voice(voices, "ko") is None
 
 
-def test_the_guide_uses_the_shared_tts_at_the_engines_own_rate(tmp_path: Path) -> None:
+def test_the_guide_uses_the_shared_tts_at_the_loudspeaker_rate(tmp_path: Path) -> None:
     guide = VoiceGuide(tmp_path)
-    assert guide.tts.cache_dir == tmp_path and guide.tts.sample_rate is None
+    assert guide.tts.cache_dir == tmp_path and guide.tts.sample_rate == 16000
 
 
 @pytest.mark.skipif(not shutil.which("espeak-ng"), reason="espeak-ng not installed")
