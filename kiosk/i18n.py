@@ -224,7 +224,6 @@ EN.update(
         "未找到该工单": "No such work order",
         "此工单当前没有可办理的操作": "Nothing to do on this order now",
         "此投诉当前没有可办理的操作": "Nothing to do on this complaint now",
-        "联系人": "Contact",
         "派给": "Assigned to",
         "到场时限": "On site by",
         "有偿服务": "Paid service",
@@ -450,6 +449,12 @@ EN_18: dict[str, str] = {
     "有效期至": "Valid until",
 }
 EN.update(EN_18)
+
+EN_NOTICES: dict[str, str] = {
+    # issue 13: the pickup hint says where the code comes from when no SMS is sent
+    "6位取件码（入库时告知或致电热线查询）": "The 6-digit pickup code (given at intake, or ask the hotline)",
+}
+EN.update(EN_NOTICES)
 
 PROMPTS: tuple[str, ...] = (
     "您好，欢迎光临。请选择您要办理的业务",

@@ -252,6 +252,16 @@ class Staff:
         log.info("staff %s chose a PIN at %s", login, source)
         return Actor(Role(doc["role"]), doc["name"], source)
 
+    def clear_lockouts(self, actor: Actor) -> None:
+        """A supervisor lifts every login lockout (after checking who tried); audited."""
+        if actor.role != Role.SUPERVISOR:
+            raise AuthError("只有主管可以解除登录锁定")
+        now = self.core.now()
+        with self.core.store.transaction() as txn:
+            record = StateRecord(number="staff_lockout", created_at=now, status="active", data={})
+            self.core.write(txn, record, actor)
+        log.warning("login lockouts cleared by %s", actor.name)
+
     def failed_logins(self) -> list[tuple[str, int, str]]:
         """For the supervisor: (terminal or account, failures in a row, locked until or "")."""
         doc = self.core.store.get("state", "staff_lockout") or {}

@@ -199,3 +199,22 @@ def test_L3_a_real_supervisor_is_offered_by_login_id_for_the_handover_override(s
         assert desk.staff.login("M01", "602958", "kiosk-1").role == Role.SUPERVISOR
     finally:
         desk.close()
+
+
+def test_X1_only_a_supervisor_lifts_the_login_lockout(desk, actors):
+    """Issue 10 item 13: wrong PINs lock the terminal; the supervisor, who sees the failures
+    in `reception status`, may lift the lock; a guard may not. Both are audited."""
+    from desk.errors import LockedOut
+
+    desk.staff.add(NewStaff("老王", "guard", "135791"))
+    for _ in range(4):
+        with pytest.raises((AuthError, LockedOut)):
+            desk.staff.login("老王", "000000", source="kiosk-9")
+    with pytest.raises(LockedOut):
+        desk.staff.login("老王", "135791", source="kiosk-9")
+    assert desk.staff.failed_logins()
+    with pytest.raises(AuthError):
+        desk.staff.clear_lockouts(actors["guard"])
+    desk.staff.clear_lockouts(actors["supervisor"])
+    assert desk.staff.failed_logins() == []
+    assert desk.staff.login("老王", "135791", source="kiosk-9").role == Role.GUARD

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from desk.records import Actor, Role
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import harness  # noqa: E402
@@ -34,6 +36,8 @@ def kiosk():
 def k(kiosk):
     """The kiosk at its home screen with nothing entered."""
     kiosk.app.staff = None
+    # one kiosk serves the whole session: a test's wrong PINs must not lock the next one out
+    kiosk.backend.desk.staff.clear_lockouts(Actor(Role.SUPERVISOR, "tests", "conftest"))
     kiosk.app.__dict__.pop("run_device", None)  # a recording left by harness.device_calls
     kiosk.app.idle_reset()
     kiosk.pump(3)

@@ -142,8 +142,10 @@ def test_E1_items_1_2_every_key_at_every_point_never_escapes_the_flow(
             seen |= set(call.d.state.path) & set(menus)
             n += 1
     assert n == len(points(furnished.number)) * len(KEYS)
-    # every menu a caller can reach was a point of the sweep (outbound ones excepted)
-    assert seen == {name for name, m in menus.items() if m.emergency}
+    # every menu a caller can reach was a point of the sweep (outbound ones excepted, and the
+    # technicians' menus, which only a staff login opens: tests/voice/test_staff_menu.py)
+    behind_login = {"staff_more", "staff_action", "price_confirm"}
+    assert seen == {name for name, m in menus.items() if m.emergency} - behind_login
 
 
 def test_E1_item_1_second_star_and_bursts_during_the_reassurance(run_call, desk, clock):
