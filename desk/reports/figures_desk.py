@@ -20,6 +20,7 @@ ABANDONED = frozenset({"abandoned", "missed", "voicemail"})
 BLOCKED = frozenset({"declined", "refused"})
 """V2/V3: visitors not let in (host declined, no ID and not approved)."""
 NEVER_CAME = frozenset({"preauthorised", "expired", "cancelled"})
+"""The end states of a pre-authorisation (V5) whose visitor never came."""
 
 
 @dataclass
@@ -110,8 +111,8 @@ def _parcels(
 def _visits(store: Store, fig: DeskFigures, first: date, last: date) -> None:
     for doc in store.iter_days("visit", first, last):
         status = doc["status"]
-        if status in NEVER_CAME:
-            continue
+        if status in NEVER_CAME and doc.get("preauthorised_by") and not doc.get("time_in"):
+            continue  # V5: an owner's code nobody came with (a visitor who came counts)
         created = parse_time(doc["created_at"])
         fig.visits += 1
         fig.visits_by_day[created.date()] += 1

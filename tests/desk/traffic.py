@@ -170,7 +170,8 @@ class Traffic:
             b = unit.split("-")[0]
             exp.orders_by_category[REPAIR_CATEGORIES[category]] += 1
             exp.orders_by_building[f"{b}栋"] += 1
-            exp.orders_by_technician[tech or "未记录"] += 1
+            # R3: an order dispatched without a named technician goes to the repair team
+            exp.orders_by_technician[tech or "维修组"] += 1
             exp.orders_urgent += urgent
             exp.dispatch.append(dispatch_delay <= (timedelta(0) if urgent else timedelta(hours=2)))
             if urgent:
