@@ -73,9 +73,8 @@ MACHINES: dict[Kind, Machine] = {
         actions={
             "admit": t("waiting_host", "admitted", {O, G, S, SV, SYS}, "住户同意来访"),
             "decline": t("waiting_host", "declined", {O, G, S, SV, SYS}, "住户拒绝来访"),
-            "leave_message": t(
-                "waiting_host declined", "message_left", {V, G, S, SV, SYS}, "访客留言"
-            ),
+            # after a decline the message is added to the closed visit (core.amend), not a move
+            "leave_message": t("waiting_host", "message_left", {V, G, S, SV, SYS}, "访客留言"),
             # Issue 12: the visitor left before anyone answered; a pass ran out (V1).
             "give_up": t(
                 "waiting_host waiting_approval", "expired", {V, G, S, SV, SYS}, "等待超时，登记关闭"

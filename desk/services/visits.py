@@ -211,8 +211,11 @@ class Visits:
             return MessageOutcome(False, "留言未能转交" if message.strip() else "未留言",
                                   "住户未登记电话，请到前台由工作人员联系住户" if message.strip()
                                   else "谢谢，再见")  # fmt: skip
-        self.core.transition(Visit, number, "leave_message", actor, host_answer=answer,
-                             message=message.strip()[:200])  # fmt: skip
+        if visit.status == "declined":  # a final state: the message is added, nothing moves
+            self.core.amend(number, actor, "访客留言", message=message.strip()[:200])
+        else:
+            self.core.transition(Visit, number, "leave_message", actor, host_answer=answer,
+                                 message=message.strip()[:200])  # fmt: skip
         call = self.desk.calls.record(
             CallLog(direction="out", callee=phones[0], purpose=f"visit_message:{number}",
                     records=(number,), outcome=message.strip()[:200], status="visitor_message"),

@@ -185,7 +185,9 @@ def test_V2_message_after_decline_reaches_the_callback_list(desk, actors):
     [entry] = desk.calls.callbacks()
     assert entry.status == "visitor_message" and entry.callee == "13812345678"
     assert entry.outcome == "我是小赵，下午再来" and v.number in entry.records
-    assert desk.get(v.number).status == "message_left"
+    # a decline is final: the message is added to the declined visit, which stays declined
+    after = desk.get(v.number)
+    assert after.status == "declined" and after.message
 
 
 def test_V2_message_for_a_unit_without_phone_is_not_claimed(desk, actors):
