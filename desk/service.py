@@ -70,7 +70,6 @@ class Desk:
     def __init__(self, settings: Settings, store: Store, clock: Callable[[], datetime]) -> None:
         self.settings = settings
         self.store = store
-        self.clock = clock
         self.core = Core(settings, store, clock)
         self.core.change_listeners.append(self._notices)
         self.policy: Policy = self.core.policy
@@ -112,6 +111,16 @@ class Desk:
             audit_key=st.audit_key,
         )
         return cls(settings, store, clock)
+
+    @property
+    def clock(self) -> Callable[[], datetime]:
+        """The core's clock (the store stamps its log and snapshots with the same one)."""
+        return self.core.clock
+
+    @clock.setter
+    def clock(self, clock: Callable[[], datetime]) -> None:
+        self.core.clock = clock
+        self.store.clock = clock
 
     def _notices(self, txn: Transaction, before: Record | None, after: Record) -> None:
         """The notices a change causes (P2, R1-R5, C3, V2, V5, E1), in the same write."""
